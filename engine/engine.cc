@@ -1,0 +1,353 @@
+// The discovery engine's rules, one function per message kind, in the order
+// of shared/docs/engine-semantics.md.
+#include "engine/engine.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <iterator>
+#include <type_traits>
+#include <utility>
+
+namespace discosim::engine {
+namespace {
+
+// Invariant checks: a broken one is a programmer error and aborts.
+#define ENGINE_CHECK(cond, what)                                              \
+  do {                                                                        \
+    if (!(cond)) {                                                            \
+      std::fprintf(stderr, "engine invariant broken: %s (%s:%d)\n", what,     \
+                   __FILE__, __LINE__);                                       \
+      std::abort();                                                           \
+    }                                                                         \
+  } while (0)
+
+bool IsConnected(const View& view, const NodeName& node) {
+  return view.connected.contains(node);
+}
+
+TimerId NewTimer(State& state) { return state.next_timer_id++; }
+
+void LogEffect(Effects& effects, LogLevel level, std::string what,
+               std::vector<std::pair<std::string, LogValue>> fields) {
+  effects.push_back(Log{LogRecord{level, std::move(what), std::move(fields)}});
+}
+
+// Replies `ok` to every caller in `waiters` and empties it.
+void ReplyOkToAll(std::vector<CallerId>& waiters, Effects& effects) {
+  for (CallerId caller : waiters) effects.push_back(Reply{caller, ReplyOk{}});
+  waiters.clear();
+}
+
+// try_verify_ready: answers wait_for_ready callers once nothing is missing.
+void TryVerifyReady(State& state, const View& view, Effects& effects) {
+  if (state.pending_wait_for_ready.empty()) return;
+  if (VerifyReady(state, view).empty()) ReplyOkToAll(state.pending_wait_for_ready, effects);
+}
+
+// Try joining: one join task at a time; a request while one runs is remembered.
+void TryJoining(State& state, const View& view, Effects& effects) {
+  if (state.join_status == TaskStatus::kRunning) {
+    state.should_retry_join = true;
+    return;
+  }
+  StartJoinTask task;
+  for (const NodeName& node : state.nodes) {
+    if (!IsConnected(view, node)) continue;  // the local node is never in view
+    for (const TableName& table : state.tables) task.pairs.push_back({node, table});
+  }
+  effects.push_back(std::move(task));
+  state.join_status = TaskStatus::kRunning;
+  state.should_retry_join = false;
+}
+
+// Step 5 of a get_nodes result: an immediate retry, or a fresh check timer.
+void ScheduleNextCheck(State& state, TimeMs now_ms, Effects& effects) {
+  ENGINE_CHECK(state.get_nodes_status == TaskStatus::kNotRunning,
+               "scheduling a check while get_nodes runs");
+  if (state.should_retry_get_nodes) {
+    // The pending timer is deliberately left alone (CETS does the same).
+    effects.push_back(SendToSelf{Check{}});
+    state.should_retry_get_nodes = false;
+    return;
+  }
+  if (state.timer_ref.has_value()) {
+    effects.push_back(CancelTimer{*state.timer_ref});
+    effects.push_back(DropQueuedChecks{});
+  }
+  const RetryType type = ChooseRetryType(state, now_ms);
+  const TimerId timer = NewTimer(state);
+  effects.push_back(StartTimer{timer, IntervalMs(state.config, type), Check{}});
+  state.timer_ref = timer;
+  state.last_get_nodes_retry_type = type;
+}
+
+// The part of nodeup shared with init: start time, timestamp, log.
+void NodeupBookkeeping(State& state, const NodeName& node, TimeMs now_ms, const View& view,
+                       Effects& effects) {
+  effects.push_back(SendStartTime{node, state.start_time});
+  state.nodeup_timestamps[node] = now_ms;
+  std::vector<std::pair<std::string, LogValue>> fields = {
+      {"remote_node", node},
+      {"connected_nodes", static_cast<int64_t>(view.connected.size() + 1)},
+      {"time_since_startup_in_milliseconds", now_ms - state.start_time},
+  };
+  if (auto down = state.nodedown_timestamps.find(node);
+      down != state.nodedown_timestamps.end()) {
+    fields.emplace_back("downtime_millisecond_duration", now_ms - down->second);
+  }
+  LogEffect(effects, LogLevel::kInfo, "nodeup", std::move(fields));
+}
+
+void OnCheck(State& state, Effects& effects) {
+  if (state.get_nodes_status == TaskStatus::kRunning) {
+    state.should_retry_get_nodes = true;
+    return;
+  }
+  effects.push_back(StartGetNodes{state.backend_state});
+  state.get_nodes_status = TaskStatus::kRunning;
+}
+
+void OnGetNodesDone(State& state, const GetNodesDone& done, TimeMs now_ms, const View& view,
+                    Effects& effects) {
+  // 1. Record the outcome.
+  state.backend_state = done.backend_state;
+  state.get_nodes_status = TaskStatus::kNotRunning;
+  state.last_get_nodes_result = done.result;
+  // 2. Release wait_for_get_nodes callers unless a retry is already due.
+  if (!state.should_retry_get_nodes) ReplyOkToAll(state.pending_wait_for_get_nodes, effects);
+  // 3. A good list: ping the unconnected, join the connected, prune.
+  if (done.result.ok()) {
+    state.nodes = NodeSet(done.result.nodes.begin(), done.result.nodes.end());
+    for (const NodeName& node : state.nodes) {
+      if (node != view.local_node && !IsConnected(view, node)) {
+        effects.push_back(StartPing{node});
+      }
+    }
+    TryJoining(state, view, effects);
+    NodeSet kept;
+    std::set_intersection(state.unavailable_nodes.begin(), state.unavailable_nodes.end(),
+                          state.nodes.begin(), state.nodes.end(),
+                          std::inserter(kept, kept.end()));
+    state.unavailable_nodes = std::move(kept);
+  }
+  // 4. and 5.
+  TryVerifyReady(state, view, effects);
+  ScheduleNextCheck(state, now_ms, effects);
+}
+
+void OnNodeup(State& state, const Nodeup& up, TimeMs now_ms, const View& view,
+              Effects& effects) {
+  effects.push_back(SendToSelf{Check{}});
+  NodeupBookkeeping(state, up.node, now_ms, view, effects);
+  state.unavailable_nodes.erase(up.node);
+  TryJoining(state, view, effects);
+}
+
+void OnNodedown(State& state, const Nodedown& down, TimeMs now_ms, const View& view,
+                Effects& effects) {
+  state.nodedown_timestamps[down.node] = now_ms;
+  std::vector<std::pair<std::string, LogValue>> fields = {
+      {"remote_node", down.node},
+      {"connected_nodes", static_cast<int64_t>(view.connected.size() + 1)},
+      {"time_since_startup_in_milliseconds", now_ms - state.start_time},
+  };
+  // CETS logs the connected duration as a field of the one nodedown record.
+  if (auto up = state.nodeup_timestamps.find(down.node); up != state.nodeup_timestamps.end()) {
+    fields.emplace_back("connected_millisecond_duration", now_ms - up->second);
+    state.nodeup_timestamps.erase(up);
+  }
+  LogEffect(effects, LogLevel::kWarning, "nodedown", std::move(fields));
+  // Even a node outside `nodes` becomes unavailable (a known oddity).
+  state.unavailable_nodes.insert(down.node);
+  TryVerifyReady(state, view, effects);
+}
+
+void OnStartTime(State& state, const StartTimeMsg& msg, Effects& effects) {
+  auto it = state.node_start_timestamps.find(msg.node);
+  if (it != state.node_start_timestamps.end() && it->second == msg.start_time) {
+    LogEffect(effects, LogLevel::kWarning, "node_reconnects",
+              {{"remote_node", msg.node}, {"start_time", msg.start_time}});
+  }
+  state.node_start_timestamps[msg.node] = msg.start_time;
+  state.phase = Phase::kRegular;
+}
+
+void OnJoiningFinished(State& state, const JoiningFinished& done, const View& view,
+                       Effects& effects) {
+  for (const JoinResult& result : done.results) {
+    if (std::find(state.results.begin(), state.results.end(), result) != state.results.end()) {
+      continue;
+    }
+    std::vector<std::pair<std::string, LogValue>> fields = {{"node", result.node},
+                                                             {"table", result.table}};
+    if (result.what == JoinResult::What::kJoinResult) {
+      fields.emplace_back("result", result.ok ? std::string("ok") : "error");
+      if (!result.ok) fields.emplace_back("reason", result.reason);
+    } else {
+      fields.emplace_back("reason", result.reason);
+    }
+    LogEffect(effects, result.ok && result.what == JoinResult::What::kJoinResult
+                           ? LogLevel::kInfo
+                           : LogLevel::kWarning,
+              ToString(result.what), std::move(fields));
+  }
+  state.results = done.results;
+  state.join_status = TaskStatus::kNotRunning;
+  TryVerifyReady(state, view, effects);
+  if (state.should_retry_join) TryJoining(state, view, effects);
+}
+
+void OnPingResult(State& state, const PingResult& ping, const View& view, Effects& effects) {
+  if (ping.outcome == PingResult::Outcome::kPong) return;
+  // A pang that raced with a nodeup is ignored; verify ready runs either way,
+  // as handle_ping_result/3 in CETS does.
+  if (!IsConnected(view, ping.node)) state.unavailable_nodes.insert(ping.node);
+  TryVerifyReady(state, view, effects);
+}
+
+void OnUnknown(const UnknownMessage& msg, Effects& effects) {
+  static constexpr const char* kWhat[] = {"unexpected_info", "unexpected_call",
+                                          "unexpected_cast"};
+  LogEffect(effects, LogLevel::kError, kWhat[static_cast<int>(msg.kind)],
+            {{"msg", msg.description}});
+  if (msg.kind == UnknownMessage::Kind::kCall) {
+    effects.push_back(Reply{msg.caller, ReplyUnexpectedCall{}});
+  }
+}
+
+}  // namespace
+
+void Init(State& state, const Options& options, TimeMs now_ms, const View& view,
+          Effects& effects) {
+  state = State{};
+  state.config = options.config;
+  state.start_time = now_ms;
+  state.tables = TableSet(options.tables.begin(), options.tables.end());
+  state.backend_state = options.backend_state;
+  effects.push_back(SendToSelf{Check{}});
+  effects.push_back(
+      StartTimer{NewTimer(state), state.config.enter_regular_phase_ms, EnterRegularPhase{}});
+  for (const NodeName& node : view.connected) {
+    NodeupBookkeeping(state, node, now_ms, view, effects);
+  }
+}
+
+void Step(State& state, const Message& message, TimeMs now_ms, const View& view,
+          Effects& effects) {
+  ENGINE_CHECK(now_ms >= state.start_time, "time went backwards before start");
+  std::visit(
+      [&](const auto& msg) {
+        using M = std::decay_t<decltype(msg)>;
+        if constexpr (std::is_same_v<M, Check>) {
+          OnCheck(state, effects);
+        } else if constexpr (std::is_same_v<M, EnterRegularPhase>) {
+          state.phase = Phase::kRegular;
+        } else if constexpr (std::is_same_v<M, GetNodesDone>) {
+          ENGINE_CHECK(state.get_nodes_status == TaskStatus::kRunning,
+                       "get_nodes result without a running call");
+          OnGetNodesDone(state, msg, now_ms, view, effects);
+        } else if constexpr (std::is_same_v<M, Nodeup>) {
+          OnNodeup(state, msg, now_ms, view, effects);
+        } else if constexpr (std::is_same_v<M, Nodedown>) {
+          OnNodedown(state, msg, now_ms, view, effects);
+        } else if constexpr (std::is_same_v<M, StartTimeMsg>) {
+          OnStartTime(state, msg, effects);
+        } else if constexpr (std::is_same_v<M, JoiningFinished>) {
+          ENGINE_CHECK(state.join_status == TaskStatus::kRunning,
+                       "joining_finished without a running join task");
+          OnJoiningFinished(state, msg, view, effects);
+        } else if constexpr (std::is_same_v<M, PingResult>) {
+          OnPingResult(state, msg, view, effects);
+        } else if constexpr (std::is_same_v<M, AddTable>) {
+          if (!state.tables.contains(msg.table)) {
+            effects.push_back(SendToSelf{Check{}});
+            state.tables.insert(msg.table);
+          }
+        } else if constexpr (std::is_same_v<M, DeleteTable>) {
+          state.tables.erase(msg.table);
+        } else if constexpr (std::is_same_v<M, GetTablesCall>) {
+          effects.push_back(Reply{
+              msg.caller, ReplyTables{{state.tables.begin(), state.tables.end()}}});
+        } else if constexpr (std::is_same_v<M, SystemInfoCall>) {
+          effects.push_back(Reply{msg.caller, MakeSystemInfo(state, now_ms, view)});
+        } else if constexpr (std::is_same_v<M, WaitForReadyCall>) {
+          state.pending_wait_for_ready.push_back(msg.caller);
+          TryVerifyReady(state, view, effects);
+        } else if constexpr (std::is_same_v<M, WaitForGetNodesCall>) {
+          if (state.get_nodes_status == TaskStatus::kNotRunning) {
+            effects.push_back(Reply{msg.caller, ReplyOk{}});
+          } else {
+            state.pending_wait_for_get_nodes.push_back(msg.caller);
+          }
+        } else {
+          static_assert(std::is_same_v<M, UnknownMessage>);
+          OnUnknown(msg, effects);
+        }
+      },
+      message);
+}
+
+std::vector<MissingTask> VerifyReady(const State& state, const View& view) {
+  std::vector<MissingTask> missing;
+  if (!state.last_get_nodes_result.ok()) {
+    missing.push_back(BadLastGetNodesResult{state.last_get_nodes_result});
+  }
+  // expected = sorted(nodes - local node - view)
+  NodeSet expected;
+  for (const NodeName& node : state.nodes) {
+    if (node != view.local_node && !IsConnected(view, node)) expected.insert(node);
+  }
+  if (expected != state.unavailable_nodes) {
+    StillWaitingForPangs pangs;
+    std::set_difference(expected.begin(), expected.end(), state.unavailable_nodes.begin(),
+                        state.unavailable_nodes.end(), std::back_inserter(pangs.nodes));
+    missing.push_back(std::move(pangs));
+  }
+  WaitingForJoinResult joins;
+  for (const NodeName& node : state.nodes) {
+    if (!IsConnected(view, node)) continue;
+    for (const TableName& table : state.tables) {
+      const bool has_result =
+          std::any_of(state.results.begin(), state.results.end(), [&](const JoinResult& r) {
+            return r.node == node && r.table == table;
+          });
+      if (!has_result) joins.pairs.push_back({node, table});
+    }
+  }
+  if (!joins.pairs.empty()) missing.push_back(std::move(joins));
+  return missing;
+}
+
+RetryType ChooseRetryType(const State& state, TimeMs now_ms) {
+  if (state.last_get_nodes_result.kind == GetNodesResult::Kind::kError) {
+    return RetryType::kAfterError;
+  }
+  if (state.phase == Phase::kInitial) return RetryType::kInitial;
+  if (state.nodedown_timestamps.empty()) return RetryType::kRegular;
+  TimeMs latest_ms = state.nodedown_timestamps.begin()->second;
+  for (const auto& [node, at_ms] : state.nodedown_timestamps) latest_ms = std::max(latest_ms, at_ms);
+  return now_ms - latest_ms < state.config.after_nodedown_interval_ms ? RetryType::kAfterNodedown
+                                                                      : RetryType::kRegular;
+}
+
+TimeMs IntervalMs(const Config& config, RetryType type) {
+  switch (type) {
+    case RetryType::kInitial:
+      return config.initial_interval_ms;
+    case RetryType::kAfterError:
+      return config.after_error_interval_ms;
+    case RetryType::kRegular:
+      return config.regular_interval_ms;
+    case RetryType::kAfterNodedown:
+      return config.after_nodedown_interval_ms;
+  }
+  ENGINE_CHECK(false, "unknown retry type");
+  return 0;
+}
+
+SystemInfo MakeSystemInfo(const State& state, TimeMs now_ms, const View& view) {
+  return SystemInfo{state, VerifyReady(state, view), ChooseRetryType(state, now_ms)};
+}
+
+}  // namespace discosim::engine
