@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iterator>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 
@@ -22,11 +23,31 @@ namespace {
     }                                                                         \
   } while (0)
 
+bool PairLess(const std::pair<const NodeName*, const TableName*>& a,
+              const std::pair<const NodeName*, const TableName*>& b) {
+  return std::tie(*a.first, *a.second) < std::tie(*b.first, *b.second);
+}
+
 bool IsConnected(const View& view, const NodeName& node) {
   return view.connected.contains(node);
 }
 
 TimerId NewTimer(State& state) { return state.next_timer_id++; }
+
+// A total order on join results (all fields), for set-like lookups.
+bool ResultLess(const JoinResult* a, const JoinResult* b) {
+  return std::tie(a->node, a->table, a->what, a->ok, a->reason) <
+         std::tie(b->node, b->table, b->what, b->ok, b->reason);
+}
+
+// The (node, table) pairs that have a result, sorted, for binary search.
+std::vector<std::pair<const NodeName*, const TableName*>> PairsWithResult(const State& state) {
+  std::vector<std::pair<const NodeName*, const TableName*>> pairs;
+  pairs.reserve(state.results.size());
+  for (const JoinResult& r : state.results) pairs.emplace_back(&r.node, &r.table);
+  std::sort(pairs.begin(), pairs.end(), PairLess);
+  return pairs;
+}
 
 void LogEffect(Effects& effects, LogLevel level, std::string what,
                std::vector<std::pair<std::string, LogValue>> fields) {
@@ -175,10 +196,13 @@ void OnStartTime(State& state, const StartTimeMsg& msg, Effects& effects) {
 
 void OnJoiningFinished(State& state, const JoiningFinished& done, const View& view,
                        Effects& effects) {
+  // Results -- OldResults, without the quadratic scan: old results sorted once.
+  std::vector<const JoinResult*> old_sorted;
+  old_sorted.reserve(state.results.size());
+  for (const JoinResult& r : state.results) old_sorted.push_back(&r);
+  std::sort(old_sorted.begin(), old_sorted.end(), ResultLess);
   for (const JoinResult& result : done.results) {
-    if (std::find(state.results.begin(), state.results.end(), result) != state.results.end()) {
-      continue;
-    }
+    if (std::binary_search(old_sorted.begin(), old_sorted.end(), &result, ResultLess)) continue;
     std::vector<std::pair<std::string, LogValue>> fields = {{"node", result.node},
                                                              {"table", result.table}};
     if (result.what == JoinResult::What::kJoinResult) {
@@ -305,14 +329,14 @@ std::vector<MissingTask> VerifyReady(const State& state, const View& view) {
     missing.push_back(std::move(pangs));
   }
   WaitingForJoinResult joins;
+  const auto with_result = PairsWithResult(state);
   for (const NodeName& node : state.nodes) {
     if (!IsConnected(view, node)) continue;
     for (const TableName& table : state.tables) {
-      const bool has_result =
-          std::any_of(state.results.begin(), state.results.end(), [&](const JoinResult& r) {
-            return r.node == node && r.table == table;
-          });
-      if (!has_result) joins.pairs.push_back({node, table});
+      if (!std::binary_search(with_result.begin(), with_result.end(),
+                              std::make_pair(&node, &table), PairLess)) {
+        joins.pairs.push_back({node, table});
+      }
     }
   }
   if (!joins.pairs.empty()) missing.push_back(std::move(joins));
