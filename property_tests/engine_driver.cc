@@ -54,6 +54,15 @@ bool ReplyFits(CallKind kind, const e::ReplyValue& value) {
   return false;
 }
 
+// Who a check to self comes from, by the message whose step sent it.
+Sender SelfSender(const Message* handled) {
+  if (handled == nullptr) return Sender::kInit;
+  if (std::holds_alternative<e::Nodeup>(*handled)) return Sender::kNodeup;
+  if (std::holds_alternative<e::AddTable>(*handled)) return Sender::kAddTable;
+  if (std::holds_alternative<e::GetNodesDone>(*handled)) return Sender::kRetry;
+  return Sender::kWorld;
+}
+
 // The caller of a call that must be answered in the step that handles it.
 std::optional<CallerId> ImmediateCaller(const Message& message) {
   if (const auto* m = std::get_if<e::GetTablesCall>(&message)) return m->caller;
@@ -96,6 +105,24 @@ const char* ToString(CallKind kind) {
       return "wait_for_get_nodes";
     case CallKind::kUnknownCall:
       return "unknown_call";
+  }
+  return "?";
+}
+
+const char* ToString(Sender sender) {
+  switch (sender) {
+    case Sender::kWorld:
+      return "world";
+    case Sender::kTimer:
+      return "timer";
+    case Sender::kInit:
+      return "init";
+    case Sender::kNodeup:
+      return "nodeup";
+    case Sender::kAddTable:
+      return "add_table";
+    case Sender::kRetry:
+      return "retry";
   }
   return "?";
 }
@@ -235,6 +262,8 @@ bool EngineDriver::DeliverOne() {
   if (mailbox_.empty()) return false;
   const Message message = std::move(mailbox_.front());
   mailbox_.pop_front();
+  senders_.pop_front();
+  dropped_checks_.clear();
   const State before = state_;
   Effects effects;
   e::Step(state_, message, now_ms_, e::View{LocalNode(), connected_}, effects);
@@ -256,7 +285,7 @@ bool EngineDriver::DeliverOne() {
   CarryOut(effects, &message);
   if (observer_) {
     observer_(StepRecord{before, message, now_ms_, connected_, effects, state_, mailbox_,
-                         LiveCheckTimers()});
+                         LiveCheckTimers(), dropped_checks_});
   }
   return true;
 }
@@ -314,8 +343,8 @@ void EngineDriver::CarryOut(const Effects& effects, const Message* handled) {
               if (IsCheck(s.message)) observed_.check_timer_delays_ms.push_back(s.delay_ms);
             },
             [&](const e::CancelTimer& c) { timers_.erase(c.timer); },
-            [&](const e::SendToSelf& s) { Enqueue(s.message); },
-            [&](const e::DropQueuedChecks&) { std::erase_if(mailbox_, IsCheck); },
+            [&](const e::SendToSelf& s) { Enqueue(s.message, SelfSender(handled)); },
+            [&](const e::DropQueuedChecks&) { DropQueuedChecks(); },
             [&](const e::Reply& r) {
               auto it = calls_.find(r.caller);
               if (it == calls_.end()) {
@@ -341,12 +370,32 @@ void EngineDriver::CarryOut(const Effects& effects, const Message* handled) {
   }
 }
 
-void EngineDriver::Enqueue(Message message) {
+void EngineDriver::Enqueue(Message message, Sender sender) {
   if (mailbox_.size() >= kMailboxMax) {
     Violation("mailbox overflow");
     return;
   }
   mailbox_.push_back(std::move(message));
+  senders_.push_back(sender);
+}
+
+void EngineDriver::DropQueuedChecks() {
+  std::deque<Message> kept;
+  std::deque<Sender> kept_senders;
+  for (size_t i = 0; i < mailbox_.size(); ++i) {
+    if (IsCheck(mailbox_[i])) {
+      dropped_checks_.push_back(senders_[i]);
+    } else {
+      kept.push_back(std::move(mailbox_[i]));
+      kept_senders.push_back(senders_[i]);
+    }
+  }
+  mailbox_ = std::move(kept);
+  senders_ = std::move(kept_senders);
+  if (dropped_checks_.empty()) return;
+  std::string line = "  dropped queued checks from:";
+  for (Sender sender : dropped_checks_) line += std::string(" ") + ToString(sender);
+  Note(std::move(line));
 }
 
 void EngineDriver::DrainIfImmediate() {
@@ -370,7 +419,7 @@ void EngineDriver::AdvanceTo(TimeMs target_ms) {
     Note("t=" + std::to_string(now_ms_) + " timer #" + std::to_string(next->first) +
          " fires: " + e::Describe(message));
     timers_.erase(next);
-    Enqueue(std::move(message));
+    Enqueue(std::move(message), Sender::kTimer);
     DrainIfImmediate();
   }
   now_ms_ = std::max(now_ms_, target_ms);

@@ -137,6 +137,18 @@ struct Action {
 };
 std::ostream& operator<<(std::ostream& os, const Action& action);
 
+// Who put a message into the mailbox (kept for `check`s, to tell which ones a
+// DropQueuedChecks swallowed).
+enum class Sender {
+  kWorld,     // the world: a call, a cast, a nodeup, a result, an external check
+  kTimer,     // a timer fired
+  kInit,      // init's check to self
+  kNodeup,    // the check to self of a nodeup
+  kAddTable,  // the check to self of an add_table
+  kRetry,     // the immediate retry of a get_nodes result
+};
+const char* ToString(Sender sender);
+
 struct DriverSetup {
   Config config;
   std::vector<TableName> tables;  // the `tables` option
@@ -157,6 +169,7 @@ struct StepRecord {
   const State& after;
   const std::deque<Message>& mailbox;
   int live_check_timers;  // check timers started and neither fired nor cancelled
+  const std::vector<Sender>& dropped_checks;  // who sent the checks this step dropped
 };
 
 // When mailbox messages reach the engine.
@@ -219,7 +232,8 @@ class EngineDriver {
   };
 
   void CarryOut(const Effects& effects, const Message* handled);
-  void Enqueue(Message message);
+  void Enqueue(Message message, Sender sender = Sender::kWorld);
+  void DropQueuedChecks();
   void DrainIfImmediate();
   void AdvanceTo(TimeMs target_ms);
   void ConnectNode(const NodeName& node);
@@ -238,6 +252,8 @@ class EngineDriver {
   NodeSet connected_;
   TimeMs now_ms_ = 0;
   std::deque<Message> mailbox_;
+  std::deque<Sender> senders_;  // parallel to mailbox_
+  std::vector<Sender> dropped_checks_;  // during the current step
   std::map<TimerId, Timer> timers_;
   Task get_nodes_;
   Task join_;

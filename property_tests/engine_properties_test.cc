@@ -309,10 +309,45 @@ std::optional<std::string> NeverStalls(const StepRecord& step) {
   return std::nullopt;
 }
 
+// Too strong for CETS: dropping queued checks at a get_nodes result can
+// swallow the check a nodeup or an add_table has just queued (an oddity the
+// semantics page lists).
+std::optional<std::string> NoNodeupOrAddTableCheckSwallowedStrict(const StepRecord& step) {
+  for (Sender sender : step.dropped_checks) {
+    if (sender == Sender::kNodeup || sender == Sender::kAddTable) {
+      return std::string("the check queued by a ") + ToString(sender) + " was dropped" +
+             Where(step);
+    }
+  }
+  return std::nullopt;
+}
+
+// What CETS does keep: a step that drops queued checks starts a fresh check
+// timer, so a swallowed check delays the next get_nodes by one interval at most.
+std::optional<std::string> DroppedChecksAreCoveredByATimer(const StepRecord& step) {
+  if (step.dropped_checks.empty()) return std::nullopt;
+  const bool timer = std::any_of(step.effects.begin(), step.effects.end(), [](const auto& x) {
+    const auto* t = std::get_if<e::StartTimer>(&x);
+    return t != nullptr && std::holds_alternative<e::Check>(t->message);
+  });
+  if (!timer) return "queued checks dropped without a fresh check timer" + Where(step);
+  return std::nullopt;
+}
+
 // ---------------------------------------------------------------------------
 // Running.
 
-enum class AtEnd { kStop, kQuiesceAndCheckWaiters };
+enum class AtEnd {
+  kStop,
+  // Settle the world, then no wait_for_get_nodes caller may be left.
+  kQuiesceAndCheckWaiters,
+  // Settle the world: no wait_for_ready caller may be left (too strong for CETS).
+  kQuiesceAndCheckReady,
+  // Settle the world, run one quiet discovery round (check, a good get_nodes
+  // with the last list, its pings and join), settle again: no wait_for_ready
+  // caller may be left.
+  kQuietRoundAndCheckReady,
+};
 
 // Runs `actions`, checking `rules` after every step; fails the property with
 // the trace at the first broken rule or world violation.
@@ -340,6 +375,20 @@ void RunWithRules(const DriverSetup& setup, const std::vector<Action>& actions,
     }
     if (failure.empty() && !driver.state().pending_wait_for_get_nodes.empty()) {
       failure = "pending_wait_for_get_nodes not empty after the world settled";
+    }
+  }
+  if (clean() && (at_end == AtEnd::kQuiesceAndCheckReady ||
+                  at_end == AtEnd::kQuietRoundAndCheckReady)) {
+    driver.Quiesce();
+    if (at_end == AtEnd::kQuietRoundAndCheckReady) {
+      driver.Apply(Action{act::ExternalCheck{}});
+      driver.Quiesce();
+    }
+    const bool last_ok = driver.state().last_get_nodes_result.ok();
+    for (const auto& [caller, kind] : driver.waiting_callers()) {
+      if (kind == CallKind::kWaitForReady && failure.empty() && last_ok) {
+        failure = "wait_for_ready caller #" + std::to_string(caller) + " never answered";
+      }
     }
   }
   if (!clean()) {
@@ -420,12 +469,29 @@ RC_GTEST_PROP(EngineProperties, WaitForReadyCallersAreReleasedExactlyWhenReady, 
   RunWithRules(*GenSetup(), *GenActions(), {WaitForReadyReplies}, AtEnd::kStop);
 }
 
+RC_GTEST_PROP(EngineProperties, WaitForReadyCallersAreAnsweredAfterOneQuietRound, ()) {
+  RunWithRules(*GenSetup(), *GenActions(), {}, AtEnd::kQuietRoundAndCheckReady);
+}
+
+// Too strong for CETS: a settled world can leave wait_for_ready callers
+// waiting until the next good get_nodes (see the README of this folder).
+RC_GTEST_PROP(EngineProperties, DISABLED_WaitForReadyCallersAreAnsweredOnceSettledStrict, ()) {
+  RunWithRules(*GenSetup(), *GenActions(), {}, AtEnd::kQuiesceAndCheckReady);
+}
+
 RC_GTEST_PROP(EngineProperties, CheckDelaysFollowTheRetryTypeRule, ()) {
   RunWithRules(*GenSetup(), *GenActions(), {CheckScheduling}, AtEnd::kStop);
 }
 
 RC_GTEST_PROP(EngineProperties, DiscoveryNeverStalls, ()) {
-  RunWithRules(*GenSetup(), *GenActions(), {NeverStalls}, AtEnd::kStop);
+  RunWithRules(*GenSetup(), *GenActions(), {NeverStalls, DroppedChecksAreCoveredByATimer},
+               AtEnd::kStop);
+}
+
+// Run with --gtest_also_run_disabled_tests to see RapidCheck shrink the oddity.
+RC_GTEST_PROP(EngineProperties, DISABLED_NoNodeupOrAddTableCheckIsSwallowedStrict, ()) {
+  RunWithRules(*GenSetup(), *GenActions(), {NoNodeupOrAddTableCheckSwallowedStrict},
+               AtEnd::kStop);
 }
 
 }  // namespace
