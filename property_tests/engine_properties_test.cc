@@ -341,7 +341,8 @@ enum class AtEnd {
   kStop,
   // Settle the world, then no wait_for_get_nodes caller may be left.
   kQuiesceAndCheckWaiters,
-  // Settle the world: no wait_for_ready caller may be left (too strong for CETS).
+  // Settle the world: if the last get_nodes returned ok, no wait_for_ready
+  // caller may be left (too strong for CETS).
   kQuiesceAndCheckReady,
   // Settle the world, run one quiet discovery round (check, a good get_nodes
   // with the last list, its pings and join), settle again: no wait_for_ready
