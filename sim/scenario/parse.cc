@@ -35,6 +35,9 @@ using internal::YamlNode;
 // recursive walks (rendering, reading) deep.
 constexpr size_t kMaxNestingDepth = 64;
 
+constexpr const char* kAliasesRefused =
+    "YAML aliases (*name) are not supported in scenario files; write the value out";
+
 // A mistake that stops reading the file at once.
 struct Refusal {
   TextPosition at;
@@ -134,8 +137,7 @@ class TreeBuilder final : public YAML::EventHandler {
   }
 
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override {
-    throw Refusal{PositionOf(mark),
-                  "YAML aliases (*name) are not supported in scenario files; write the value out"};
+    throw Refusal{PositionOf(mark), kAliasesRefused};
   }
 
   void OnAnchor(const YAML::Mark& mark, const std::string& name) override {
@@ -272,6 +274,9 @@ absl::StatusOr<Scenario> ParseScenario(std::string_view text, std::string_view f
   } catch (const Refusal& refusal) {
     return Refuse(file_name, refusal);
   } catch (const YAML::Exception& e) {
+    if (e.msg == YAML::ErrorMsg::UNKNOWN_ANCHOR) {  // an alias (*x) with no anchor
+      return Refuse(file_name, Refusal{PositionOf(e.mark), kAliasesRefused});
+    }
     return Refuse(file_name, Refusal{PositionOf(e.mark), Cat("not valid YAML: ", e.msg)});
   } catch (const std::exception& e) {
     return Refuse(file_name, Refusal{{1, 1}, Cat("not valid YAML: ", e.what())});

@@ -67,7 +67,9 @@ std::string DidYouMean(std::string_view word, std::span<const std::string_view> 
       best_distance = distance;
     }
   }
-  if (best_distance == 0 || best_distance > 2 || best_distance >= word.size()) return "";
+  // Short words are close to many others: allow them one edit only.
+  size_t max_distance = word.size() <= 4 ? 1 : 2;
+  if (best_distance == 0 || best_distance > max_distance || best_distance >= word.size()) return "";
   return Cat("did you mean ", Quoted(best), "?");
 }
 

@@ -31,8 +31,8 @@ inline constexpr size_t kMaxReportedErrors = 50;
 std::string KeyPath(std::string_view path, std::string_view key);
 std::string IndexPath(std::string_view path, size_t index);
 
-// ` did you mean "nodes"?` when one candidate is a likely typo of `word`
-// (at most 2 edits, fewer than its length), else "".
+// `did you mean "nodes"?` when a candidate is a likely typo of `word` (at
+// most 2 edits, 1 for words of 4 characters or fewer), else "".
 std::string DidYouMean(std::string_view word, std::span<const std::string_view> candidates);
 
 // Empty when `name` is a valid node name (`name@host`, both parts non-empty,

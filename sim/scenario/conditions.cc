@@ -1,0 +1,265 @@
+// One function per condition kind; each reads the world, never changes it.
+#include "sim/scenario/conditions.h"
+
+#include <algorithm>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "engine/engine.h"
+
+namespace discosim::scenario {
+namespace {
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+Verdict Holds() { return {true, ""}; }
+Verdict Broken(std::string observed) { return {false, std::move(observed)}; }
+
+std::vector<NodeName> RunningNodes(const world::World& world) {
+  std::vector<NodeName> running;
+  for (const world::NodeStatus& node : world.Nodes()) {
+    if (node.running) running.push_back(node.name);
+  }
+  std::sort(running.begin(), running.end());
+  return running;
+}
+
+std::vector<NodeName> Select(const NodeSelection& selection, const world::World& world) {
+  if (selection.kind == NodeSelection::Kind::kAll) return RunningNodes(world);
+  return selection.listed;
+}
+
+std::string SetText(const std::set<std::string>& items) {
+  return "[" + absl::StrJoin(items, ", ") + "]";
+}
+
+bool IsRunning(const world::World& world, const NodeName& node) {
+  auto status = world.Node(node);
+  return status.has_value() && status->running;
+}
+
+std::string MissingText(const std::vector<engine::MissingTask>& missing) {
+  std::vector<std::string> kinds;
+  for (const auto& task : missing) kinds.push_back(engine::KindName(task));
+  return "[" + absl::StrJoin(kinds, ", ") + "]";
+}
+
+Verdict Ready(const ReadyCondition& c, const world::World& world) {
+  std::vector<std::string> not_ready;
+  for (const NodeName& node : Select(c.nodes, world)) {
+    auto missing = world.VerifyReady(node);
+    if (!missing.has_value()) {
+      not_ready.push_back(node + " not running");
+    } else if (!missing->empty()) {
+      not_ready.push_back(node + " missing " + MissingText(*missing));
+    }
+  }
+  if (not_ready.empty()) return Holds();
+  return Broken(absl::StrJoin(not_ready, "; "));
+}
+
+Verdict Joined(const JoinedCondition& c, const world::World& world) {
+  const std::vector<NodeName> selected = Select(c.nodes, world);
+  const std::set<std::string> want(selected.begin(), selected.end());
+  std::vector<std::string> wrong;
+  for (const NodeName& node : selected) {
+    auto cluster = world.TableCluster(node, c.table);
+    if (!cluster.has_value()) {
+      wrong.push_back(node + " has no " + c.table + " server");
+      continue;
+    }
+    const std::set<std::string> have(cluster->begin(), cluster->end());
+    const bool ok = c.match == ClusterMatch::kExactly
+                        ? have == want
+                        : std::includes(have.begin(), have.end(), want.begin(), want.end());
+    if (!ok) wrong.push_back(node + " cluster " + SetText(have));
+  }
+  if (wrong.empty()) return Holds();
+  return Broken(absl::StrJoin(wrong, "; "));
+}
+
+// Compares one optional field; appends "name=actual" to `wrong` on mismatch.
+void Field(std::vector<std::string>& wrong, const char* name, bool equal,
+           const std::string& actual) {
+  if (!equal) wrong.push_back(absl::StrCat(name, "=", actual));
+}
+
+template <class Set>
+std::set<std::string> AsSet(const Set& items) {
+  return std::set<std::string>(items.begin(), items.end());
+}
+
+Verdict Info(const InfoCondition& c, const world::World& world) {
+  auto info = world.SystemInfo(c.node);
+  if (!info.has_value()) return Broken(c.node + " not running");
+  const engine::State& s = info->state;
+  std::vector<std::string> wrong;
+  auto eq = [](auto want, const char* have) { return ToString(want) == std::string_view(have); };
+  if (c.phase) Field(wrong, "phase", eq(*c.phase, engine::ToString(s.phase)), engine::ToString(s.phase));
+  if (c.retry_type) {
+    Field(wrong, "retry_type", eq(*c.retry_type, engine::ToString(info->retry_type)),
+          engine::ToString(info->retry_type));
+  }
+  if (c.last_get_nodes_retry_type) {
+    const char* have = engine::ToString(s.last_get_nodes_retry_type);
+    Field(wrong, "last_get_nodes_retry_type", eq(*c.last_get_nodes_retry_type, have), have);
+  }
+  if (c.get_nodes_status) {
+    const char* have = engine::ToString(s.get_nodes_status);
+    Field(wrong, "get_nodes_status", eq(*c.get_nodes_status, have), have);
+  }
+  if (c.join_status) {
+    const char* have = engine::ToString(s.join_status);
+    Field(wrong, "join_status", eq(*c.join_status, have), have);
+  }
+  if (c.should_retry_get_nodes) {
+    Field(wrong, "should_retry_get_nodes", *c.should_retry_get_nodes == s.should_retry_get_nodes,
+          s.should_retry_get_nodes ? "true" : "false");
+  }
+  if (c.should_retry_join) {
+    Field(wrong, "should_retry_join", *c.should_retry_join == s.should_retry_join,
+          s.should_retry_join ? "true" : "false");
+  }
+  if (c.nodes) Field(wrong, "nodes", AsSet(*c.nodes) == AsSet(s.nodes), SetText(AsSet(s.nodes)));
+  if (c.unavailable_nodes) {
+    Field(wrong, "unavailable_nodes", AsSet(*c.unavailable_nodes) == AsSet(s.unavailable_nodes),
+          SetText(AsSet(s.unavailable_nodes)));
+  }
+  if (c.tables) {
+    Field(wrong, "tables", AsSet(*c.tables) == AsSet(s.tables), SetText(AsSet(s.tables)));
+  }
+  if (c.verify_ready) {
+    std::vector<std::string> want;
+    for (MissingTaskKind kind : *c.verify_ready) want.emplace_back(ToString(kind));
+    std::vector<std::string> have;
+    for (const auto& task : info->verify_ready) have.emplace_back(engine::KindName(task));
+    Field(wrong, "verify_ready", want == have, MissingText(info->verify_ready));
+  }
+  if (c.last_get_nodes_result) {
+    const char* have = engine::KindName(s.last_get_nodes_result);
+    Field(wrong, "last_get_nodes_result", eq(*c.last_get_nodes_result, have), have);
+  }
+  if (wrong.empty()) return Holds();
+  return Broken(c.node + ": " + absl::StrJoin(wrong, ", "));
+}
+
+Verdict Reply(const ReplyCondition& c, const world::World& world) {
+  const world::CallOutcome* outcome = world.Outcome(c.call_id);
+  if (outcome == nullptr) return Broken("call " + c.call_id + " was not made");
+  using K = world::CallOutcome::Kind;
+  bool ok = false;
+  switch (c.result.kind) {
+    case ReplyResult::Kind::kOk:
+      ok = outcome->kind == K::kOk;
+      break;
+    case ReplyResult::Kind::kTimeout:
+      ok = outcome->kind == K::kTimeout;
+      break;
+    case ReplyResult::Kind::kTables:
+      ok = outcome->kind == K::kTables && AsSet(outcome->tables) == AsSet(c.result.tables);
+      break;
+  }
+  if (ok) return Holds();
+  std::string seen = world::ToString(outcome->kind);
+  if (outcome->kind == K::kTables) seen = SetText(AsSet(outcome->tables));
+  return Broken("call " + c.call_id + ": " + seen);
+}
+
+Verdict Connection(const std::vector<NodePair>& pairs, bool want_up, const world::World& world) {
+  std::vector<std::string> wrong;
+  for (const NodePair& p : pairs) {
+    const bool first_up = world.CountsUp(p.first, p.second);
+    const bool second_up = world.CountsUp(p.second, p.first);
+    const bool ok = want_up ? (first_up && second_up) : (!first_up && !second_up);
+    if (!ok) {
+      wrong.push_back(absl::StrCat(p.first, (first_up ? " sees up" : " sees down"), ", ",
+                                   p.second, (second_up ? " sees up" : " sees down")));
+    }
+  }
+  if (wrong.empty()) return Holds();
+  return Broken(absl::StrJoin(wrong, "; "));
+}
+
+std::string DurationText(int64_t ms) {
+  if (ms % 1000 == 0) return absl::StrCat(ms / 1000, "s");
+  return absl::StrCat(ms, "ms");
+}
+
+Verdict GetNodesCalls(const GetNodesCallsCondition& c, const world::World& world) {
+  const std::vector<engine::TimeMs>& calls = world.GetNodesCalls(c.node);
+  std::vector<std::string> times;
+  for (engine::TimeMs t : calls) times.push_back(DurationText(t));
+  const std::string seen =
+      absl::StrCat(calls.size(), " calls at [", absl::StrJoin(times, ", "), "]");
+  if (c.kind == GetNodesCallsCondition::Kind::kCount) {
+    if (static_cast<int64_t>(calls.size()) == c.count) return Holds();
+    return Broken(seen);
+  }
+  if (std::equal(calls.begin(), calls.end(), c.times_ms.begin(), c.times_ms.end())) {
+    return Holds();
+  }
+  return Broken(seen);
+}
+
+bool SameValue(const LogFieldValue& want, const engine::LogValue& have) {
+  if (want.index() == have.index()) {
+    return std::visit(
+        Overloaded{[&](int64_t w) { return std::get<int64_t>(have) == w; },
+                   [&](const std::string& w) { return std::get<std::string>(have) == w; }},
+        want);
+  }
+  return false;
+}
+
+bool Matches(const LogCondition& c, const engine::LogRecord& record) {
+  if (c.what && record.what != *c.what) return false;
+  for (const LogField& field : c.fields) {
+    const engine::LogValue* value = record.Find(field.name);
+    if (value == nullptr || !SameValue(field.value, *value)) return false;
+  }
+  for (const std::string& name : c.has) {
+    if (record.Find(name) == nullptr) return false;
+  }
+  return true;
+}
+
+Verdict Log(const LogCondition& c, const world::World& world) {
+  int64_t matches = 0;
+  for (const world::LogEntry& entry : world.Logs(c.node)) {
+    if (Matches(c, entry.record)) ++matches;
+  }
+  const bool ok = c.count ? matches == *c.count : matches > 0;
+  if (ok) return Holds();
+  return Broken(absl::StrCat(matches, " matching records on ", c.node));
+}
+
+}  // namespace
+
+Verdict Evaluate(const Condition& condition, const world::World& world) {
+  return std::visit(
+      Overloaded{
+          [&](const ReadyCondition& c) { return Ready(c, world); },
+          [&](const JoinedCondition& c) { return Joined(c, world); },
+          [&](const InfoCondition& c) { return Info(c, world); },
+          [&](const ReplyCondition& c) { return Reply(c, world); },
+          [&](const ConnectedCondition& c) { return Connection(c.pairs, true, world); },
+          [&](const DisconnectedCondition& c) { return Connection(c.pairs, false, world); },
+          [&](const GetNodesCallsCondition& c) { return GetNodesCalls(c, world); },
+          [&](const LogCondition& c) { return Log(c, world); },
+          [&](const NoOverlappingPartitionsCondition&) {
+            return world.NoOverlappingPartitions() ? Holds()
+                                                   : Broken("connectivity is not transitive");
+          },
+      },
+      condition);
+}
+
+}  // namespace discosim::scenario

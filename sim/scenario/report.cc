@@ -1,0 +1,122 @@
+// Text, JSON and JUnit renderings of scenario runs.
+#include "sim/scenario/report.h"
+
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace discosim::scenario {
+namespace {
+
+std::string XmlEscape(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+int Count(const std::vector<const ScenarioRun*>& runs, bool passed) {
+  int n = 0;
+  for (const ScenarioRun* run : runs) n += passed ? run->passed() : run->failed();
+  return n;
+}
+
+}  // namespace
+
+std::string FormatTime(int64_t ms) {
+  if (ms < 1000) return absl::StrCat(ms, "ms");
+  if (ms < 60'000) {
+    if (ms % 1000 == 0) return absl::StrCat(ms / 1000, "s");
+    return absl::StrFormat("%.3fs", static_cast<double>(ms) / 1000.0);
+  }
+  const int64_t minutes = ms / 60'000;
+  const int64_t rest_ms = ms % 60'000;
+  if (rest_ms == 0) return absl::StrCat(minutes, "m");
+  return absl::StrCat(minutes, "m", FormatTime(rest_ms));
+}
+
+std::string TextLines(const ScenarioRun& run) {
+  std::string out;
+  for (const ExpectationResult& r : run.results) {
+    if (r.passed) {
+      absl::StrAppend(&out, "PASS  ", run.scenario->name, "  ", r.expectation->as_written,
+                      "  (at ", FormatTime(r.at_ms), ")\n");
+    } else {
+      absl::StrAppend(&out, "FAIL  ", run.scenario->name, "  ", r.expectation->as_written,
+                      "  observed at ", FormatTime(r.at_ms), ": ", r.observed, "  [",
+                      r.expectation->position.file, ":", r.expectation->position.line, "]\n");
+    }
+  }
+  return out;
+}
+
+std::string SummaryLine(const std::vector<const ScenarioRun*>& runs) {
+  return absl::StrCat(Count(runs, true), " passed, ", Count(runs, false), " failed");
+}
+
+std::string JsonReport(const std::vector<const ScenarioRun*>& runs) {
+  nlohmann::ordered_json doc;
+  doc["passed"] = Count(runs, true);
+  doc["failed"] = Count(runs, false);
+  doc["scenarios"] = nlohmann::ordered_json::array();
+  for (const ScenarioRun* run : runs) {
+    nlohmann::ordered_json s;
+    s["name"] = run->scenario->name;
+    s["file"] = run->scenario->source_file;
+    s["seed"] = run->seed;
+    s["end_ms"] = run->end_ms;
+    s["events"] = run->run.events;
+    s["trace_hash"] = absl::StrFormat("%016x", run->world->TraceHash());
+    s["expectations"] = nlohmann::ordered_json::array();
+    for (const ExpectationResult& r : run->results) {
+      nlohmann::ordered_json e;
+      e["expectation"] = r.expectation->as_written;
+      e["line"] = r.expectation->position.line;
+      e["column"] = r.expectation->position.column;
+      e["passed"] = r.passed;
+      e["at_ms"] = r.at_ms;
+      if (!r.passed) e["observed"] = r.observed;
+      s["expectations"].push_back(std::move(e));
+    }
+    doc["scenarios"].push_back(std::move(s));
+  }
+  return doc.dump(2) + "\n";
+}
+
+std::string JunitReport(const std::vector<const ScenarioRun*>& runs) {
+  std::string out = absl::StrCat(
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"discosim\" tests=\"",
+      Count(runs, true) + Count(runs, false), "\" failures=\"", Count(runs, false), "\">\n");
+  for (const ScenarioRun* run : runs) {
+    absl::StrAppend(&out, "  <testsuite name=\"", XmlEscape(run->scenario->name), "\" tests=\"",
+                    run->results.size(), "\" failures=\"", run->failed(), "\" file=\"",
+                    XmlEscape(run->scenario->source_file), "\">\n");
+    absl::StrAppend(&out, "    <properties><property name=\"seed\" value=\"", run->seed,
+                    "\"/></properties>\n");
+    for (const ExpectationResult& r : run->results) {
+      absl::StrAppend(&out, "    <testcase classname=\"", XmlEscape(run->scenario->name),
+                      "\" name=\"", XmlEscape(r.expectation->as_written), "\"");
+      if (r.passed) {
+        absl::StrAppend(&out, "/>\n");
+      } else {
+        absl::StrAppend(&out, ">\n      <failure message=\"",
+                        XmlEscape(absl::StrCat("observed at ", FormatTime(r.at_ms), ": ",
+                                               r.observed)),
+                        "\"/>\n    </testcase>\n");
+      }
+    }
+    absl::StrAppend(&out, "  </testsuite>\n");
+  }
+  return out + "</testsuites>\n";
+}
+
+}  // namespace discosim::scenario

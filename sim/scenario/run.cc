@@ -1,0 +1,484 @@
+// Scenario -> world config and actions; the run loop; when each expectation
+// is judged (see run.h for the rules).
+#include "sim/scenario/run.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "sim/scenario/conditions.h"
+
+namespace discosim::scenario {
+namespace {
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+world::NodeSettings ToWorld(const NodeSettings& s) {
+  world::NodeSettings w;
+  switch (s.dist_auto_connect) {
+    case DistAutoConnect::kAlways:
+      w.dist_auto_connect = world::AutoConnect::kAlways;
+      break;
+    case DistAutoConnect::kOnce:
+      w.dist_auto_connect = world::AutoConnect::kOnce;
+      break;
+    case DistAutoConnect::kNever:
+      w.dist_auto_connect = world::AutoConnect::kNever;
+      break;
+  }
+  w.connect_all = s.connect_all == ConnectAll::kOn;
+  w.prevent_overlapping_partitions = s.prevent_overlapping_partitions == OverlapPrevention::kOn;
+  w.visibility = s.visibility == Visibility::kHidden ? world::Visibility::kHidden
+                                                      : world::Visibility::kVisible;
+  w.net_ticktime_ms = s.net_ticktime_ms;
+  w.net_setuptime_ms = s.net_setuptime_ms;
+  w.latency_ms = s.latency_ms;
+  w.dns_delay_ms = s.dns_delay_ms;
+  if (s.dns_cache.mode == DnsCache::Mode::kTtl) w.dns_cache_ttl_ms = s.dns_cache.ttl_ms;
+  w.connect_delay_ms = s.connect_delay_ms;
+  return w;
+}
+
+std::vector<NodeName> DeclaredNodes(const Scenario& scenario) {
+  std::vector<NodeName> names;
+  for (const Node& node : scenario.nodes) names.push_back(node.name);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::optional<std::vector<NodeName>> ToWorld(const BackendNodes& nodes,
+                                             const Scenario& scenario) {
+  if (nodes.kind == BackendNodes::Kind::kListed) return nodes.listed;
+  return DeclaredNodes(scenario);
+}
+
+std::vector<world::action::NodePair> ToWorld(const std::vector<NodePair>& pairs) {
+  std::vector<world::action::NodePair> out;
+  for (const NodePair& p : pairs) out.emplace_back(p.first, p.second);
+  return out;
+}
+
+engine::Message ToEngine(const RawMessage& m) {
+  switch (m.kind) {
+    case RawMessage::Kind::kCheck:
+      return engine::Check{};
+    case RawMessage::Kind::kEnterRegularPhase:
+      return engine::EnterRegularPhase{};
+    case RawMessage::Kind::kNodeup:
+      return engine::Nodeup{m.node};
+    case RawMessage::Kind::kNodedown:
+      return engine::Nodedown{m.node};
+    case RawMessage::Kind::kPingResult:
+      return engine::PingResult{m.node, m.outcome == PingOutcome::kPong
+                                            ? engine::PingResult::Outcome::kPong
+                                            : engine::PingResult::Outcome::kPang};
+    case RawMessage::Kind::kUnknown:
+      break;
+  }
+  return engine::UnknownMessage{engine::UnknownMessage::Kind::kInfo, "unknown", 0};
+}
+
+world::action::Request ToWorld(CallRequest request) {
+  switch (request) {
+    case CallRequest::kWaitForReady:
+      return world::action::Request::kWaitForReady;
+    case CallRequest::kWaitForGetNodes:
+      return world::action::Request::kWaitForGetNodes;
+    case CallRequest::kGetTables:
+      return world::action::Request::kGetTables;
+    case CallRequest::kSystemInfo:
+      return world::action::Request::kSystemInfo;
+  }
+  return world::action::Request::kWaitForReady;
+}
+
+// Turns timeline steps into world actions. `dns` keys not given keep their
+// value, so the translator remembers each node's current DNS answer.
+class ActionTranslator {
+ public:
+  explicit ActionTranslator(const Scenario& scenario) : scenario_(scenario) {
+    for (const Node& node : scenario.nodes) {
+      dns_[node.name] = {node.settings.dns_delay_ms, node.dns_entry == DnsEntry::kResolvable
+                                                         ? world::action::DnsAnswer::kResolves
+                                                         : world::action::DnsAnswer::kFails};
+    }
+  }
+
+  world::Action Translate(const TimelineStep& step, size_t index) {
+    namespace wa = world::action;
+    return std::visit(
+        Overloaded{
+            [](const StartAction& a) -> world::Action { return wa::Start{a.nodes}; },
+            [](const StopAction& a) -> world::Action { return wa::Stop{a.nodes}; },
+            [](const RestartAction& a) -> world::Action { return wa::Restart{a.nodes}; },
+            [](const PartitionAction& a) -> world::Action { return wa::Partition{a.groups}; },
+            [](const CutAction& a) -> world::Action { return wa::Cut{ToWorld(a.links)}; },
+            [](const HealAction& a) -> world::Action {
+              if (a.scope == HealAction::Scope::kAll) return wa::HealAll{};
+              return wa::HealLinks{ToWorld(a.links)};
+            },
+            [](const DisconnectAction& a) -> world::Action {
+              return wa::Disconnect{ToWorld(a.pairs)};
+            },
+            [&](const DnsAction& a) -> world::Action {
+              auto& [delay_ms, answer] = dns_[a.node];
+              if (a.delay_ms) delay_ms = *a.delay_ms;
+              if (a.outcome) {
+                answer = *a.outcome == DnsOutcome::kFails ? wa::DnsAnswer::kFails
+                                                          : wa::DnsAnswer::kResolves;
+              }
+              return wa::Dns{a.node, delay_ms, answer};
+            },
+            [](const SlowConnectAction& a) -> world::Action {
+              return wa::SlowConnect{a.node, a.delay_ms};
+            },
+            [&](const BackendAction& a) -> world::Action {
+              wa::Backend b;
+              b.node = a.node;
+              if (a.changes.nodes) b.nodes = ToWorld(*a.changes.nodes, scenario_);
+              if (a.changes.latency) {
+                b.latency = world::LatencyRange{a.changes.latency->min_ms,
+                                                a.changes.latency->max_ms};
+              }
+              b.error_rate = a.changes.error_rate;
+              return b;
+            },
+            [](const BackendFailAction& a) -> world::Action {
+              wa::BackendFail f;
+              f.node = a.node;
+              if (a.kind == BackendFailAction::Kind::kCount) {
+                f.count = a.count;
+              } else {
+                f.until_ms = a.until_ms;
+              }
+              return f;
+            },
+            [](const AddTableAction& a) -> world::Action { return wa::AddTable{a.node, a.table}; },
+            [](const DeleteTableAction& a) -> world::Action {
+              return wa::DeleteTable{a.node, a.table};
+            },
+            [](const SendAction& a) -> world::Action {
+              return wa::Send{a.node, ToEngine(a.message)};
+            },
+            [&](const CallAction& a) -> world::Action {
+              // A call without an id is still made; it gets a name of its own.
+              std::string id = a.id.empty() ? absl::StrCat("timeline[", index, "]") : a.id;
+              return wa::Call{a.node, ToWorld(a.request), a.timeout_ms, std::move(id)};
+            },
+        },
+        step.action);
+  }
+
+ private:
+  const Scenario& scenario_;
+  std::map<NodeName, std::pair<int64_t, world::action::DnsAnswer>> dns_;
+};
+
+// One expectation being judged during the run.
+struct Tracker {
+  enum class Verdict { kPending, kPassed, kFailed };
+  const Expectation* expectation = nullptr;
+  Verdict verdict = Verdict::kPending;
+  int64_t at_ms = 0;
+  std::string observed;
+  // after_heal: the fault-removal time the recorded hold belongs to.
+  std::optional<int64_t> held_after_removal_ms;
+  std::optional<int64_t> held_at_ms;
+
+  void Pass(int64_t t) {
+    verdict = Verdict::kPassed;
+    at_ms = t;
+  }
+  void Fail(int64_t t, std::string seen) {
+    verdict = Verdict::kFailed;
+    at_ms = t;
+    observed = std::move(seen);
+  }
+  bool pending() const { return verdict == Verdict::kPending; }
+};
+
+// The window [from, until] of a windowed qualifier, for the checks below.
+struct Window {
+  int64_t from_ms;
+  int64_t until_ms;
+  bool Contains(int64_t t) const { return from_ms <= t && t <= until_ms; }
+};
+
+class Judge {
+ public:
+  Judge(const Scenario& scenario, const world::World& world, int64_t end_ms)
+      : world_(world), end_ms_(end_ms) {
+    for (const Expectation& e : scenario.expectations) trackers_.push_back({&e});
+  }
+
+  // Every time at which some qualifier needs a look, up to end_ms.
+  std::set<int64_t> Checkpoints() const {
+    std::set<int64_t> times = {end_ms_};
+    for (const Tracker& t : trackers_) {
+      std::visit(Overloaded{
+                     [&](const AtQualifier& q) { times.insert(q.at_ms); },
+                     [&](const ByQualifier& q) {
+                       times.insert(q.from_ms);
+                       times.insert(q.by_ms);
+                     },
+                     [&](const AlwaysQualifier& q) { times.insert(q.from_ms); },
+                     [&](const NeverQualifier& q) { times.insert(q.from_ms); },
+                     [&](const AfterHealQualifier&) {},
+                 },
+                 t.expectation->qualifier);
+    }
+    std::erase_if(times, [&](int64_t t) { return t > end_ms_; });
+    return times;
+  }
+
+  // After one event at `now`: always/never see every event.
+  void AfterEvent(int64_t now) {
+    for (Tracker& t : trackers_) {
+      if (!t.pending()) continue;
+      if (const auto* q = std::get_if<AlwaysQualifier>(&t.expectation->qualifier)) {
+        if (WindowOf(*q).Contains(now)) CheckAlways(t, now);
+      } else if (const auto* q = std::get_if<NeverQualifier>(&t.expectation->qualifier)) {
+        if (WindowOf(*q).Contains(now)) CheckNever(t, now);
+      }
+    }
+  }
+
+  // The state at instant `now` is final (no more events at `now`), or `now`
+  // is a checkpoint reached with no event.
+  void AtInstant(int64_t now, bool checkpoint) {
+    for (Tracker& t : trackers_) {
+      if (!t.pending()) continue;
+      std::visit(Overloaded{
+                     [&](const AtQualifier& q) {
+                       if (checkpoint && q.at_ms == now) Decide(t, now, /*want=*/true);
+                     },
+                     [&](const ByQualifier& q) {
+                       if (now < q.from_ms || now > q.by_ms) return;
+                       Verdict v = Evaluate(t.expectation->condition, world_);
+                       if (v.holds) {
+                         t.Pass(now);
+                       } else if (checkpoint && now == q.by_ms) {
+                         t.Fail(now, v.observed);
+                       }
+                     },
+                     [&](const AlwaysQualifier& q) {
+                       if (checkpoint && now == q.from_ms) CheckAlways(t, now);
+                     },
+                     [&](const NeverQualifier& q) {
+                       if (checkpoint && now == q.from_ms) CheckNever(t, now);
+                     },
+                     [&](const AfterHealQualifier&) { TrackAfterHeal(t, now); },
+                 },
+                 t.expectation->qualifier);
+    }
+  }
+
+  // The run reached end_ms. Windows still open pass (always, never);
+  // returns the time the run must go on to for after_heal, if any.
+  std::optional<int64_t> AfterHealDeadline() const {
+    std::optional<int64_t> deadline;
+    const int64_t removal_ms = world_.LastFaultRemovalMs().value_or(0);
+    for (const Tracker& t : trackers_) {
+      const auto* q = std::get_if<AfterHealQualifier>(&t.expectation->qualifier);
+      if (q == nullptr || !t.pending() || HeldAfter(t, removal_ms)) continue;
+      deadline = std::max(deadline.value_or(0), removal_ms + q->within_ms);
+    }
+    return deadline;
+  }
+
+  void Finish(int64_t now) {
+    const int64_t removal_ms = world_.LastFaultRemovalMs().value_or(0);
+    for (Tracker& t : trackers_) {
+      if (!t.pending()) continue;
+      std::visit(Overloaded{
+                     [&](const AtQualifier&) { t.Fail(now, "not reached"); },
+                     [&](const ByQualifier&) { t.Fail(now, "not reached"); },
+                     [&](const AlwaysQualifier&) { t.Pass(now); },
+                     [&](const NeverQualifier&) { t.Pass(now); },
+                     [&](const AfterHealQualifier& q) {
+                       if (HeldAfter(t, removal_ms)) {
+                         t.Pass(*t.held_at_ms);
+                         return;
+                       }
+                       Verdict v = Evaluate(t.expectation->condition, world_);
+                       t.Fail(std::min(now, removal_ms + q.within_ms),
+                              absl::StrCat(v.observed, " (last fault removed at ",
+                                           removal_ms, "ms)"));
+                     },
+                 },
+                 t.expectation->qualifier);
+    }
+  }
+
+  std::vector<ExpectationResult> Results() const {
+    std::vector<ExpectationResult> results;
+    for (const Tracker& t : trackers_) {
+      results.push_back({t.expectation, t.verdict == Tracker::Verdict::kPassed, t.at_ms,
+                         t.observed});
+    }
+    return results;
+  }
+
+ private:
+  Window WindowOf(const AlwaysQualifier& q) const {
+    return {q.from_ms, q.until_ms.value_or(end_ms_)};
+  }
+  Window WindowOf(const NeverQualifier& q) const {
+    return {q.from_ms, q.until_ms.value_or(end_ms_)};
+  }
+
+  void Decide(Tracker& t, int64_t now, bool want) {
+    Verdict v = Evaluate(t.expectation->condition, world_);
+    if (v.holds == want) {
+      t.Pass(now);
+    } else {
+      t.Fail(now, want ? v.observed : "it held");
+    }
+  }
+  void CheckAlways(Tracker& t, int64_t now) {
+    Verdict v = Evaluate(t.expectation->condition, world_);
+    if (!v.holds) t.Fail(now, v.observed);
+  }
+  void CheckNever(Tracker& t, int64_t now) {
+    if (Evaluate(t.expectation->condition, world_).holds) t.Fail(now, "it held");
+  }
+
+  bool HeldAfter(const Tracker& t, int64_t removal_ms) const {
+    const auto* q = std::get_if<AfterHealQualifier>(&t.expectation->qualifier);
+    return t.held_after_removal_ms == removal_ms && t.held_at_ms.has_value() &&
+           *t.held_at_ms <= removal_ms + q->within_ms;
+  }
+
+  // Remembers the first instant the condition held since the latest fault
+  // removal; a later removal starts the search again.
+  void TrackAfterHeal(Tracker& t, int64_t now) {
+    const int64_t removal_ms = world_.LastFaultRemovalMs().value_or(0);
+    if (t.held_after_removal_ms == removal_ms && t.held_at_ms.has_value()) return;
+    if (now < removal_ms) return;
+    if (Evaluate(t.expectation->condition, world_).holds) {
+      t.held_after_removal_ms = removal_ms;
+      t.held_at_ms = now;
+    }
+  }
+
+  const world::World& world_;
+  int64_t end_ms_;
+  std::vector<Tracker> trackers_;
+};
+
+absl::Status LimitError(const world::RunResult& r, const world::Limits& limits) {
+  switch (r.status) {
+    case world::RunStatus::kEventLimit:
+      return absl::ResourceExhaustedError(
+          absl::StrCat("the run reached the event limit (", limits.max_events,
+                       " events) at virtual time ", r.now_ms,
+                       "ms; raise it with --max-events"));
+    case world::RunStatus::kTimeLimit:
+      return absl::ResourceExhaustedError(
+          absl::StrCat("the run reached the virtual time limit (", limits.max_time_ms,
+                       "ms); raise it with --max-virtual-time"));
+    case world::RunStatus::kError:
+      return r.error;
+    case world::RunStatus::kReachedTime:
+      break;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+int ScenarioRun::passed() const {
+  return static_cast<int>(std::count_if(results.begin(), results.end(),
+                                        [](const ExpectationResult& r) { return r.passed; }));
+}
+int ScenarioRun::failed() const { return static_cast<int>(results.size()) - passed(); }
+
+world::WorldConfig ToWorldConfig(const Scenario& scenario, const RunOptions& options) {
+  world::WorldConfig config;
+  config.seed = options.seed.value_or(scenario.seed);
+  config.limits = options.limits;
+  config.trace = options.trace;
+  for (const Node& node : scenario.nodes) {
+    world::NodeConfig n;
+    n.name = node.name;
+    n.settings = ToWorld(node.settings);
+    n.start_at_ms = node.start == StartMode::kNever ? std::nullopt
+                                                    : std::optional<int64_t>(node.start_at_ms);
+    n.resolvable = node.dns_entry == DnsEntry::kResolvable;
+    n.tables = node.tables;
+    n.backend.nodes = ToWorld(node.backend.nodes, scenario);
+    n.backend.latency = {node.backend.latency.min_ms, node.backend.latency.max_ms};
+    n.backend.error_rate = node.backend.error_rate;
+    config.nodes.push_back(std::move(n));
+  }
+  return config;
+}
+
+absl::StatusOr<ScenarioRun> RunScenario(const Scenario& scenario, const RunOptions& options) {
+  ScenarioRun out;
+  out.scenario = &scenario;
+  out.seed = options.seed.value_or(scenario.seed);
+  auto created = world::World::Create(ToWorldConfig(scenario, options));
+  if (!created.ok()) return created.status();
+  out.world = std::move(*created);
+  world::World& w = *out.world;
+
+  ActionTranslator translator(scenario);
+  for (size_t i = 0; i < scenario.timeline.size(); ++i) {
+    const TimelineStep& step = scenario.timeline[i];
+    absl::Status scheduled = w.Schedule(step.at_ms, translator.Translate(step, i));
+    if (!scheduled.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(step.position.file, ":", step.position.line,
+                                                     ":", step.position.column, ": timeline[",
+                                                     i, "]: ", scheduled.message()));
+    }
+  }
+
+  int64_t end_ms = scenario.duration_ms;
+  Judge judge(scenario, w, end_ms);
+  // Runs to `until`, judging after every event and at every checkpoint.
+  auto run_to = [&](int64_t until_ms, const std::set<int64_t>& checkpoints) -> absl::Status {
+    auto next_checkpoint = checkpoints.begin();
+    while (true) {
+      std::optional<int64_t> next_event = w.NextEventTime();
+      const int64_t checkpoint_ms =
+          next_checkpoint != checkpoints.end() ? *next_checkpoint : until_ms;
+      if (next_event.has_value() && *next_event <= checkpoint_ms) {
+        world::RunResult r = w.StepOneEvent();
+        if (!r.ok()) return LimitError(r, options.limits);
+        const int64_t now = w.now_ms();
+        judge.AfterEvent(now);
+        std::optional<int64_t> following = w.NextEventTime();
+        if (!following.has_value() || *following > now) judge.AtInstant(now, false);
+        continue;
+      }
+      world::RunResult r = w.RunUntil(checkpoint_ms);
+      if (!r.ok()) return LimitError(r, options.limits);
+      judge.AtInstant(checkpoint_ms, true);
+      if (next_checkpoint == checkpoints.end() || checkpoint_ms >= until_ms) return absl::OkStatus();
+      ++next_checkpoint;
+    }
+  };
+  absl::Status status = run_to(end_ms, judge.Checkpoints());
+  if (!status.ok()) return status;
+  if (std::optional<int64_t> deadline = judge.AfterHealDeadline(); deadline && *deadline > end_ms) {
+    end_ms = *deadline;
+    status = run_to(end_ms, {end_ms});
+    if (!status.ok()) return status;
+  }
+  judge.Finish(end_ms);
+  out.end_ms = end_ms;
+  out.run.now_ms = w.now_ms();
+  out.run.events = w.counters().events;
+  out.results = judge.Results();
+  return out;
+}
+
+}  // namespace discosim::scenario
