@@ -1,0 +1,476 @@
+// cets: table servers and their clusters, rpc between nodes, cets_ping (the
+// local pre-check, the 5 s multicall of pre-checks, the explicit connect),
+// and discovery's join task with its eight steps per (node, table) pair.
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "sim/world/sim.h"
+
+namespace discosim::world {
+namespace {
+
+engine::JoinResult PidNotFound(const engine::JoinPair& pair, std::string reason) {
+  return engine::JoinResult{pair.node, pair.table, engine::JoinResult::What::kPidNotFound, false,
+                            std::move(reason)};
+}
+
+engine::JoinResult Joined(const engine::JoinPair& pair) {
+  return engine::JoinResult{pair.node, pair.table, engine::JoinResult::What::kJoinResult, true,
+                            ""};
+}
+
+engine::JoinResult JoinError(const engine::JoinPair& pair, std::string reason) {
+  return engine::JoinResult{pair.node, pair.table, engine::JoinResult::What::kJoinResult, false,
+                            std::move(reason)};
+}
+
+constexpr const char* kBadRpc = "{badrpc,nodedown}";
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// Table servers.
+
+void Sim::CetsOnNodedown(NodeId x, NodeId y) {
+  // Each server's monitors of y's servers fire: they leave the cluster.
+  for (auto& [table, server] : nodes[x].servers) {
+    std::erase_if(server.cluster, [&](const ServerRef& ref) { return ref.node == y; });
+  }
+}
+
+TimeMs Sim::JoinCopyMs(const TableName& table) const {
+  auto it = config.join.table_rows.find(table);
+  const int64_t rows = it == config.join.table_rows.end() ? 0 : it->second;
+  return config.join.join_base_ms + rows * config.join.join_per_row_us / 1'000;
+}
+
+// ---------------------------------------------------------------------------
+// rpc: a request (an auto-connect when not connected), work on the target,
+// a reply over the connection; {badrpc, nodedown} if the connection cannot be
+// made or goes down at the caller's end first.
+
+uint64_t Sim::StartRpc(NodeId caller, NodeId target, msg::RpcRequest request, Cont owner) {
+  const uint64_t rpc_id = next_id++;
+  request.rpc_id = rpc_id;
+  RpcCall call;
+  call.caller = caller;
+  call.caller_incarnation = nodes[caller].incarnation;
+  call.target = target;
+  call.kind = request.kind;
+  call.owner = owner;
+  rpcs.emplace(rpc_id, std::move(call));
+  if (caller == target) {
+    ServeRpc(caller, caller, request);  // a local call
+  } else {
+    Send(caller, target, std::move(request), SendMode::kAutoConnect);
+  }
+  return rpc_id;
+}
+
+void Sim::ServeRpc(NodeId server, NodeId caller, const msg::RpcRequest& request) {
+  NodeRt& node = nodes[server];
+  RpcAnswer answer;
+  answer.delivered = true;
+  switch (request.kind) {
+    case RpcKind::kNodeName:
+      answer.yes = true;
+      break;
+    case RpcKind::kWhereis:
+      answer.yes = node.servers.contains(request.table);
+      answer.server = ServerRef{server, node.incarnation};
+      break;
+    case RpcKind::kGetCluster: {
+      auto it = node.servers.find(request.table);
+      answer.yes = it != node.servers.end() &&
+                   request.server == ServerRef{server, node.incarnation};
+      if (answer.yes) answer.cluster = it->second.cluster;
+      break;
+    }
+    case RpcKind::kPrecheck:
+      StartPrecheck(server, request.subject, Cont{ContKind::kRpcServe, server, caller, request.rpc_id});
+      return;
+    case RpcKind::kPing:
+      StartPing(server, request.subject, Cont{ContKind::kRpcServe, server, caller, request.rpc_id});
+      return;
+  }
+  ReplyRpc(server, caller, request.rpc_id, std::move(answer));
+}
+
+void Sim::ReplyRpc(NodeId server, NodeId caller, uint64_t rpc_id, RpcAnswer answer) {
+  if (server == caller) {
+    FinishRpc(rpc_id, std::move(answer));
+  } else {
+    Send(server, caller, msg::RpcReply{rpc_id, std::move(answer)}, SendMode::kExistingOnly);
+  }
+}
+
+void Sim::OnRpcReply(const NetMsg& m, const msg::RpcReply& reply) {
+  auto it = rpcs.find(reply.rpc_id);
+  if (it == rpcs.end() || it->second.caller != m.to || it->second.target != m.from) return;
+  FinishRpc(reply.rpc_id, reply.answer);
+}
+
+void Sim::FinishRpc(uint64_t rpc_id, RpcAnswer answer) {
+  auto it = rpcs.find(rpc_id);
+  if (it == rpcs.end() || it->second.done) return;
+  it->second.done = true;
+  it->second.answer = std::move(answer);
+  Resume(it->second.owner, rpc_id);
+}
+
+RpcCall Sim::TakeRpc(uint64_t rpc_id) {
+  auto it = rpcs.find(rpc_id);
+  if (it == rpcs.end()) return RpcCall{};
+  RpcCall call = std::move(it->second);
+  rpcs.erase(it);
+  return call;
+}
+
+void Sim::FailRpcsOnNodedown(NodeId x, NodeId y) {
+  std::vector<uint64_t> failed;
+  for (const auto& [rpc_id, call] : rpcs) {
+    if (call.caller == x && call.target == y && !call.done) failed.push_back(rpc_id);
+  }
+  for (uint64_t rpc_id : failed) FinishRpc(rpc_id, RpcAnswer{});
+}
+
+// ---------------------------------------------------------------------------
+// cets_ping from node n to target.
+
+void Sim::StartPing(NodeId n, NodeId target, Cont owner) {
+  // 1. Already connected (nodes()): pong at once.
+  if (target == n || (Link(n, target).conn_id != 0 && !Hidden(n, target))) {
+    Resume(owner, 1);
+    return;
+  }
+  const uint64_t ping_id = next_id++;
+  PingTask ping;
+  ping.node = n;
+  ping.incarnation = nodes[n].incarnation;
+  ping.target = target;
+  ping.owner = owner;
+  ping.stage = PingTask::Stage::kPrecheck;
+  pings.emplace(ping_id, std::move(ping));
+  // 2. The local pre-check.
+  StartPrecheck(n, target, Cont{ContKind::kPingPrecheck, n, target, ping_id});
+}
+
+void Sim::OnPingPrecheck(uint64_t ping_id, bool ok) {
+  auto it = pings.find(ping_id);
+  if (it == pings.end() || it->second.stage != PingTask::Stage::kPrecheck) return;
+  if (!ok) {
+    FinishPing(ping_id, false);  // pang without asking anyone
+    return;
+  }
+  PingTask& ping = it->second;
+  const NodeId n = ping.node, target = ping.target;
+  // 3. The same pre-check on every connected node, one 5 s deadline.
+  std::vector<NodeId> peers;
+  for (NodeId y = 0; y < n_nodes; ++y) {
+    if (y != n && y != target && Link(n, y).conn_id != 0 && !Hidden(n, y)) peers.push_back(y);
+  }
+  if (peers.empty()) {
+    ping.stage = PingTask::Stage::kConnect;
+    RequestConnect(n, target, Cont{ContKind::kPingConnect, n, target, ping_id});
+    return;
+  }
+  ping.stage = PingTask::Stage::kMulticall;
+  ping.outstanding = static_cast<uint32_t>(peers.size());
+  Push(now() + kMulticallTimeoutMs, Event{EventKind::kMulticallDeadline, 0, n, target, ping_id, 0});
+  for (NodeId y : peers) {
+    msg::RpcRequest request;
+    request.kind = RpcKind::kPrecheck;
+    request.subject = target;
+    StartRpc(n, y, std::move(request), Cont{ContKind::kPingMulticall, n, target, ping_id});
+  }
+}
+
+void Sim::OnPingMulticallAnswer(uint64_t ping_id, uint64_t rpc_id) {
+  const RpcCall call = TakeRpc(rpc_id);
+  auto it = pings.find(ping_id);
+  if (it == pings.end() || it->second.stage != PingTask::Stage::kMulticall) return;
+  PingTask& ping = it->second;
+  // Failed calls are ignored; an answered pang decides.
+  if (call.answer.delivered && !call.answer.yes) ping.any_pang = true;
+  if (--ping.outstanding == 0) PingMulticallDone(ping_id);
+}
+
+void Sim::OnMulticallDeadline(uint64_t ping_id) {
+  auto it = pings.find(ping_id);
+  if (it == pings.end() || it->second.stage != PingTask::Stage::kMulticall) return;
+  PingMulticallDone(ping_id);  // answers still missing are ignored
+}
+
+void Sim::PingMulticallDone(uint64_t ping_id) {
+  PingTask& ping = pings.at(ping_id);
+  if (ping.any_pang) {
+    FinishPing(ping_id, false);
+    return;
+  }
+  // 4. The explicit connect decides.
+  ping.stage = PingTask::Stage::kConnect;
+  RequestConnect(ping.node, ping.target,
+                 Cont{ContKind::kPingConnect, ping.node, ping.target, ping_id});
+}
+
+void Sim::FinishPing(uint64_t ping_id, bool pong) {
+  auto it = pings.find(ping_id);
+  WORLD_CHECK(it != pings.end(), "finishing an unknown ping");
+  const Cont owner = it->second.owner;
+  pings.erase(it);
+  Resume(owner, pong ? 1 : 0);
+}
+
+// The pre-check: resolve the target's host (outside net_kernel), then a TCP
+// connect to it (fails after 5 s when unreachable).
+void Sim::StartPrecheck(NodeId n, NodeId target, Cont owner) {
+  const uint64_t precheck_id = next_id++;
+  prechecks.emplace(precheck_id, Precheck{n, nodes[n].incarnation, target, owner});
+  const auto [delay_ms, resolved] = Lookup(n, target);
+  Push(now() + delay_ms, Event{EventKind::kPrecheckDnsDone, static_cast<uint8_t>(resolved), n,
+                               target, precheck_id, 0});
+}
+
+void Sim::OnPrecheckDnsDone(const Event& event) {
+  auto it = prechecks.find(event.a);
+  if (it == prechecks.end()) return;
+  const Precheck& check = it->second;
+  if (event.sub == 0) {
+    const Cont owner = check.owner;
+    prechecks.erase(it);
+    Resume(owner, 0);
+    return;
+  }
+  // A resolvable declared node's host exists, running or not.
+  const bool reachable = Reachable(check.node, check.target);
+  const TimeMs done_ms =
+      now() + (reachable ? 2 * LatencyMs(check.node, check.target) : kPrecheckConnectTimeoutMs);
+  Push(done_ms, Event{EventKind::kPrecheckTcpDone, 0, check.node, check.target, event.a,
+                      reachable ? 1u : 0u});
+}
+
+void Sim::OnPrecheckTcpDone(const Event& event) {
+  auto it = prechecks.find(event.a);
+  if (it == prechecks.end()) return;
+  const Cont owner = it->second.owner;
+  prechecks.erase(it);
+  Resume(owner, event.b);
+}
+
+// ---------------------------------------------------------------------------
+// The join task.
+
+void Sim::StartJoinTask(NodeId n, std::vector<engine::JoinPair> pairs) {
+  const uint64_t join_id = next_id++;
+  JoinTask join;
+  join.node = n;
+  join.incarnation = nodes[n].incarnation;
+  join.pairs = std::move(pairs);
+  joins.emplace(join_id, std::move(join));
+  JoinNextPair(join_id);
+}
+
+void Sim::JoinStage(JoinTask& join, JoinTask::Stage stage) {
+  join.stage = stage;
+  ++join.token;
+}
+
+void Sim::JoinNextPair(uint64_t join_id) {
+  JoinTask& join = joins.at(join_id);
+  if (join.index >= join.pairs.size()) {
+    const NodeId n = join.node;
+    std::vector<engine::JoinResult> results = std::move(join.results);
+    joins.erase(join_id);
+    DeliverToDiscovery(n, engine::JoiningFinished{std::move(results)});
+    return;
+  }
+  const engine::JoinPair& pair = join.pairs[join.index];
+  const std::optional<NodeId> peer = Find(pair.node);
+  if (!peer.has_value()) {
+    Fail(absl::StrCat("a join task names an undeclared node ", pair.node));
+    return;
+  }
+  join.peer = *peer;
+  join.table = pair.table;
+  join.lock_held = false;
+  join.lock_granted.clear();
+  join.lock_waiting.clear();
+  joins_log.push_back(JoinRecord{Name(join.node), pair.node, pair.table, now(), std::nullopt,
+                                 std::nullopt, 0, 0, ""});
+  join.record = joins_log.size() - 1;
+  ++counters.joins;
+  // 1. Find the remote server (an rpc; an auto-connect if not connected).
+  JoinStage(join, JoinTask::Stage::kWhereis);
+  msg::RpcRequest request;
+  request.kind = RpcKind::kWhereis;
+  request.table = pair.table;
+  StartRpc(join.node, join.peer, std::move(request),
+           Cont{ContKind::kJoinRpc, join.node, join.peer, join_id});
+}
+
+void Sim::OnJoinRpc(uint64_t join_id, uint64_t rpc_id) {
+  const RpcCall call = TakeRpc(rpc_id);
+  auto it = joins.find(join_id);
+  if (it == joins.end()) return;
+  JoinTask& join = it->second;
+  const engine::JoinPair& pair = join.pairs[join.index];
+  const RpcAnswer& answer = call.answer;
+  NodeRt& local = nodes[join.node];
+  switch (join.stage) {
+    case JoinTask::Stage::kWhereis: {
+      auto server = local.servers.find(join.table);
+      if (!answer.delivered) return JoinFinishPair(join_id, PidNotFound(pair, kBadRpc));
+      if (!answer.yes) return JoinFinishPair(join_id, PidNotFound(pair, "undefined"));
+      if (server == local.servers.end()) {
+        return JoinFinishPair(join_id, PidNotFound(pair, "local_server_missing"));
+      }
+      join.remote = answer.server;
+      // 2. Already in one cluster: checked before locking.
+      if (server->second.cluster.contains(join.remote)) {
+        return JoinFinishPair(join_id, JoinError(pair, "already_joined"));
+      }
+      // 3. The global lock.
+      return LockAttempt(join_id);
+    }
+    case JoinTask::Stage::kGetCluster: {
+      if (!answer.delivered) return JoinFinishPair(join_id, JoinError(pair, kBadRpc));
+      if (!answer.yes) return JoinFinishPair(join_id, JoinError(pair, "remote_server_gone"));
+      auto server = local.servers.find(join.table);
+      WORLD_CHECK(server != local.servers.end(), "a join lost its local server");
+      join.local_cluster = server->second.cluster;
+      join.remote_cluster = answer.cluster;
+      // 4. Same cluster: ok, nothing to do; overlapping: error.
+      if (join.local_cluster.contains(join.remote)) return JoinFinishPair(join_id, Joined(pair));
+      for (const ServerRef& ref : join.remote_cluster) {
+        if (join.local_cluster.contains(ref)) {
+          return JoinFinishPair(join_id, JoinError(pair, "join_pids_overlap"));
+        }
+      }
+      // 5. Every node of one side can reach every node of the other.
+      std::set<std::pair<NodeId, NodeId>> pairs;
+      for (const ServerRef& l : join.local_cluster) {
+        for (const ServerRef& r : join.remote_cluster) {
+          if (l.node != r.node) pairs.insert({std::min(l.node, r.node), std::max(l.node, r.node)});
+        }
+      }
+      join.reach_pairs.assign(pairs.begin(), pairs.end());
+      join.reach_index = 0;
+      return JoinReachNext(join_id);
+    }
+    case JoinTask::Stage::kReach:
+      if (!answer.delivered || !answer.yes) {
+        return JoinFinishPair(join_id, JoinError(pair, "check_could_reach_each_other_failed"));
+      }
+      ++join.reach_index;
+      return JoinReachNext(join_id);
+    default:
+      WORLD_CHECK(false, "an rpc answer in a join stage that makes none");
+  }
+}
+
+void Sim::JoinAfterLock(uint64_t join_id) {
+  JoinTask& join = joins.at(join_id);
+  JoinStage(join, JoinTask::Stage::kGetCluster);
+  msg::RpcRequest request;
+  request.kind = RpcKind::kGetCluster;
+  request.table = join.table;
+  request.server = join.remote;
+  StartRpc(join.node, join.peer, std::move(request),
+           Cont{ContKind::kJoinRpc, join.node, join.peer, join_id});
+}
+
+void Sim::JoinReachNext(uint64_t join_id) {
+  JoinTask& join = joins.at(join_id);
+  if (join.reach_index < join.reach_pairs.size()) {
+    const auto [n1, n2] = join.reach_pairs[join.reach_index];
+    JoinStage(join, JoinTask::Stage::kReach);
+    msg::RpcRequest request;
+    request.kind = RpcKind::kPing;
+    request.subject = n2;
+    StartRpc(join.node, n1, std::move(request), Cont{ContKind::kJoinRpc, join.node, n1, join_id});
+    return;
+  }
+  // 6. Each side consistent: ask every member (one round trip, in parallel).
+  TimeMs round_trip_ms = 0;
+  for (const Cluster* side : {&join.local_cluster, &join.remote_cluster}) {
+    for (const ServerRef& ref : *side) {
+      round_trip_ms = std::max(round_trip_ms, 2 * LatencyMs(join.node, ref.node));
+    }
+  }
+  JoinStage(join, JoinTask::Stage::kConsistency);
+  Push(now() + round_trip_ms,
+       Event{EventKind::kJoinTimer, 0, join.node, join.peer, join_id, join.token});
+}
+
+void Sim::OnJoinTimer(const Event& event) {
+  auto it = joins.find(event.a);
+  if (it == joins.end() || it->second.token != event.b) return;
+  JoinTask& join = it->second;
+  const uint64_t join_id = event.a;
+  const engine::JoinPair& pair = join.pairs[join.index];
+  const NodeId x = join.node;
+  auto member_alive = [&](const ServerRef& ref) {
+    const NodeRt& node = nodes[ref.node];
+    return node.running && node.incarnation == ref.incarnation &&
+           node.servers.contains(join.table) && (ref.node == x || Link(x, ref.node).conn_id != 0);
+  };
+  if (join.stage == JoinTask::Stage::kConsistency) {
+    for (const Cluster* side : {&join.local_cluster, &join.remote_cluster}) {
+      for (const ServerRef& ref : *side) {
+        if (!member_alive(ref) || nodes[ref.node].servers.at(join.table).cluster != *side) {
+          return JoinFinishPair(join_id, JoinError(pair, "check_fully_connected_failed"));
+        }
+      }
+    }
+    // 7. Pause, exchange, resume; a member going down meanwhile is an error.
+    join.member_conns.clear();
+    for (const Cluster* side : {&join.local_cluster, &join.remote_cluster}) {
+      for (const ServerRef& ref : *side) {
+        join.member_conns.emplace_back(ref.node, ref.node == x ? 0 : Link(x, ref.node).conn_id);
+      }
+    }
+    JoinStage(join, JoinTask::Stage::kCopy);
+    Push(now() + JoinCopyMs(join.table),
+         Event{EventKind::kJoinTimer, 0, x, join.peer, join_id, join.token});
+    return;
+  }
+  WORLD_CHECK(join.stage == JoinTask::Stage::kCopy, "a join timer in an untimed stage");
+  for (const auto& [member, conn_id] : join.member_conns) {
+    if (member != x && Link(x, member).conn_id != conn_id) {
+      return JoinFinishPair(join_id, JoinError(pair, "member_down"));
+    }
+  }
+  for (const Cluster* side : {&join.local_cluster, &join.remote_cluster}) {
+    for (const ServerRef& ref : *side) {
+      if (!member_alive(ref)) return JoinFinishPair(join_id, JoinError(pair, "member_down"));
+    }
+  }
+  Cluster merged = join.local_cluster;
+  merged.insert(join.remote_cluster.begin(), join.remote_cluster.end());
+  for (const ServerRef& ref : merged) nodes[ref.node].servers.at(join.table).cluster = merged;
+  JoinFinishPair(join_id, Joined(pair));
+}
+
+void Sim::JoinFinishPair(uint64_t join_id, engine::JoinResult result) {
+  // 8. Release the lock; the pair's result is ok or the error.
+  LockRelease(join_id);
+  JoinTask& join = joins.at(join_id);
+  JoinRecord& record = joins_log[join.record];
+  record.finished_at_ms = now();
+  if (result.what == engine::JoinResult::What::kPidNotFound) {
+    record.result = "pid_not_found:" + result.reason;
+  } else {
+    record.result = result.ok ? "ok" : result.reason;
+  }
+  NoteLazy(static_cast<uint32_t>(NoteKind::kJoinResult), join.node, join.peer,
+           result.ok ? 1 : 0, [&] {
+             return absl::StrCat(now(), " ", Name(join.node), " join ", result.node, " ",
+                                 result.table, " ", record.result);
+           });
+  join.results.push_back(std::move(result));
+  ++join.index;
+  JoinNextPair(join_id);
+}
+
+}  // namespace discosim::world

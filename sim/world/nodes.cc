@@ -1,0 +1,451 @@
+// Nodes (start, stop, restart) and the timeline actions that drive a world.
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "sim/world/sim.h"
+
+namespace discosim::world {
+namespace {
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+std::pair<NodeId, NodeId> Normalized(NodeId a, NodeId b) {
+  return a < b ? std::pair{a, b} : std::pair{b, a};
+}
+
+// Raw messages a scenario may put into a mailbox: the engine's own replies
+// to get_nodes, joins and calls need a task or a caller behind them.
+bool RawMessageAllowed(const engine::Message& message) {
+  return !std::holds_alternative<engine::GetNodesDone>(message) &&
+         !std::holds_alternative<engine::JoiningFinished>(message) &&
+         !std::holds_alternative<engine::GetTablesCall>(message) &&
+         !std::holds_alternative<engine::SystemInfoCall>(message) &&
+         !std::holds_alternative<engine::WaitForReadyCall>(message) &&
+         !std::holds_alternative<engine::WaitForGetNodesCall>(message) &&
+         !(std::holds_alternative<engine::UnknownMessage>(message) &&
+           std::get<engine::UnknownMessage>(message).kind == engine::UnknownMessage::Kind::kCall);
+}
+
+// The node a raw message names, if any.
+const engine::NodeName* NamedNode(const engine::Message& message) {
+  if (const auto* m = std::get_if<engine::Nodeup>(&message)) return &m->node;
+  if (const auto* m = std::get_if<engine::Nodedown>(&message)) return &m->node;
+  if (const auto* m = std::get_if<engine::PingResult>(&message)) return &m->node;
+  if (const auto* m = std::get_if<engine::StartTimeMsg>(&message)) return &m->node;
+  return nullptr;
+}
+
+}  // namespace
+
+const char* ActionName(const Action& action) {
+  static constexpr const char* kNames[] = {
+      "start", "stop", "restart", "partition", "cut", "heal", "heal", "disconnect", "dns",
+      "slow_connect", "backend", "backend_fail", "add_table", "delete_table", "send", "call",
+      "connect_node", "rpc"};
+  static_assert(std::size(kNames) == std::variant_size_v<Action>);
+  return kNames[action.index()];
+}
+
+// ---------------------------------------------------------------------------
+// Validation: every name declared, every field in range, before scheduling.
+
+absl::Status Sim::Validate(TimeMs at_ms, const Action& action) const {
+  const std::string where = absl::StrCat("t=", at_ms, "ms ", ActionName(action));
+  auto need = [&](const NodeName& name) -> absl::Status {
+    return Require(name, where).status();
+  };
+  auto need_all = [&](const std::vector<NodeName>& names) -> absl::Status {
+    for (const NodeName& name : names) {
+      if (absl::Status s = need(name); !s.ok()) return s;
+    }
+    return absl::OkStatus();
+  };
+  auto need_pairs = [&](const std::vector<action::NodePair>& pairs) -> absl::Status {
+    for (const auto& [a, b] : pairs) {
+      if (absl::Status s = need(a); !s.ok()) return s;
+      if (absl::Status s = need(b); !s.ok()) return s;
+      if (a == b) return absl::InvalidArgumentError(absl::StrCat(where, ": a link needs two nodes"));
+    }
+    return absl::OkStatus();
+  };
+  auto bad = [&](const std::string& why) {
+    return absl::InvalidArgumentError(absl::StrCat(where, ": ", why));
+  };
+  auto need_new_id = [&](const std::string& id) -> absl::Status {
+    if (id.empty()) return bad("an empty id");
+    if (outcome_by_id.contains(id)) return bad(absl::StrCat("id \"", id, "\" used twice"));
+    return absl::OkStatus();
+  };
+  return std::visit(
+      Overloaded{
+          [&](const action::Start& a) { return need_all(a.nodes); },
+          [&](const action::Stop& a) { return need_all(a.nodes); },
+          [&](const action::Restart& a) { return need_all(a.nodes); },
+          [&](const action::Partition& a) -> absl::Status {
+            std::set<NodeName> seen;
+            for (const auto& g : a.groups) {
+              if (absl::Status s = need_all(g); !s.ok()) return s;
+              for (const NodeName& name : g) {
+                if (!seen.insert(name).second) {
+                  return bad(absl::StrCat("node ", name, " is in two groups"));
+                }
+              }
+            }
+            return absl::OkStatus();
+          },
+          [&](const action::Cut& a) { return need_pairs(a.links); },
+          [&](const action::HealAll&) { return absl::OkStatus(); },
+          [&](const action::HealLinks& a) { return need_pairs(a.links); },
+          [&](const action::Disconnect& a) { return need_pairs(a.links); },
+          [&](const action::Dns& a) -> absl::Status {
+            if (a.delay_ms < 0) return bad("a negative delay");
+            return need(a.node);
+          },
+          [&](const action::SlowConnect& a) -> absl::Status {
+            if (a.delay_ms < 0) return bad("a negative delay");
+            return need(a.node);
+          },
+          [&](const action::Backend& a) -> absl::Status {
+            if (a.node.has_value()) {
+              if (absl::Status s = need(*a.node); !s.ok()) return s;
+            }
+            if (a.nodes.has_value()) {
+              if (absl::Status s = need_all(*a.nodes); !s.ok()) return s;
+            }
+            if (a.latency.has_value() &&
+                (a.latency->min_ms < 0 || a.latency->min_ms > a.latency->max_ms)) {
+              return bad("latency needs 0 <= min <= max");
+            }
+            if (a.error_rate.has_value() && !(*a.error_rate >= 0.0 && *a.error_rate <= 1.0)) {
+              return bad("error_rate must be in [0, 1]");
+            }
+            return absl::OkStatus();
+          },
+          [&](const action::BackendFail& a) -> absl::Status {
+            if (a.node.has_value()) {
+              if (absl::Status s = need(*a.node); !s.ok()) return s;
+            }
+            if (a.count.has_value() == a.until_ms.has_value()) {
+              return bad("exactly one of count and until");
+            }
+            if (a.count.has_value() && *a.count < 0) return bad("a negative count");
+            return absl::OkStatus();
+          },
+          [&](const action::AddTable& a) -> absl::Status {
+            if (a.table.empty()) return bad("an empty table name");
+            return need(a.node);
+          },
+          [&](const action::DeleteTable& a) -> absl::Status {
+            if (a.table.empty()) return bad("an empty table name");
+            return need(a.node);
+          },
+          [&](const action::Send& a) -> absl::Status {
+            if (!RawMessageAllowed(a.message)) {
+              return bad(absl::StrCat("message ", engine::Describe(a.message),
+                                      " cannot be sent raw"));
+            }
+            if (const engine::NodeName* named = NamedNode(a.message)) {
+              if (absl::Status s = need(*named); !s.ok()) return s;
+            }
+            return need(a.node);
+          },
+          [&](const action::Call& a) -> absl::Status {
+            if (a.timeout_ms < 0) return bad("a negative timeout");
+            if (absl::Status s = need_new_id(a.id); !s.ok()) return s;
+            return need(a.node);
+          },
+          [&](const action::ConnectNode& a) -> absl::Status {
+            if (absl::Status s = need_new_id(a.id); !s.ok()) return s;
+            if (absl::Status s = need(a.target); !s.ok()) return s;
+            return need(a.node);
+          },
+          [&](const action::Rpc& a) -> absl::Status {
+            if (absl::Status s = need_new_id(a.id); !s.ok()) return s;
+            if (absl::Status s = need(a.target); !s.ok()) return s;
+            return need(a.node);
+          },
+      },
+      action);
+}
+
+// ---------------------------------------------------------------------------
+// Execution.
+
+void Sim::MarkFaultRemoved() { last_fault_removal_ms = now(); }
+
+void Sim::Execute(const ScheduledAction& scheduled) {
+  const Action& act = scheduled.action;
+  NoteLazy(static_cast<uint32_t>(NoteKind::kAction), kNoNode, kNoNode,
+           static_cast<int64_t>(act.index()),
+           [&] { return absl::StrCat(now(), " action ", ActionName(act)); });
+  auto id = [&](const NodeName& name) { return *Find(name); };  // validated
+  auto for_nodes = [&](const std::optional<NodeName>& node, auto fn) {
+    if (node.has_value()) {
+      fn(nodes[id(*node)]);
+    } else {
+      for (NodeRt& n : nodes) fn(n);
+    }
+  };
+  auto new_outcome = [&](const std::string& key, const NodeName& node) {
+    outcomes.push_back(CallOutcome{});
+    CallOutcome& out = outcomes.back();
+    out.id = key;
+    out.node = node;
+    out.called_at_ms = now();
+    outcome_by_id[key] = outcomes.size() - 1;
+    return outcomes.size() - 1;
+  };
+  auto end_outcome = [&](size_t index, CallOutcome::Kind kind) {
+    outcomes[index].kind = kind;
+    outcomes[index].replied_at_ms = now();
+  };
+  std::visit(
+      Overloaded{
+          [&](const action::Start& a) {
+            for (const NodeName& name : a.nodes) StartNode(id(name));
+          },
+          [&](const action::Stop& a) {
+            for (const NodeName& name : a.nodes) StopNode(id(name));
+          },
+          [&](const action::Restart& a) {
+            for (const NodeName& name : a.nodes) {
+              StopNode(id(name));
+              StartNode(id(name));
+            }
+            MarkFaultRemoved();
+          },
+          [&](const action::Partition& a) {
+            std::vector<uint32_t> groups(n_nodes, 0);
+            for (size_t g = 0; g < a.groups.size(); ++g) {
+              for (const NodeName& name : a.groups[g]) groups[id(name)] = static_cast<uint32_t>(g + 1);
+            }
+            SetReachability(std::move(groups), cuts, {});
+          },
+          [&](const action::Cut& a) {
+            auto new_cuts = cuts;
+            for (const auto& [x, y] : a.links) new_cuts.insert(Normalized(id(x), id(y)));
+            SetReachability(group, std::move(new_cuts), bridges);
+          },
+          [&](const action::HealAll&) {
+            SetReachability(std::vector<uint32_t>(n_nodes, 0), {}, {});
+            MarkFaultRemoved();
+          },
+          [&](const action::HealLinks& a) {
+            auto new_cuts = cuts;
+            auto new_bridges = bridges;
+            for (const auto& [x, y] : a.links) {
+              const auto pair = Normalized(id(x), id(y));
+              new_cuts.erase(pair);
+              if (group[pair.first] != group[pair.second]) new_bridges.insert(pair);
+            }
+            SetReachability(group, std::move(new_cuts), std::move(new_bridges));
+            MarkFaultRemoved();
+          },
+          [&](const action::Disconnect& a) {
+            for (const auto& [x, y] : a.links) {
+              const NodeId nx = id(x), ny = id(y);
+              if (!nodes[nx].running && !nodes[ny].running) continue;
+              if (nodes[nx].running && Link(nx, ny).conn_id != 0) {
+                Disconnect(nx, ny, DownCause::kDisconnect);
+              } else if (nodes[ny].running && Link(ny, nx).conn_id != 0) {
+                Disconnect(ny, nx, DownCause::kDisconnect);
+              }
+            }
+          },
+          [&](const action::Dns& a) {
+            NodeRt& n = nodes[id(a.node)];
+            n.dns_delay_ms = a.delay_ms;
+            n.dns_fails = a.answer == action::DnsAnswer::kFails;
+            if (a.delay_ms == 0 && !n.dns_fails) MarkFaultRemoved();
+          },
+          [&](const action::SlowConnect& a) { nodes[id(a.node)].connect_delay_ms = a.delay_ms; },
+          [&](const action::Backend& a) {
+            for_nodes(a.node, [&](NodeRt& n) {
+              if (a.nodes.has_value()) n.backend.nodes = *a.nodes;
+              if (a.latency.has_value()) n.backend.latency = *a.latency;
+              if (a.error_rate.has_value()) n.backend.error_ppm = ErrorRatePpm(*a.error_rate);
+            });
+          },
+          [&](const action::BackendFail& a) {
+            for_nodes(a.node, [&](NodeRt& n) {
+              if (a.count.has_value()) n.backend.fail_count = *a.count;
+              if (a.until_ms.has_value()) n.backend.fail_until_ms = *a.until_ms;
+            });
+            if (a.until_ms.has_value() && *a.until_ms >= now()) {
+              Push(*a.until_ms, Event{EventKind::kFaultOver, 0, kNoNode, kNoNode, 0, 0});
+            }
+          },
+          [&](const action::AddTable& a) {
+            const NodeId n = id(a.node);
+            NodeRt& node = nodes[n];
+            if (!node.running) return;
+            if (!node.servers.contains(a.table)) {
+              node.servers[a.table].cluster = {ServerRef{n, node.incarnation}};
+            }
+            DeliverToDiscovery(n, engine::AddTable{a.table});
+          },
+          [&](const action::DeleteTable& a) {
+            const NodeId n = id(a.node);
+            if (nodes[n].running) DeliverToDiscovery(n, engine::DeleteTable{a.table});
+          },
+          [&](const action::Send& a) {
+            const NodeId n = id(a.node);
+            if (nodes[n].running) DeliverToDiscovery(n, a.message);
+          },
+          [&](const action::Call& a) {
+            const NodeId n = id(a.node);
+            const size_t index = new_outcome(a.id, a.node);
+            if (!nodes[n].running) {
+              end_outcome(index, CallOutcome::Kind::kNoProc);
+              return;
+            }
+            const engine::CallerId caller = next_caller++;
+            callers[caller] = index;
+            open_calls[index] = {n, nodes[n].incarnation};
+            switch (a.request) {
+              case action::Request::kWaitForReady:
+                DeliverToDiscovery(n, engine::WaitForReadyCall{caller});
+                break;
+              case action::Request::kWaitForGetNodes:
+                DeliverToDiscovery(n, engine::WaitForGetNodesCall{caller});
+                break;
+              case action::Request::kGetTables:
+                DeliverToDiscovery(n, engine::GetTablesCall{caller});
+                break;
+              case action::Request::kSystemInfo:
+                DeliverToDiscovery(n, engine::SystemInfoCall{caller});
+                break;
+            }
+            Push(now() + a.timeout_ms, Event{EventKind::kCallTimeout, 0, n, kNoNode, index, 0});
+          },
+          [&](const action::ConnectNode& a) {
+            const NodeId n = id(a.node), target = id(a.target);
+            const size_t index = new_outcome(a.id, a.node);
+            if (!nodes[n].running) {
+              end_outcome(index, CallOutcome::Kind::kNoProc);
+            } else if (n == target) {
+              end_outcome(index, CallOutcome::Kind::kTrue);
+            } else {
+              open_calls[index] = {n, nodes[n].incarnation};
+              RequestConnect(n, target, Cont{ContKind::kActionConnect, n, target, index});
+            }
+          },
+          [&](const action::Rpc& a) {
+            const NodeId n = id(a.node), target = id(a.target);
+            const size_t index = new_outcome(a.id, a.node);
+            if (!nodes[n].running) {
+              end_outcome(index, CallOutcome::Kind::kNoProc);
+              return;
+            }
+            open_calls[index] = {n, nodes[n].incarnation};
+            msg::RpcRequest request;
+            request.kind = RpcKind::kNodeName;
+            StartRpc(n, target, std::move(request), Cont{ContKind::kActionRpc, n, target, index});
+          },
+      },
+      act);
+}
+
+// ---------------------------------------------------------------------------
+// Start and stop.
+
+void Sim::StartNode(NodeId n) {
+  NodeRt& node = nodes[n];
+  if (node.running) {
+    NoteLazy(static_cast<uint32_t>(NoteKind::kNodeStart), n, kNoNode, -1,
+             [&] { return absl::StrCat(now(), " ", node.name, " start ignored: running"); });
+    return;
+  }
+  node.running = true;
+  ++node.incarnation;
+  node.start_time_ms = now();
+  std::fill(node.dns_answer_ms.begin(), node.dns_answer_ms.end(), -1);
+  node.mailbox.clear();
+  node.run_scheduled = false;
+  node.visible.clear();
+  node.timers.clear();
+  node.get_nodes_pending.reset();
+  node.nk_queue.clear();
+  node.nk_busy = false;
+  node.nk_pump_scheduled = false;
+  node.just_synced = false;
+  node.seen_reports.clear();
+  node.lock = LockTable{};
+  node.servers.clear();
+  for (const TableName& table : node.tables) {
+    node.servers[table].cluster = {ServerRef{n, node.incarnation}};
+  }
+  NoteLazy(static_cast<uint32_t>(NoteKind::kNodeStart), n, kNoNode, node.incarnation, [&] {
+    return absl::StrCat(now(), " ", node.name, " start incarnation ", node.incarnation);
+  });
+  engine::Options options;
+  options.tables = node.tables;
+  options.backend_state = 0;
+  options.config = config.intervals;
+  scratch_effects.clear();
+  engine::Init(node.engine, options, now(), ViewOf(n), scratch_effects);
+  CarryOut(n, scratch_effects);
+}
+
+void Sim::StopNode(NodeId n) {
+  NodeRt& node = nodes[n];
+  if (!node.running) {
+    NoteLazy(static_cast<uint32_t>(NoteKind::kNodeStop), n, kNoNode, -1,
+             [&] { return absl::StrCat(now(), " ", node.name, " stop ignored: not running"); });
+    return;
+  }
+  NoteLazy(static_cast<uint32_t>(NoteKind::kNodeStop), n, kNoNode, node.incarnation, [&] {
+    return absl::StrCat(now(), " ", node.name, " stop incarnation ", node.incarnation);
+  });
+  EndCalls(n, CallOutcome::Kind::kNoProc);
+  // Its sockets close: peers that can reach it get the close after a
+  // latency; the others find out by tick timeout (armed when they lost reach).
+  for (NodeId y = 0; y < n_nodes; ++y) {
+    if (y == n) continue;
+    const uint64_t their_conn = Link(y, n).conn_id;
+    if (their_conn != 0 && Reachable(n, y)) SendRaw(n, y, their_conn, msg::Close{});
+    LinkEnd& mine = Link(n, y);
+    const TimeMs fifo_ms = mine.last_delivery_ms;
+    const uint32_t tick_gen = mine.tick_gen + 1;
+    mine = LinkEnd{};
+    mine.last_delivery_ms = fifo_ms;
+    mine.tick_gen = tick_gen;
+    for (auto* queues : {&pending_sends, &held}) {
+      auto it = queues->find({n, y});
+      if (it == queues->end()) continue;
+      for (uint32_t slot : it->second) FreeMessage(slot);
+      queues->erase(it);
+    }
+  }
+  // Everything that ran on it ends with it.
+  absl::erase_if(setups, [&](const auto& kv) { return kv.second.from == n; });
+  absl::erase_if(prechecks, [&](const auto& kv) { return kv.second.node == n; });
+  absl::erase_if(pings, [&](const auto& kv) { return kv.second.node == n; });
+  absl::erase_if(rpcs, [&](const auto& kv) { return kv.second.caller == n; });
+  for (const auto& [join_id, join] : joins) {
+    if (join.node == n && join.record < joins_log.size() && joins_log[join.record].result.empty()) {
+      joins_log[join.record].result = "node_stopped";
+    }
+  }
+  absl::erase_if(joins, [&](const auto& kv) { return kv.second.node == n; });
+  node.running = false;
+  node.mailbox.clear();
+  node.run_scheduled = false;
+  node.visible.clear();
+  node.timers.clear();
+  node.get_nodes_pending.reset();
+  node.nk_queue.clear();
+  node.nk_busy = false;
+  node.nk_pump_scheduled = false;
+  node.lock = LockTable{};
+  node.servers.clear();
+  node.seen_reports.clear();
+}
+
+}  // namespace discosim::world

@@ -1,0 +1,565 @@
+// The world's insides, shared by its parts. `Sim` holds every piece of state
+// of a run; each part of the world-model page is implemented by the member
+// functions in the file named for it:
+//
+//   world.cc       build, the run loop, event dispatch, the public API
+//   nodes.cc       start, stop, restart; timeline actions
+//   network.cc     reachability, latency and FIFO order, connection ends,
+//                  tick-timeout detection, closes, sends
+//   net_kernel.cc  DNS, connection setup, explicit and auto connects
+//   global.cc      connect_all sync, prevent_overlapping_partitions, the lock
+//   cets.cc        table servers, rpc, cets_ping, the join task
+//   backend.cc     get_nodes backends
+//   discovery.cc   the engine adapter: mailboxes, effects, calls, logs
+//
+// Nodes are indexed 0..N-1 in sorted name order, so index order is name
+// order. Anything that can outlive its node's incarnation (events, tasks,
+// messages) carries the incarnation or an id that a stop erases, and is
+// dropped when it no longer matches. Every container that is iterated is
+// ordered (std::map, absl::btree_map, std::deque, std::vector).
+#ifndef DISCOSIM_SIM_WORLD_SIM_H_
+#define DISCOSIM_SIM_WORLD_SIM_H_
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "absl/container/btree_map.h"
+#include "absl/status/statusor.h"
+#include "absl/status/status.h"
+#include "engine/engine.h"
+#include "engine/types.h"
+#include "sim/world/action.h"
+#include "sim/world/check.h"
+#include "sim/world/config.h"
+#include "sim/world/event_queue.h"
+#include "sim/world/random.h"
+#include "sim/world/trace.h"
+#include "sim/world/world.h"
+
+namespace discosim::world {
+
+using NodeId = uint32_t;
+inline constexpr NodeId kNoNode = UINT32_MAX;
+
+// cets_ping's fixed timeouts (cets 0.2.0).
+inline constexpr TimeMs kPrecheckConnectTimeoutMs = 5'000;  // TCP pre-check
+inline constexpr TimeMs kMulticallTimeoutMs = 5'000;        // pre-check multicall
+
+// ---------------------------------------------------------------------------
+// Events. A fixed-size record; what node/peer/a/b mean depends on the kind.
+
+enum class EventKind : uint8_t {
+  kAction,             // a: index into actions
+  kDiscoveryRun,       // node; a: incarnation. Handle one mailbox message.
+  kTimerFire,          // node; a: incarnation; b: engine timer id
+  kBackendDone,        // node; a: incarnation
+  kNetDeliver,         // a: message slot
+  kNkPump,             // node; a: incarnation. net_kernel takes queued requests.
+  kNkDnsDone,          // node; a: incarnation; b: setup id (net_kernel's lookup)
+  kSetupDns2Done,      // a: setup id (the setup process's own lookup)
+  kSetupConnected,     // a: setup id (the target host answered)
+  kSetupDeadline,      // a: setup id (net_setuptime passed)
+  kTickTimeout,        // node, peer; a: tick generation
+  kPrecheckDnsDone,    // a: pre-check id
+  kPrecheckTcpDone,    // a: pre-check id; b: 1 connected, 0 failed
+  kMulticallDeadline,  // a: ping id
+  kJoinTimer,          // a: join id; b: step token
+  kGlobalSync,         // node, peer; a: connection id (the locker delay passed)
+  kLockRetry,          // a: join id; b: step token
+  kCallTimeout,        // a: outcome index
+  kResume,             // sub: ContKind; node, peer; a: id; b: value
+  kFaultOver,          // node: backend_fail window ended
+};
+const char* ToString(EventKind kind);
+
+struct Event {
+  EventKind kind = EventKind::kAction;
+  uint8_t sub = 0;
+  NodeId node = kNoNode;
+  NodeId peer = kNoNode;
+  uint64_t a = 0;
+  uint64_t b = 0;
+};
+
+// What to resume when an asynchronous step ends (see Sim::Resume).
+enum class ContKind : uint8_t {
+  kNone,
+  kDiscoveryPing,   // node X, peer target, id = X's incarnation; value 1 pong
+  kPingPrecheck,    // id = ping; value 1 ok
+  kPingConnect,     // id = ping; value 1 true
+  kPingMulticall,   // id = ping; value = rpc id
+  kRpcServe,        // node = server, peer = caller, id = rpc; value 1 pong/ok
+  kJoinRpc,         // id = join; value = rpc id
+  kPendingSends,    // node = from, peer = to; value 1 connected
+  kGlobalConnect,   // node, peer; value 1 connected
+  kActionConnect,   // id = outcome index; value 1 true
+  kActionRpc,       // id = outcome index; value = rpc id
+};
+struct Cont {
+  ContKind kind = ContKind::kNone;
+  NodeId node = kNoNode;
+  NodeId peer = kNoNode;
+  uint64_t id = 0;
+};
+
+// ---------------------------------------------------------------------------
+// cets servers and messages between nodes.
+
+// A table server: its node and that node's incarnation.
+struct ServerRef {
+  NodeId node = kNoNode;
+  uint32_t incarnation = 0;
+  friend auto operator<=>(const ServerRef&, const ServerRef&) = default;
+};
+using Cluster = std::set<ServerRef>;
+
+enum class RpcKind : uint8_t { kWhereis, kGetCluster, kPrecheck, kPing, kNodeName };
+
+struct RpcAnswer {
+  bool delivered = false;  // false: {badrpc, nodedown}
+  bool yes = false;        // found / pong / same server
+  ServerRef server;        // kWhereis
+  Cluster cluster;         // kGetCluster
+};
+
+namespace msg {
+struct HandshakeRequest { uint64_t setup_id = 0; };
+struct HandshakeReply {
+  uint64_t setup_id = 0;
+  bool accepted = false;
+  uint64_t conn_id = 0;
+};
+struct Close {};  // the socket closed (FIN or RST): the receiving end goes down
+struct StartTime { TimeMs start_time = 0; };
+struct RpcRequest {
+  uint64_t rpc_id = 0;
+  RpcKind kind = RpcKind::kNodeName;
+  NodeId subject = kNoNode;  // kPrecheck / kPing: the node to check
+  TableName table;           // kWhereis / kGetCluster
+  ServerRef server;          // kGetCluster: the server asked
+};
+struct RpcReply {
+  uint64_t rpc_id = 0;
+  RpcAnswer answer;
+};
+struct GlobalSync { std::vector<NodeId> known; };
+struct LostConnection {
+  NodeId reporter = kNoNode;
+  NodeId lost = kNoNode;
+  uint64_t report_id = 0;
+};
+struct RemoveConnection {};
+struct LockRequest {
+  uint64_t join_id = 0;
+  uint32_t attempt = 0;
+};
+struct LockReply {
+  uint64_t join_id = 0;
+  uint32_t attempt = 0;
+  bool granted = false;
+};
+struct LockRelease { uint64_t join_id = 0; };
+}  // namespace msg
+
+using Payload = std::variant<msg::HandshakeRequest, msg::HandshakeReply, msg::Close,
+                             msg::StartTime, msg::RpcRequest, msg::RpcReply, msg::GlobalSync,
+                             msg::LostConnection, msg::RemoveConnection, msg::LockRequest,
+                             msg::LockReply, msg::LockRelease>;
+const char* PayloadName(const Payload& payload);
+
+// A message between two nodes. conn_id 0: outside any connection (handshake
+// traffic, a host's RST); otherwise it is dropped unless the receiving end
+// still counts that connection as up when it arrives.
+struct NetMsg {
+  NodeId from = kNoNode;
+  NodeId to = kNoNode;
+  uint64_t conn_id = 0;
+  Payload payload;
+};
+
+enum class SendMode {
+  kAutoConnect,   // an implicit use of the node: may set up a connection
+  kExistingOnly,  // only over a connection that is up (global's traffic, replies)
+};
+
+// Why an end went down (for global: only some causes are reported).
+enum class DownCause {
+  kTickTimeout,   // silence for the drawn tick time
+  kClosed,        // the other end closed or the host reset the socket
+  kDisconnect,    // this end disconnected (net_kernel:disconnect)
+  kObeyedRemove,  // global on this end obeyed remove_connection
+  kReplaced,      // a new handshake from the same node replaced it
+};
+const char* ToString(DownCause cause);
+
+// ---------------------------------------------------------------------------
+// Per-pair state: node x's end of its link to y (dense N x N).
+
+struct LinkEnd {
+  uint64_t conn_id = 0;            // 0: x does not count y as connected
+  uint32_t tick_gen = 0;           // bumps cancel a pending tick timeout
+  bool barred = false;             // dist_auto_connect once: barred towards y
+  bool global_known = false;       // global on x has synced with y
+  uint64_t global_forgot_conn = 0; // global on x forgot y on this connection
+  uint64_t setup_id = 0;           // x's pending setup to y
+  TimeMs last_delivery_ms = 0;     // FIFO: no message x -> y arrives before this
+};
+
+// ---------------------------------------------------------------------------
+// Asynchronous work.
+
+struct Setup {
+  enum class Stage { kDns1, kDns2, kConnecting, kHandshake, kAccepted, kWaitDeadline };
+  NodeId from = kNoNode;
+  NodeId to = kNoNode;
+  uint32_t from_incarnation = 0;
+  TimeMs deadline_ms = 0;
+  Stage stage = Stage::kDns1;
+  std::vector<Cont> waiters;
+};
+
+struct NkRequest {
+  enum class Kind { kConnect, kHandshake };
+  Kind kind = Kind::kConnect;
+  NodeId peer = kNoNode;
+  uint64_t setup_id = 0;  // kHandshake
+  Cont waiter;            // kConnect
+};
+
+struct Precheck {
+  NodeId node = kNoNode;  // where it runs
+  uint32_t incarnation = 0;
+  NodeId target = kNoNode;
+  Cont owner;
+};
+
+struct PingTask {
+  enum class Stage { kPrecheck, kMulticall, kConnect };
+  NodeId node = kNoNode;
+  uint32_t incarnation = 0;
+  NodeId target = kNoNode;
+  Cont owner;
+  Stage stage = Stage::kPrecheck;
+  uint32_t outstanding = 0;
+  bool any_pang = false;
+};
+
+struct RpcCall {
+  NodeId caller = kNoNode;
+  uint32_t caller_incarnation = 0;
+  NodeId target = kNoNode;
+  RpcKind kind = RpcKind::kNodeName;
+  Cont owner;
+  bool done = false;
+  RpcAnswer answer;
+};
+
+struct JoinTask {
+  enum class Stage {
+    kWhereis, kLockWait, kLockAttempt, kLockBackoff, kGetCluster, kReach, kConsistency, kCopy
+  };
+  NodeId node = kNoNode;
+  uint32_t incarnation = 0;
+  std::vector<engine::JoinPair> pairs;
+  size_t index = 0;
+  std::vector<engine::JoinResult> results;
+  // The pair in progress.
+  Stage stage = Stage::kWhereis;
+  uint64_t token = 0;  // bumped on every stage change; stale timers compare it
+  NodeId peer = kNoNode;
+  TableName table;
+  ServerRef remote;
+  Cluster local_cluster;
+  Cluster remote_cluster;
+  std::vector<std::pair<NodeId, NodeId>> reach_pairs;
+  size_t reach_index = 0;
+  std::vector<std::pair<NodeId, uint64_t>> member_conns;  // step 7: node -> conn at X
+  size_t record = 0;  // index into Sim::joins_log
+  // The lock.
+  uint32_t attempt = 0;
+  bool lock_held = false;
+  std::vector<NodeId> lock_granted;  // remote nodes that granted this attempt
+  std::vector<NodeId> lock_waiting;  // remote nodes yet to answer this attempt
+  bool lock_denied = false;
+};
+
+struct LockTable {
+  uint64_t holder_join = 0;  // 0: free
+  NodeId holder_node = kNoNode;
+  std::vector<uint64_t> waiters;  // local joins waiting for a release
+};
+
+struct TableServer {
+  Cluster cluster;
+};
+
+// ---------------------------------------------------------------------------
+// Nodes.
+
+struct BackendRt {
+  std::vector<NodeName> nodes;
+  LatencyRange latency;
+  uint64_t error_ppm = 0;     // error rate in parts per million
+  int64_t fail_count = 0;
+  TimeMs fail_until_ms = 0;
+};
+
+struct NodeRt {
+  // Declared.
+  NodeName name;
+  NodeSettings settings;
+  bool resolvable = true;
+  std::vector<TableName> tables;
+  // Changed by actions.
+  TimeMs dns_delay_ms = 0;
+  bool dns_fails = false;
+  TimeMs connect_delay_ms = 0;
+  BackendRt backend;
+  // The incarnation.
+  bool running = false;
+  uint32_t incarnation = 0;
+  TimeMs start_time_ms = 0;
+  std::vector<TimeMs> dns_answer_ms;  // resolver cache: when each name was answered, -1 none
+  // Discovery.
+  engine::State engine;
+  std::deque<engine::Message> mailbox;
+  bool run_scheduled = false;
+  engine::NodeSet visible;  // nodes(): visible connected peers
+  std::map<engine::TimerId, engine::Message> timers;  // active engine timers
+  std::optional<engine::GetNodesDone> get_nodes_pending;
+  // net_kernel.
+  std::deque<NkRequest> nk_queue;
+  bool nk_busy = false;  // waiting for a DNS answer
+  bool nk_pump_scheduled = false;
+  // global.
+  bool just_synced = false;
+  std::set<uint64_t> seen_reports;
+  LockTable lock;
+  // cets.
+  std::map<TableName, TableServer> servers;
+  // Outputs (kept over incarnations).
+  std::vector<TimeMs> get_nodes_calls;
+  std::vector<LogEntry> logs;
+  // Randomness, one stream per subsystem.
+  Rng rng_jitter{0};
+  Rng rng_tick{0};
+  Rng rng_backend_latency{0};
+  Rng rng_backend_errors{0};
+  Rng rng_lock{0};
+};
+
+struct ScheduledAction {
+  TimeMs at_ms = 0;
+  Action action;
+  bool initial_start = false;  // a config start_at, not a timeline action
+};
+
+// An error rate as parts per million, for integer Chance draws.
+uint64_t ErrorRatePpm(double rate);
+
+// ---------------------------------------------------------------------------
+
+struct Sim {
+  explicit Sim(WorldConfig config);
+
+  // --- world.cc ---
+  absl::Status Build();
+  void Dispatch(const Event& event);
+  void Push(TimeMs at_ms, const Event& event);
+  void Fail(std::string message);
+  bool failed() const { return !error.ok(); }
+  TimeMs now() const { return queue.now_ms(); }
+  std::optional<NodeId> Find(std::string_view name) const;
+  absl::StatusOr<NodeId> Require(std::string_view name, std::string_view what) const;
+  const std::string& Name(NodeId id) const { return nodes[id].name; }
+  void Note(uint32_t kind, NodeId node, NodeId peer, int64_t detail, const std::string& text);
+  template <class TextFn>
+  void NoteLazy(uint32_t kind, NodeId node, NodeId peer, int64_t detail, TextFn text) {
+    trace.Add(now(), kind, node, peer, detail, trace.keep_lines() ? text() : std::string());
+  }
+  void Resume(const Cont& cont, uint64_t value);
+  void OnResume(const Event& event);
+
+  // --- nodes.cc ---
+  absl::Status Validate(TimeMs at_ms, const Action& action) const;
+  void Execute(const ScheduledAction& scheduled);
+  void StartNode(NodeId n);
+  void StopNode(NodeId n);
+  void MarkFaultRemoved();
+
+  // --- network.cc ---
+  bool Reachable(NodeId x, NodeId y) const { return x == y || reach[x * n_nodes + y] != 0; }
+  bool Hidden(NodeId x, NodeId y) const;
+  LinkEnd& Link(NodeId x, NodeId y) { return links[x * n_nodes + y]; }
+  const LinkEnd& Link(NodeId x, NodeId y) const { return links[x * n_nodes + y]; }
+  TimeMs LatencyMs(NodeId x, NodeId y) const;
+  TimeMs TickDrawMs(NodeId x);
+  void SetReachability(std::vector<uint32_t> new_group, std::set<std::pair<NodeId, NodeId>> cuts,
+                       std::set<std::pair<NodeId, NodeId>> bridges);
+  void Send(NodeId from, NodeId to, Payload payload, SendMode mode);
+  void SendRaw(NodeId from, NodeId to, uint64_t conn_id, Payload payload);
+  void Transmit(uint32_t slot);
+  uint32_t NewMessage(NodeId from, NodeId to, uint64_t conn_id, Payload payload);
+  void FreeMessage(uint32_t slot);
+  void OnNetDeliver(uint32_t slot);
+  void Undeliverable(uint32_t slot);
+  void EndUp(NodeId x, NodeId y, uint64_t conn_id);
+  void EndDown(NodeId x, NodeId y, DownCause cause);
+  void ArmTick(NodeId x, NodeId y);
+  void OnTickTimeout(const Event& event);
+  void Disconnect(NodeId x, NodeId y, DownCause cause);
+  void FlushPendingSends(NodeId from, NodeId to, bool connected);
+
+  // --- net_kernel.cc ---
+  // The DNS answer `n` gets for `target`'s name now: its delay and whether it
+  // resolves. Updates n's resolver cache.
+  std::pair<TimeMs, bool> Lookup(NodeId n, NodeId target);
+  void RequestConnect(NodeId n, NodeId target, Cont waiter);
+  void AutoConnect(NodeId n, NodeId target, Cont waiter);
+  bool AutoConnectBarred(NodeId n, NodeId target) const;
+  void ScheduleNkPump(NodeId n);
+  void NkPump(NodeId n);
+  void OnNkDnsDone(const Event& event);
+  void SetupAfterDns1(uint64_t setup_id, bool resolved);
+  void OnSetupDns2Done(const Event& event);
+  void OnSetupConnected(uint64_t setup_id);
+  void OnSetupDeadline(uint64_t setup_id);
+  void OnHandshakeRequest(const NetMsg& m, const msg::HandshakeRequest& req);
+  void AcceptHandshake(NodeId n, NodeId from, uint64_t setup_id);
+  void OnHandshakeReply(const NetMsg& m, const msg::HandshakeReply& reply);
+  void FailSetup(uint64_t setup_id);
+  void ResolvePendingSetup(NodeId x, NodeId y);
+
+  // --- global.cc ---
+  void GlobalOnNodeup(NodeId x, NodeId y);
+  void GlobalOnNodedown(NodeId x, NodeId y, uint64_t conn_id, DownCause cause);
+  void OnGlobalSyncTimer(const Event& event);
+  void OnGlobalSyncMsg(const NetMsg& m, const msg::GlobalSync& sync);
+  void OnGlobalConnectResult(NodeId x, NodeId target, bool connected);
+  void ReportLoss(NodeId x, NodeId lost);
+  void OnLostConnection(const NetMsg& m, const msg::LostConnection& lost);
+  void OnRemoveConnection(const NetMsg& m);
+  void LockAttempt(uint64_t join_id);
+  void OnLockRequest(const NetMsg& m, const msg::LockRequest& req);
+  void OnLockReply(const NetMsg& m, const msg::LockReply& reply);
+  void LockDecide(uint64_t join_id);
+  void LockRelease(uint64_t join_id);
+  void FreeLock(NodeId n);
+  void OnLockReleaseMsg(const NetMsg& m, const msg::LockRelease& release);
+  void OnLockRetry(const Event& event);
+  void LockOnNodedown(NodeId x, NodeId y);
+
+  // --- cets.cc ---
+  uint64_t StartRpc(NodeId caller, NodeId target, msg::RpcRequest request, Cont owner);
+  void ServeRpc(NodeId server, NodeId caller, const msg::RpcRequest& request);
+  void ReplyRpc(NodeId server, NodeId caller, uint64_t rpc_id, RpcAnswer answer);
+  void FinishRpc(uint64_t rpc_id, RpcAnswer answer);
+  void OnRpcReply(const NetMsg& m, const msg::RpcReply& reply);
+  void FailRpcsOnNodedown(NodeId x, NodeId y);
+  RpcCall TakeRpc(uint64_t rpc_id);
+  void StartPing(NodeId n, NodeId target, Cont owner);
+  void FinishPing(uint64_t ping_id, bool pong);
+  void OnPingPrecheck(uint64_t ping_id, bool ok);
+  void OnPingMulticallAnswer(uint64_t ping_id, uint64_t rpc_id);
+  void OnMulticallDeadline(uint64_t ping_id);
+  void PingMulticallDone(uint64_t ping_id);
+  void StartPrecheck(NodeId n, NodeId target, Cont owner);
+  void OnPrecheckDnsDone(const Event& event);
+  void OnPrecheckTcpDone(const Event& event);
+  void StartJoinTask(NodeId n, std::vector<engine::JoinPair> pairs);
+  void JoinNextPair(uint64_t join_id);
+  void JoinStage(JoinTask& join, JoinTask::Stage stage);
+  void OnJoinRpc(uint64_t join_id, uint64_t rpc_id);
+  void JoinAfterLock(uint64_t join_id);
+  void JoinReachNext(uint64_t join_id);
+  void OnJoinTimer(const Event& event);
+  void JoinFinishPair(uint64_t join_id, engine::JoinResult result);
+  void CetsOnNodedown(NodeId x, NodeId y);
+  TimeMs JoinCopyMs(const TableName& table) const;
+
+  // --- backend.cc ---
+  void StartGetNodes(NodeId n, engine::BackendState backend_state);
+  void OnBackendDone(const Event& event);
+
+  // --- discovery.cc ---
+  void DeliverToDiscovery(NodeId n, engine::Message message);
+  void OnDiscoveryRun(const Event& event);
+  void CarryOut(NodeId n, engine::Effects& effects);
+  void OnTimerFire(const Event& event);
+  void OnCallTimeout(const Event& event);
+  void EndCalls(NodeId n, CallOutcome::Kind kind);
+  engine::View ViewOf(NodeId n) const { return engine::View{nodes[n].name, nodes[n].visible}; }
+
+  // --- state ---
+  WorldConfig config;
+  EventQueue<Event> queue;
+  Trace trace;
+  absl::Status error;
+  uint64_t events_processed = 0;
+  std::string current_event;  // for error messages
+
+  uint32_t n_nodes = 0;
+  std::vector<NodeRt> nodes;
+  std::map<std::string, NodeId, std::less<>> by_name;
+  std::vector<LinkEnd> links;
+  std::vector<uint8_t> reach;  // N x N
+  std::vector<uint32_t> group;  // partition group per node (0: the unlisted group)
+  std::set<std::pair<NodeId, NodeId>> cuts;     // normalized (min, max)
+  std::set<std::pair<NodeId, NodeId>> bridges;  // healed links across groups
+
+  std::vector<ScheduledAction> actions;
+  std::vector<NetMsg> messages;
+  std::vector<uint32_t> free_messages;
+  std::map<std::pair<NodeId, NodeId>, std::deque<uint32_t>> pending_sends;  // awaiting a connect
+  std::map<std::pair<NodeId, NodeId>, uint64_t> pending_send_request;  // the connect they wait on
+  std::map<std::pair<NodeId, NodeId>, std::deque<uint32_t>> held;  // up but unreachable
+
+  uint64_t next_id = 1;  // one counter for connections, setups, tasks, rpcs, reports
+  absl::btree_map<uint64_t, Setup> setups;
+  absl::btree_map<uint64_t, Precheck> prechecks;
+  absl::btree_map<uint64_t, PingTask> pings;
+  absl::btree_map<uint64_t, RpcCall> rpcs;
+  absl::btree_map<uint64_t, JoinTask> joins;
+
+  std::vector<CallOutcome> outcomes;
+  std::map<std::string, size_t, std::less<>> outcome_by_id;
+  std::map<engine::CallerId, size_t> callers;  // waiting engine callers -> outcome
+  std::map<size_t, std::pair<NodeId, uint32_t>> open_calls;  // outcome -> node, incarnation
+  engine::CallerId next_caller = 1;
+
+  std::vector<JoinRecord> joins_log;
+  Counters counters;
+  std::optional<TimeMs> last_fault_removal_ms;
+  engine::Effects scratch_effects;
+};
+
+// Trace record kinds beyond the event kinds (event kinds use their own values).
+enum class NoteKind : uint32_t {
+  kEvent = 0x100,  // + EventKind
+  kNodeStart = 0x200,
+  kNodeStop,
+  kConnUp,
+  kConnDown,
+  kDiscoveryStep,
+  kAction,
+  kSetupFailed,
+  kGlobalReport,
+  kGlobalRemove,
+  kLockGranted,
+  kLockAborted,
+  kJoinResult,
+  kGetNodes,
+  kReply,
+  kDropped,
+};
+
+}  // namespace discosim::world
+
+#endif  // DISCOSIM_SIM_WORLD_SIM_H_

@@ -1,0 +1,551 @@
+// Building a world, the run loop, event dispatch, and the public API.
+#include "sim/world/world.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "sim/world/sim.h"
+
+namespace discosim::world {
+namespace {
+
+bool ValidNodeName(std::string_view name) {
+  const size_t at = name.find('@');
+  return at != std::string_view::npos && at > 0 && at + 1 < name.size() &&
+         name.find('@', at + 1) == std::string_view::npos;
+}
+
+absl::Status CheckSettings(const NodeConfig& node) {
+  const NodeSettings& s = node.settings;
+  auto bad = [&](const char* field) {
+    return absl::InvalidArgumentError(absl::StrCat("node ", node.name, ": ", field));
+  };
+  if (s.net_ticktime_ms <= 0) return bad("net_ticktime_ms must be positive");
+  if (s.net_setuptime_ms <= 0) return bad("net_setuptime_ms must be positive");
+  if (s.latency_ms < 0) return bad("latency_ms must not be negative");
+  if (s.dns_delay_ms < 0) return bad("dns_delay_ms must not be negative");
+  if (s.connect_delay_ms < 0) return bad("connect_delay_ms must not be negative");
+  if (s.dns_cache_ttl_ms.has_value() && *s.dns_cache_ttl_ms < 0) {
+    return bad("dns_cache_ttl_ms must not be negative");
+  }
+  if (node.start_at_ms.has_value() && *node.start_at_ms < 0) {
+    return bad("start_at_ms must not be negative");
+  }
+  const LatencyRange& l = node.backend.latency;
+  if (l.min_ms < 0 || l.min_ms > l.max_ms) return bad("backend latency needs 0 <= min <= max");
+  if (!(node.backend.error_rate >= 0.0 && node.backend.error_rate <= 1.0)) {
+    return bad("backend error_rate must be in [0, 1]");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+uint64_t ErrorRatePpm(double rate) {
+  return static_cast<uint64_t>(rate * 1'000'000.0 + 0.5);
+}
+
+const char* ToString(EventKind kind) {
+  switch (kind) {
+    case EventKind::kAction: return "action";
+    case EventKind::kDiscoveryRun: return "discovery_run";
+    case EventKind::kTimerFire: return "timer_fire";
+    case EventKind::kBackendDone: return "backend_done";
+    case EventKind::kNetDeliver: return "net_deliver";
+    case EventKind::kNkPump: return "net_kernel_pump";
+    case EventKind::kNkDnsDone: return "net_kernel_dns_done";
+    case EventKind::kSetupDns2Done: return "setup_dns_done";
+    case EventKind::kSetupConnected: return "setup_host_answered";
+    case EventKind::kSetupDeadline: return "setup_deadline";
+    case EventKind::kTickTimeout: return "tick_timeout";
+    case EventKind::kPrecheckDnsDone: return "precheck_dns_done";
+    case EventKind::kPrecheckTcpDone: return "precheck_tcp_done";
+    case EventKind::kMulticallDeadline: return "multicall_deadline";
+    case EventKind::kJoinTimer: return "join_timer";
+    case EventKind::kGlobalSync: return "global_sync";
+    case EventKind::kLockRetry: return "lock_retry";
+    case EventKind::kCallTimeout: return "call_timeout";
+    case EventKind::kResume: return "resume";
+    case EventKind::kFaultOver: return "fault_over";
+  }
+  return "?";
+}
+
+const char* ToString(RunStatus status) {
+  switch (status) {
+    case RunStatus::kReachedTime: return "reached_time";
+    case RunStatus::kEventLimit: return "event_limit";
+    case RunStatus::kTimeLimit: return "time_limit";
+    case RunStatus::kError: return "error";
+  }
+  return "?";
+}
+
+const char* ToString(CallOutcome::Kind kind) {
+  switch (kind) {
+    case CallOutcome::Kind::kPending: return "pending";
+    case CallOutcome::Kind::kOk: return "ok";
+    case CallOutcome::Kind::kTimeout: return "timeout";
+    case CallOutcome::Kind::kTables: return "tables";
+    case CallOutcome::Kind::kSystemInfo: return "system_info";
+    case CallOutcome::Kind::kUnexpectedCall: return "unexpected_call";
+    case CallOutcome::Kind::kNoProc: return "noproc";
+    case CallOutcome::Kind::kTrue: return "true";
+    case CallOutcome::Kind::kFalse: return "false";
+    case CallOutcome::Kind::kBadRpc: return "badrpc";
+  }
+  return "?";
+}
+
+// ---------------------------------------------------------------------------
+// Sim: build, dispatch, helpers.
+
+Sim::Sim(WorldConfig config_in)
+    : config(std::move(config_in)),
+      queue(config.limits.max_queued_events),
+      trace(config.trace == TraceMode::kKeepLines) {}
+
+absl::Status Sim::Build() {
+  const Limits& limits = config.limits;
+  if (config.nodes.empty()) return absl::InvalidArgumentError("a world needs at least one node");
+  if (config.nodes.size() > limits.max_nodes) {
+    return absl::InvalidArgumentError(absl::StrCat("too many nodes: ", config.nodes.size(),
+                                                   " > max_nodes ", limits.max_nodes));
+  }
+  const engine::Config& iv = config.intervals;
+  if (iv.initial_interval_ms <= 0 || iv.after_error_interval_ms <= 0 ||
+      iv.regular_interval_ms <= 0 || iv.after_nodedown_interval_ms <= 0 ||
+      iv.enter_regular_phase_ms < 0) {
+    return absl::InvalidArgumentError("engine intervals must be positive");
+  }
+  if (config.lock.retry_delay_ms_min < 1 ||
+      config.lock.retry_delay_ms_max < config.lock.retry_delay_ms_min) {
+    return absl::InvalidArgumentError("lock retry delay needs 1 <= min <= max");
+  }
+  if (config.network.jitter_ms_max < 0 || config.join.join_base_ms < 0 ||
+      config.join.join_per_row_us < 0) {
+    return absl::InvalidArgumentError("jitter and join costs must not be negative");
+  }
+  std::vector<NodeConfig> sorted = config.nodes;
+  std::sort(sorted.begin(), sorted.end(),
+            [](const NodeConfig& a, const NodeConfig& b) { return a.name < b.name; });
+  for (size_t i = 0; i < sorted.size(); ++i) {
+    if (!ValidNodeName(sorted[i].name)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("node name \"", sorted[i].name, "\" is not name@host"));
+    }
+    if (i > 0 && sorted[i].name == sorted[i - 1].name) {
+      return absl::InvalidArgumentError(absl::StrCat("node ", sorted[i].name, " declared twice"));
+    }
+    if (absl::Status s = CheckSettings(sorted[i]); !s.ok()) return s;
+    by_name.emplace(sorted[i].name, static_cast<NodeId>(i));
+  }
+  n_nodes = static_cast<uint32_t>(sorted.size());
+  std::vector<NodeName> all_names;
+  for (const NodeConfig& n : sorted) all_names.push_back(n.name);
+  nodes.resize(n_nodes);
+  for (NodeId id = 0; id < n_nodes; ++id) {
+    const NodeConfig& c = sorted[id];
+    NodeRt& n = nodes[id];
+    n.name = c.name;
+    n.settings = c.settings;
+    n.resolvable = c.resolvable.value_or(c.start_at_ms.has_value());
+    n.tables = c.tables;
+    n.dns_delay_ms = c.settings.dns_delay_ms;
+    n.connect_delay_ms = c.settings.connect_delay_ms;
+    n.backend.nodes = c.backend.nodes.value_or(all_names);
+    for (const NodeName& listed : n.backend.nodes) {
+      if (!by_name.contains(listed)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("backend of ", c.name, " names undeclared node ", listed));
+      }
+    }
+    n.backend.latency = c.backend.latency;
+    n.backend.error_ppm = ErrorRatePpm(c.backend.error_rate);
+    n.dns_answer_ms.assign(n_nodes, -1);
+    n.rng_jitter = Rng::ForStream(config.seed, Subsystem::kNetworkJitter, id);
+    n.rng_tick = Rng::ForStream(config.seed, Subsystem::kTick, id);
+    n.rng_backend_latency = Rng::ForStream(config.seed, Subsystem::kBackendLatency, id);
+    n.rng_backend_errors = Rng::ForStream(config.seed, Subsystem::kBackendErrors, id);
+    n.rng_lock = Rng::ForStream(config.seed, Subsystem::kLockBackoff, id);
+  }
+  links.assign(static_cast<size_t>(n_nodes) * n_nodes, LinkEnd{});
+  reach.assign(static_cast<size_t>(n_nodes) * n_nodes, 1);
+  group.assign(n_nodes, 0);
+  // Initial starts, in name order at each instant.
+  for (NodeId id = 0; id < n_nodes; ++id) {
+    const std::optional<TimeMs>& at = sorted[id].start_at_ms;
+    if (!at.has_value()) continue;
+    actions.push_back(ScheduledAction{*at, action::Start{{nodes[id].name}}, true});
+    Push(*at, Event{EventKind::kAction, 0, id, kNoNode, actions.size() - 1, 0});
+  }
+  return error;
+}
+
+void Sim::Push(TimeMs at_ms, const Event& event) {
+  if (!queue.Push(at_ms, event)) {
+    Fail(absl::StrCat("the event queue holds max_queued_events (",
+                      config.limits.max_queued_events, ") events"));
+  }
+}
+
+void Sim::Fail(std::string message) {
+  if (failed()) return;
+  error = absl::FailedPreconditionError(
+      absl::StrCat("t=", now(), "ms, event ", current_event, ": ", message));
+}
+
+std::optional<NodeId> Sim::Find(std::string_view name) const {
+  auto it = by_name.find(name);
+  if (it == by_name.end()) return std::nullopt;
+  return it->second;
+}
+
+absl::StatusOr<NodeId> Sim::Require(std::string_view name, std::string_view what) const {
+  std::optional<NodeId> id = Find(name);
+  if (!id.has_value()) {
+    return absl::InvalidArgumentError(absl::StrCat(std::string(what), ": unknown node \"", std::string(name), "\""));
+  }
+  return *id;
+}
+
+void Sim::Note(uint32_t kind, NodeId node, NodeId peer, int64_t detail, const std::string& text) {
+  trace.Add(now(), kind, node, peer, detail, trace.keep_lines() ? text : std::string());
+}
+
+void Sim::Resume(const Cont& cont, uint64_t value) {
+  WORLD_CHECK(cont.kind != ContKind::kNone, "resuming no continuation");
+  Push(now(), Event{EventKind::kResume, static_cast<uint8_t>(cont.kind), cont.node, cont.peer,
+                    cont.id, value});
+}
+
+void Sim::OnResume(const Event& event) {
+  switch (static_cast<ContKind>(event.sub)) {
+    case ContKind::kNone:
+      WORLD_CHECK(false, "a resume with no continuation");
+      return;
+    case ContKind::kDiscoveryPing: {
+      const NodeRt& n = nodes[event.node];
+      if (!n.running || n.incarnation != event.a) return;
+      DeliverToDiscovery(event.node,
+                         engine::PingResult{Name(event.peer),
+                                            event.b != 0 ? engine::PingResult::Outcome::kPong
+                                                         : engine::PingResult::Outcome::kPang});
+      return;
+    }
+    case ContKind::kPingPrecheck:
+      OnPingPrecheck(event.a, event.b != 0);
+      return;
+    case ContKind::kPingConnect:
+      if (pings.contains(event.a)) FinishPing(event.a, event.b != 0);
+      return;
+    case ContKind::kPingMulticall:
+      OnPingMulticallAnswer(event.a, event.b);
+      return;
+    case ContKind::kRpcServe:
+      if (nodes[event.node].running) {
+        RpcAnswer answer;
+        answer.delivered = true;
+        answer.yes = event.b != 0;
+        ReplyRpc(event.node, event.peer, event.a, std::move(answer));
+      }
+      return;
+    case ContKind::kJoinRpc:
+      OnJoinRpc(event.a, event.b);
+      return;
+    case ContKind::kPendingSends: {
+      // Only the connect the queued sends wait on now counts (an older one
+      // may report after the queue was flushed and refilled).
+      auto it = pending_send_request.find({event.node, event.peer});
+      if (it != pending_send_request.end() && it->second == event.a) {
+        FlushPendingSends(event.node, event.peer, event.b != 0);
+      }
+      return;
+    }
+    case ContKind::kGlobalConnect:
+      if (nodes[event.node].incarnation == event.a) {
+        OnGlobalConnectResult(event.node, event.peer, event.b != 0);
+      }
+      return;
+    case ContKind::kActionConnect: {
+      CallOutcome& out = outcomes[event.a];
+      if (out.kind != CallOutcome::Kind::kPending) return;
+      out.kind = event.b != 0 ? CallOutcome::Kind::kTrue : CallOutcome::Kind::kFalse;
+      out.replied_at_ms = now();
+      open_calls.erase(event.a);
+      return;
+    }
+    case ContKind::kActionRpc: {
+      const RpcCall rpc = TakeRpc(event.b);
+      CallOutcome& out = outcomes[event.a];
+      if (out.kind != CallOutcome::Kind::kPending) return;
+      out.kind = rpc.answer.delivered ? CallOutcome::Kind::kOk : CallOutcome::Kind::kBadRpc;
+      out.replied_at_ms = now();
+      open_calls.erase(event.a);
+      return;
+    }
+  }
+}
+
+void Sim::Dispatch(const Event& event) {
+  if (trace.keep_lines()) {
+    current_event = absl::StrFormat(
+        "%s node=%s peer=%s a=%d b=%d", ToString(event.kind),
+        event.node == kNoNode ? "-" : Name(event.node).c_str(),
+        event.peer == kNoNode ? "-" : Name(event.peer).c_str(), event.a, event.b);
+    trace.Add(now(), static_cast<uint32_t>(NoteKind::kEvent) + static_cast<uint32_t>(event.kind),
+              event.node, event.peer, static_cast<int64_t>(event.a),
+              absl::StrCat(now(), " event ", current_event));
+  } else {
+    current_event = ToString(event.kind);
+    trace.Add(now(), static_cast<uint32_t>(NoteKind::kEvent) + static_cast<uint32_t>(event.kind),
+              event.node, event.peer, static_cast<int64_t>(event.a), std::string());
+  }
+  switch (event.kind) {
+    case EventKind::kAction: Execute(actions[event.a]); break;
+    case EventKind::kDiscoveryRun: OnDiscoveryRun(event); break;
+    case EventKind::kTimerFire: OnTimerFire(event); break;
+    case EventKind::kBackendDone: OnBackendDone(event); break;
+    case EventKind::kNetDeliver: OnNetDeliver(static_cast<uint32_t>(event.a)); break;
+    case EventKind::kNkPump:
+      if (nodes[event.node].running && nodes[event.node].incarnation == event.a) {
+        nodes[event.node].nk_pump_scheduled = false;
+        NkPump(event.node);
+      }
+      break;
+    case EventKind::kNkDnsDone: OnNkDnsDone(event); break;
+    case EventKind::kSetupDns2Done: OnSetupDns2Done(event); break;
+    case EventKind::kSetupConnected: OnSetupConnected(event.a); break;
+    case EventKind::kSetupDeadline: OnSetupDeadline(event.a); break;
+    case EventKind::kTickTimeout: OnTickTimeout(event); break;
+    case EventKind::kPrecheckDnsDone: OnPrecheckDnsDone(event); break;
+    case EventKind::kPrecheckTcpDone: OnPrecheckTcpDone(event); break;
+    case EventKind::kMulticallDeadline: OnMulticallDeadline(event.a); break;
+    case EventKind::kJoinTimer: OnJoinTimer(event); break;
+    case EventKind::kGlobalSync: OnGlobalSyncTimer(event); break;
+    case EventKind::kLockRetry: OnLockRetry(event); break;
+    case EventKind::kCallTimeout: OnCallTimeout(event); break;
+    case EventKind::kResume: OnResume(event); break;
+    case EventKind::kFaultOver: MarkFaultRemoved(); break;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// World.
+
+World::World(std::unique_ptr<Sim> sim) : sim_(std::move(sim)) {}
+World::~World() = default;
+
+absl::StatusOr<std::unique_ptr<World>> World::Create(WorldConfig config) {
+  auto sim = std::make_unique<Sim>(std::move(config));
+  if (absl::Status status = sim->Build(); !status.ok()) return status;
+  return std::unique_ptr<World>(new World(std::move(sim)));
+}
+
+absl::Status World::Schedule(TimeMs at_ms, Action action) {
+  Sim& s = *sim_;
+  if (at_ms < s.now()) {
+    return absl::InvalidArgumentError(absl::StrCat("t=", at_ms, "ms ", ActionName(action),
+                                                   ": scheduled before the clock (", s.now(),
+                                                   "ms)"));
+  }
+  if (absl::Status status = s.Validate(at_ms, action); !status.ok()) return status;
+  if (const auto* call = std::get_if<action::Call>(&action)) {
+    s.outcome_by_id.emplace(call->id, SIZE_MAX);  // reserved; filled when the call is made
+  } else if (const auto* connect = std::get_if<action::ConnectNode>(&action)) {
+    s.outcome_by_id.emplace(connect->id, SIZE_MAX);
+  } else if (const auto* rpc = std::get_if<action::Rpc>(&action)) {
+    s.outcome_by_id.emplace(rpc->id, SIZE_MAX);
+  }
+  s.actions.push_back(ScheduledAction{at_ms, std::move(action), false});
+  s.Push(at_ms, Event{EventKind::kAction, 0, kNoNode, kNoNode, s.actions.size() - 1, 0});
+  return s.error;
+}
+
+RunResult World::StepOneEvent() {
+  Sim& s = *sim_;
+  RunResult result;
+  if (!s.failed() && !s.queue.empty()) {
+    if (s.events_processed >= s.config.limits.max_events) {
+      result.status = RunStatus::kEventLimit;
+    } else if (s.queue.next_ms() > s.config.limits.max_time_ms) {
+      result.status = RunStatus::kTimeLimit;
+    } else {
+      auto entry = s.queue.Pop();
+      s.Dispatch(entry.payload);
+      ++s.events_processed;
+      if (observer_) observer_(*this);
+    }
+  }
+  if (s.failed()) {
+    result.status = RunStatus::kError;
+    result.error = s.error;
+  }
+  result.now_ms = s.now();
+  result.events = s.events_processed;
+  return result;
+}
+
+RunResult World::RunUntil(TimeMs until_ms) {
+  Sim& s = *sim_;
+  const Limits& limits = s.config.limits;
+  const TimeMs target_ms = std::min(until_ms, limits.max_time_ms);
+  RunResult result;
+  while (!s.failed() && !s.queue.empty() && s.queue.next_ms() <= target_ms) {
+    if (s.events_processed >= limits.max_events) {
+      result.status = RunStatus::kEventLimit;
+      break;
+    }
+    auto entry = s.queue.Pop();
+    s.Dispatch(entry.payload);
+    ++s.events_processed;
+    if (observer_) observer_(*this);
+  }
+  if (s.failed()) {
+    result.status = RunStatus::kError;
+    result.error = s.error;
+  } else if (result.status == RunStatus::kReachedTime) {
+    if (target_ms > s.now()) s.queue.AdvanceTo(target_ms);
+    if (until_ms > limits.max_time_ms) result.status = RunStatus::kTimeLimit;
+  }
+  result.now_ms = s.now();
+  result.events = s.events_processed;
+  return result;
+}
+
+std::optional<TimeMs> World::NextEventTime() const {
+  if (sim_->queue.empty()) return std::nullopt;
+  return sim_->queue.next_ms();
+}
+
+void World::SetObserver(Observer observer) { observer_ = std::move(observer); }
+TimeMs World::now_ms() const { return sim_->now(); }
+const WorldConfig& World::config() const { return sim_->config; }
+
+bool World::CountsUp(std::string_view node, std::string_view peer) const {
+  std::optional<NodeId> x = sim_->Find(node);
+  std::optional<NodeId> y = sim_->Find(peer);
+  if (!x || !y || *x == *y) return false;
+  return sim_->Link(*x, *y).conn_id != 0;
+}
+
+const engine::NodeSet& World::VisibleConnected(std::string_view node) const {
+  static const engine::NodeSet kEmpty;
+  std::optional<NodeId> x = sim_->Find(node);
+  return x ? sim_->nodes[*x].visible : kEmpty;
+}
+
+bool World::NoOverlappingPartitions() const {
+  const Sim& s = *sim_;
+  std::vector<NodeId> members;
+  for (NodeId id = 0; id < s.n_nodes; ++id) {
+    const NodeRt& n = s.nodes[id];
+    if (n.running && n.settings.visibility == Visibility::kVisible) members.push_back(id);
+  }
+  auto both_up = [&](NodeId a, NodeId b) {
+    return s.Link(a, b).conn_id != 0 && s.Link(b, a).conn_id != 0;
+  };
+  // Transitive means every connected component is a clique.
+  std::vector<int> component(s.n_nodes, -1);
+  for (NodeId start : members) {
+    if (component[start] >= 0) continue;
+    std::vector<NodeId> stack = {start}, found;
+    component[start] = static_cast<int>(start);
+    while (!stack.empty()) {
+      const NodeId a = stack.back();
+      stack.pop_back();
+      found.push_back(a);
+      for (NodeId b : members) {
+        if (component[b] < 0 && both_up(a, b)) {
+          component[b] = static_cast<int>(start);
+          stack.push_back(b);
+        }
+      }
+    }
+    for (NodeId a : found) {
+      for (NodeId b : found) {
+        if (a != b && !both_up(a, b)) return false;
+      }
+    }
+  }
+  return true;
+}
+
+std::optional<NodeStatus> World::Node(std::string_view node) const {
+  std::optional<NodeId> x = sim_->Find(node);
+  if (!x) return std::nullopt;
+  const NodeRt& n = sim_->nodes[*x];
+  return NodeStatus{n.name, n.running, n.incarnation, n.start_time_ms};
+}
+
+std::vector<NodeStatus> World::Nodes() const {
+  std::vector<NodeStatus> out;
+  for (const NodeRt& n : sim_->nodes) {
+    out.push_back(NodeStatus{n.name, n.running, n.incarnation, n.start_time_ms});
+  }
+  return out;
+}
+
+std::optional<engine::NodeSet> World::TableCluster(std::string_view node,
+                                                   std::string_view table) const {
+  std::optional<NodeId> x = sim_->Find(node);
+  if (!x || !sim_->nodes[*x].running) return std::nullopt;
+  const auto& servers = sim_->nodes[*x].servers;
+  auto it = servers.find(std::string(table));
+  if (it == servers.end()) return std::nullopt;
+  engine::NodeSet names;
+  for (const ServerRef& ref : it->second.cluster) names.insert(sim_->Name(ref.node));
+  return names;
+}
+
+const engine::State* World::DiscoveryState(std::string_view node) const {
+  std::optional<NodeId> x = sim_->Find(node);
+  if (!x || !sim_->nodes[*x].running) return nullptr;
+  return &sim_->nodes[*x].engine;
+}
+
+std::optional<engine::SystemInfo> World::SystemInfo(std::string_view node) const {
+  std::optional<NodeId> x = sim_->Find(node);
+  if (!x || !sim_->nodes[*x].running) return std::nullopt;
+  return engine::MakeSystemInfo(sim_->nodes[*x].engine, sim_->now(), sim_->ViewOf(*x));
+}
+
+std::optional<std::vector<engine::MissingTask>> World::VerifyReady(std::string_view node) const {
+  std::optional<NodeId> x = sim_->Find(node);
+  if (!x || !sim_->nodes[*x].running) return std::nullopt;
+  return engine::VerifyReady(sim_->nodes[*x].engine, sim_->ViewOf(*x));
+}
+
+const std::vector<TimeMs>& World::GetNodesCalls(std::string_view node) const {
+  static const std::vector<TimeMs> kEmpty;
+  std::optional<NodeId> x = sim_->Find(node);
+  return x ? sim_->nodes[*x].get_nodes_calls : kEmpty;
+}
+
+const std::vector<LogEntry>& World::Logs(std::string_view node) const {
+  static const std::vector<LogEntry> kEmpty;
+  std::optional<NodeId> x = sim_->Find(node);
+  return x ? sim_->nodes[*x].logs : kEmpty;
+}
+
+const CallOutcome* World::Outcome(std::string_view id) const {
+  auto it = sim_->outcome_by_id.find(id);
+  if (it == sim_->outcome_by_id.end() || it->second == SIZE_MAX) return nullptr;
+  return &sim_->outcomes[it->second];
+}
+
+const std::vector<CallOutcome>& World::Outcomes() const { return sim_->outcomes; }
+std::optional<TimeMs> World::LastFaultRemovalMs() const { return sim_->last_fault_removal_ms; }
+uint64_t World::TraceHash() const { return sim_->trace.hash(); }
+const std::vector<std::string>& World::TraceLines() const { return sim_->trace.lines(); }
+const std::vector<JoinRecord>& World::Joins() const { return sim_->joins_log; }
+
+Counters World::counters() const {
+  Counters c = sim_->counters;
+  c.events = sim_->events_processed;
+  return c;
+}
+
+}  // namespace discosim::world

@@ -1,0 +1,181 @@
+// The simulated world around the discovery engine: nodes with incarnations,
+// a network with partitions and per-end failure detection, net_kernel with
+// DNS and connection setup, global (connect_all, prevent_overlapping_partitions,
+// the join lock), cets table servers, pings and joins, and get_nodes backends,
+// following shared/docs/world-model.md rule by rule.
+//
+// A World is built from a WorldConfig, given timeline actions, run in
+// virtual time, and read back at any moment:
+//
+//   auto world = World::Create(config);            // absl::StatusOr
+//   (*world)->Schedule(60'000, action::Cut{{{"a@h1", "b@h2"}}});
+//   (*world)->SetObserver([](const World& w) { /* after every event */ });
+//   RunResult run = (*world)->RunUntil(600'000);
+//   bool up = (*world)->CountsUp("a@h1", "b@h2");
+//
+// Everything is deterministic: the same config, actions and seed give the
+// same trace hash, in one process or two. Nothing reads a wall clock.
+#ifndef DISCOSIM_SIM_WORLD_WORLD_H_
+#define DISCOSIM_SIM_WORLD_WORLD_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "engine/types.h"
+#include "sim/world/action.h"
+#include "sim/world/config.h"
+
+namespace discosim::world {
+
+struct Sim;  // the world's insides (sim/world/sim.h)
+
+enum class RunStatus {
+  kReachedTime,  // the clock is at the requested time
+  kEventLimit,   // Limits::max_events events were processed
+  kTimeLimit,    // the next event lies past Limits::max_time_ms
+  kError,        // bad input or an effect the world cannot carry out
+};
+const char* ToString(RunStatus status);
+
+struct RunResult {
+  RunStatus status = RunStatus::kReachedTime;
+  TimeMs now_ms = 0;
+  uint64_t events = 0;  // processed since the world was built
+  absl::Status error;   // kError: names the event and its virtual time
+  bool ok() const { return status == RunStatus::kReachedTime; }
+};
+
+// The outcome of an action::Call, ConnectNode or Rpc, kept under its id.
+struct CallOutcome {
+  enum class Kind {
+    kPending,         // no answer yet
+    kOk,              // ok (wait_for_*, rpc)
+    kTimeout,         // the caller's timeout passed first
+    kTables,          // get_tables: `tables`
+    kSystemInfo,      // system_info: `info`
+    kUnexpectedCall,  // {error, unexpected_call}
+    kNoProc,          // the node was not running (or stopped while waiting)
+    kTrue,            // connect_node returned true
+    kFalse,           // connect_node returned false
+    kBadRpc,          // {badrpc, nodedown}
+  };
+  std::string id;
+  NodeName node;
+  Kind kind = Kind::kPending;
+  TimeMs called_at_ms = 0;
+  TimeMs replied_at_ms = 0;  // when kind left kPending
+  std::vector<TableName> tables;
+  std::optional<engine::SystemInfo> info;
+};
+const char* ToString(CallOutcome::Kind kind);
+
+struct LogEntry {
+  TimeMs at_ms = 0;
+  uint32_t incarnation = 0;
+  engine::LogRecord record;
+};
+
+struct NodeStatus {
+  NodeName name;
+  bool running = false;
+  uint32_t incarnation = 0;   // 0: never started; +1 per start
+  TimeMs start_time_ms = 0;   // of the current (or last) incarnation
+};
+
+// One (node, table) pair handled by a join task, with its lock statistics.
+struct JoinRecord {
+  NodeName node;  // where the join task ran
+  NodeName peer;
+  TableName table;
+  TimeMs started_at_ms = 0;
+  std::optional<TimeMs> lock_granted_at_ms;
+  std::optional<TimeMs> finished_at_ms;
+  uint64_t lock_attempts = 0;
+  uint64_t lock_aborts = 0;
+  std::string result;  // "ok", an error reason, "pid_not_found:<reason>"; empty while running
+};
+
+struct Counters {
+  uint64_t events = 0;
+  uint64_t lock_attempts = 0;
+  uint64_t lock_aborts = 0;
+  uint64_t lock_grants = 0;
+  uint64_t joins = 0;  // (node, table) pairs started
+};
+
+class World {
+ public:
+  using Observer = std::function<void(const World&)>;
+
+  // Validates `config` (names, duplicates, backend lists naming declared
+  // nodes, limits) and schedules every node's start.
+  static absl::StatusOr<std::unique_ptr<World>> Create(WorldConfig config);
+  ~World();
+  World(const World&) = delete;
+  World& operator=(const World&) = delete;
+
+  // Schedules `action` at at_ms. Errors (undeclared node, past time, bad
+  // fields, duplicate call id) name the action and the time; nothing is
+  // scheduled then.
+  absl::Status Schedule(TimeMs at_ms, Action action);
+
+  // Processes every event at or before until_ms, then sets the clock to
+  // until_ms. Stops early on a limit or an error; once stopped, it stays so.
+  RunResult RunUntil(TimeMs until_ms);
+  // Processes exactly one event (if any) and reports.
+  RunResult StepOneEvent();
+  // The time of the next queued event, if any.
+  std::optional<TimeMs> NextEventTime() const;
+  // Called after every processed event (replaces any earlier observer).
+  void SetObserver(Observer observer);
+
+  TimeMs now_ms() const;
+  const WorldConfig& config() const;
+
+  // --- Reading back. Unknown names read as "not running / empty". ---
+
+  // Whether `node`'s end counts the connection to `peer` as up.
+  bool CountsUp(std::string_view node, std::string_view peer) const;
+  // nodes() on `node`: visible connected nodes (what its engine sees).
+  const engine::NodeSet& VisibleConnected(std::string_view node) const;
+  // Among running visible nodes, "both ends count it up" is transitive.
+  bool NoOverlappingPartitions() const;
+  std::vector<NodeStatus> Nodes() const;
+  std::optional<NodeStatus> Node(std::string_view node) const;
+  // The cluster of node's server of `table`, as node names; none without a server.
+  std::optional<engine::NodeSet> TableCluster(std::string_view node,
+                                              std::string_view table) const;
+  // The discovery engine's state / system_info / verify_ready; none when not running.
+  const engine::State* DiscoveryState(std::string_view node) const;
+  std::optional<engine::SystemInfo> SystemInfo(std::string_view node) const;
+  std::optional<std::vector<engine::MissingTask>> VerifyReady(std::string_view node) const;
+  // Start times of every get_nodes call of the node, over all incarnations.
+  const std::vector<TimeMs>& GetNodesCalls(std::string_view node) const;
+  // Log records of the node's discovery, over all incarnations.
+  const std::vector<LogEntry>& Logs(std::string_view node) const;
+  const CallOutcome* Outcome(std::string_view id) const;
+  const std::vector<CallOutcome>& Outcomes() const;
+  // When the last fault was removed (heal, restart, dns restored, backend_fail over).
+  std::optional<TimeMs> LastFaultRemovalMs() const;
+  uint64_t TraceHash() const;
+  // Empty unless TraceMode::kKeepLines.
+  const std::vector<std::string>& TraceLines() const;
+  Counters counters() const;
+  const std::vector<JoinRecord>& Joins() const;
+
+ private:
+  explicit World(std::unique_ptr<Sim> sim);
+  std::unique_ptr<Sim> sim_;
+  Observer observer_;
+};
+
+}  // namespace discosim::world
+
+#endif  // DISCOSIM_SIM_WORLD_WORLD_H_
