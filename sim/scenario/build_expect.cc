@@ -422,7 +422,20 @@ std::optional<Condition> ReadLog(Reader& reader, const YamlNode& value, const st
   LogCondition condition;
   bool ok = true;
   std::optional<NodeName> node;
-  if (const YamlNode* v = map->Require("node")) node = ReadNodeRef(reader, *v, map->PathOf("node"));
+  if (const YamlNode* v = map->Find("node")) {
+    node = ReadNodeRef(reader, *v, map->PathOf("node"));
+  } else {
+    // Any key is a field here, so a misspelt `node` would pass unnoticed.
+    constexpr std::string_view kNode[] = {"node"};
+    std::string hint;
+    for (const YamlEntry* entry : map->entries()) {
+      if (hint.empty() && !DidYouMean(entry->key, kNode).empty()) {
+        hint = Cat("; is \"", entry->key, "\" meant to be \"node\"?");
+      }
+    }
+    reader.Error(value.position, map->PathOf("node"),
+                 Cat("required key is missing (the node whose log records to match)", hint));
+  }
   ok = node.has_value();
   auto add_field = [&](const YamlEntry& entry, const std::string& field_path) {
     auto same_name = [&](const LogField& f) { return f.name == entry.key; };

@@ -152,6 +152,12 @@ bool DeclareNodes(Reader& reader, const YamlNode& nodes) {
 namespace {
 
 void ReadNode(Reader& reader, const YamlNode& item, std::string path, Scenario& scenario) {
+  if (item.IsScalar()) {
+    reader.Error(item.position, path,
+                 Cat("expected a map, found ", Describe(item), "; write each node as `- name: ",
+                     item.text, "`"));
+    return;
+  }
   std::optional<MapReader> map = MapReader::Open(reader, item, std::move(path), kNodeKeys);
   if (!map) return;
   Node node;

@@ -16,6 +16,7 @@
 #include "absl/status/status.h"
 #include "sim/scenario/build.h"
 #include "sim/scenario/reader.h"
+#include "sim/scenario/validate.h"
 #include "sim/scenario/yaml_tree.h"
 #include "sim/scenario/text.h"
 #include "yaml-cpp/eventhandler.h"
@@ -293,6 +294,9 @@ absl::StatusOr<Scenario> ParseScenario(std::string_view text, std::string_view f
   scenario.source_file = std::string(file_name);
   internal::BuildScenario(reader, *builder.root, scenario);
   if (absl::Status status = reader.ToStatus(); !status.ok()) return status;
+  // The reader checks every rule with exact positions; this is a last guard
+  // that it and the struct-level rules agree.
+  if (absl::Status status = ValidateScenario(scenario, limits); !status.ok()) return status;
   return scenario;
 }
 

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "sim/scenario/duration.h"
 
 namespace discosim::scenario {
 namespace {
@@ -32,27 +33,15 @@ int Count(const std::vector<const ScenarioRun*>& runs, bool passed) {
 
 }  // namespace
 
-std::string FormatTime(int64_t ms) {
-  if (ms < 1000) return absl::StrCat(ms, "ms");
-  if (ms < 60'000) {
-    if (ms % 1000 == 0) return absl::StrCat(ms / 1000, "s");
-    return absl::StrFormat("%.3fs", static_cast<double>(ms) / 1000.0);
-  }
-  const int64_t minutes = ms / 60'000;
-  const int64_t rest_ms = ms % 60'000;
-  if (rest_ms == 0) return absl::StrCat(minutes, "m");
-  return absl::StrCat(minutes, "m", FormatTime(rest_ms));
-}
-
 std::string TextLines(const ScenarioRun& run) {
   std::string out;
   for (const ExpectationResult& r : run.results) {
     if (r.passed) {
       absl::StrAppend(&out, "PASS  ", run.scenario->name, "  ", r.expectation->as_written,
-                      "  (at ", FormatTime(r.at_ms), ")\n");
+                      "  (at ", FormatDurationMs(r.at_ms), ")\n");
     } else {
       absl::StrAppend(&out, "FAIL  ", run.scenario->name, "  ", r.expectation->as_written,
-                      "  observed at ", FormatTime(r.at_ms), ": ", r.observed, "  [",
+                      "  observed at ", FormatDurationMs(r.at_ms), ": ", r.observed, "  [",
                       r.expectation->position.file, ":", r.expectation->position.line, "]\n");
     }
   }
@@ -109,7 +98,7 @@ std::string JunitReport(const std::vector<const ScenarioRun*>& runs) {
         absl::StrAppend(&out, "/>\n");
       } else {
         absl::StrAppend(&out, ">\n      <failure message=\"",
-                        XmlEscape(absl::StrCat("observed at ", FormatTime(r.at_ms), ": ",
+                        XmlEscape(absl::StrCat("observed at ", FormatDurationMs(r.at_ms), ": ",
                                                r.observed)),
                         "\"/>\n    </testcase>\n");
       }

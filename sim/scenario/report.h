@@ -14,9 +14,6 @@ namespace discosim::scenario {
 
 enum class ReportFormat { kText, kJson, kJunit };
 
-// "90.5s", "3m0s", "250ms": how virtual times are printed in reports.
-std::string FormatTime(int64_t ms);
-
 // One PASS/FAIL line per expectation of one run (no summary line).
 std::string TextLines(const ScenarioRun& run);
 // The closing line over all runs: "N passed, N failed".

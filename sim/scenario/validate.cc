@@ -1,0 +1,367 @@
+// Checking a Scenario struct against the format's rules (see validate.h).
+#include "sim/scenario/validate.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "sim/scenario/duration.h"
+#include "sim/scenario/reader.h"
+#include "sim/scenario/text.h"
+
+namespace discosim::scenario {
+namespace {
+
+using internal::Cat;
+using internal::IndexPath;
+using internal::KeyPath;
+using internal::kMaxReportedErrors;
+using internal::NodeNameProblem;
+
+class Checker {
+ public:
+  Checker(const Scenario& scenario, const ScenarioLimits& limits)
+      : scenario_(scenario), limits_(limits) {
+    for (const Node& node : scenario.nodes) declared_.insert(node.name);
+  }
+
+  void Fail(const SourcePosition& at, std::string_view path, std::string_view message) {
+    if (problems_.size() >= kMaxReportedErrors) return;
+    std::string line;
+    if (at.line > 0) line = Cat(at.file, ":", at.line, ":", at.column, ": ");
+    problems_.push_back(Cat(line, path, ": ", message));
+  }
+
+  absl::Status ToStatus() const {
+    if (problems_.empty()) return absl::OkStatus();
+    return absl::InvalidArgumentError(internal::Join(problems_, "\n"));
+  }
+
+  // --- Building blocks, all reporting at `at` under `path`.
+
+  void CheckNode(const SourcePosition& at, std::string_view path, const NodeName& name) {
+    if (!declared_.count(name)) Fail(at, path, Cat("unknown node \"", name, "\""));
+  }
+  void CheckNodes(const SourcePosition& at, std::string_view path, const std::vector<NodeName>& names,
+             internal::EmptyList empty) {
+    if (names.empty() && empty == internal::EmptyList::kRefused) Fail(at, path, "empty list");
+    std::set<NodeName> seen;
+    for (const NodeName& name : names) {
+      CheckNode(at, path, name);
+      if (!seen.insert(name).second) Fail(at, path, Cat("node \"", name, "\" is listed twice"));
+    }
+  }
+  void CheckSelection(const SourcePosition& at, std::string_view path, const NodeSelection& selection) {
+    if (selection.kind == NodeSelection::Kind::kListed) {
+      CheckNodes(at, path, selection.listed, internal::EmptyList::kRefused);
+    }
+  }
+  void CheckPairs(const SourcePosition& at, std::string_view path, const std::vector<NodePair>& pairs) {
+    if (pairs.empty()) Fail(at, path, "empty list");
+    for (const NodePair& pair : pairs) {
+      CheckNode(at, path, pair.first);
+      CheckNode(at, path, pair.second);
+      if (pair.first == pair.second) Fail(at, path, "a pair needs two different nodes");
+    }
+  }
+  void CheckTime(const SourcePosition& at, std::string_view path, int64_t time_ms) {
+    if (time_ms < 0) Fail(at, path, "negative time");
+    if (time_ms > scenario_.duration_ms) {
+      Fail(at, path, Cat(FormatDurationMs(time_ms), " is after the end of the run"));
+    }
+  }
+  void CheckNonNegative(const SourcePosition& at, std::string_view path, int64_t value) {
+    if (value < 0) Fail(at, path, "must not be negative");
+  }
+  void CheckTables(const SourcePosition& at, std::string_view path, const std::vector<TableName>& tables) {
+    std::set<TableName> seen;
+    for (const TableName& table : tables) {
+      if (table.empty()) Fail(at, path, "a table name cannot be empty");
+      if (!seen.insert(table).second) Fail(at, path, Cat("table \"", table, "\" is listed twice"));
+      tables_.insert(table);
+    }
+  }
+  void CheckLatency(const SourcePosition& at, std::string_view path, const LatencyRange& latency) {
+    if (latency.min_ms < 0 || latency.min_ms > latency.max_ms) {
+      Fail(at, path, "a latency range needs 0 <= min <= max");
+    }
+  }
+  void CheckProbability(const SourcePosition& at, std::string_view path, double value) {
+    if (!std::isfinite(value) || value < 0.0 || value > 1.0) {
+      Fail(at, path, "probability outside [0, 1]");
+    }
+  }
+  void CheckBackend(const SourcePosition& at, std::string_view path, const BackendOverrides& backend) {
+    if (backend.nodes && backend.nodes->kind == BackendNodes::Kind::kListed) {
+      CheckNodes(at, KeyPath(path, "nodes"), backend.nodes->listed, internal::EmptyList::kAllowed);
+    }
+    if (backend.latency) CheckLatency(at, KeyPath(path, "latency"), *backend.latency);
+    if (backend.error_rate) CheckProbability(at, KeyPath(path, "error_rate"), *backend.error_rate);
+  }
+  void CheckSettings(const SourcePosition& at, std::string_view path, const NodeSettings& settings) {
+    if (settings.net_ticktime_ms <= 0) Fail(at, KeyPath(path, "net_ticktime"), "must be longer than 0s");
+    if (settings.net_setuptime_ms <= 0) {
+      Fail(at, KeyPath(path, "net_setuptime"), "must be longer than 0s");
+    }
+    CheckNonNegative(at, KeyPath(path, "latency"), settings.latency_ms);
+    CheckNonNegative(at, KeyPath(path, "dns_delay"), settings.dns_delay_ms);
+    CheckNonNegative(at, KeyPath(path, "connect_delay"), settings.connect_delay_ms);
+    CheckNonNegative(at, KeyPath(path, "dns_cache_ttl"), settings.dns_cache.ttl_ms);
+  }
+
+  void Header();
+  void NodeList();
+  void TableCount() {
+    if (static_cast<int64_t>(tables_.size()) > limits_.max_tables) {
+      Fail({}, "tables",
+           Cat(tables_.size(), " distinct table names is more than the limit of ",
+               limits_.max_tables, "; raise it with --max-tables"));
+    }
+  }
+  void Timeline();
+  void Expectations();
+
+ private:
+  void CheckAction(const TimelineStep& step, const std::string& path);
+  void CheckQualifier(const Expectation& expectation, const std::string& path);
+  void CheckCondition(const Expectation& expectation, const std::string& path);
+
+  const Scenario& scenario_;
+  const ScenarioLimits& limits_;
+  std::set<NodeName> declared_;
+  std::set<TableName> tables_;
+  std::map<std::string, CallRequest> call_ids_;
+  std::vector<std::string> problems_;
+};
+
+void Checker::Header() {
+  const SourcePosition none;
+  if (scenario_.name.empty()) Fail(none, "name", "required, and not empty");
+  if (scenario_.duration_ms <= 0) Fail(none, "duration", "must be longer than 0s");
+  CheckSettings(none, "defaults", scenario_.defaults);
+  CheckTables(none, "tables", scenario_.tables);
+  BackendOverrides backend{scenario_.backend.nodes, scenario_.backend.latency,
+                           scenario_.backend.error_rate};
+  CheckBackend(none, "backend", backend);
+}
+
+void Checker::NodeList() {
+  if (scenario_.nodes.empty()) Fail({}, "nodes", "a scenario needs at least one node");
+  if (static_cast<int64_t>(scenario_.nodes.size()) > limits_.max_nodes) {
+    Fail({}, "nodes",
+         Cat(scenario_.nodes.size(), " nodes is more than the limit of ", limits_.max_nodes,
+             "; raise it with --max-nodes"));
+  }
+  std::set<NodeName> seen;
+  for (size_t i = 0; i < scenario_.nodes.size(); ++i) {
+    const Node& node = scenario_.nodes[i];
+    std::string path = IndexPath("nodes", i);
+    if (std::string problem = NodeNameProblem(node.name); !problem.empty()) {
+      Fail(node.position, KeyPath(path, "name"), problem);
+    }
+    if (!seen.insert(node.name).second) {
+      Fail(node.position, KeyPath(path, "name"), Cat("node \"", node.name, "\" is declared twice"));
+    }
+    CheckSettings(node.position, path, node.settings);
+    CheckTime(node.position, KeyPath(path, "start_at"), node.start_at_ms);
+    if (node.start == StartMode::kNever && node.start_at_ms != 0) {
+      Fail(node.position, KeyPath(path, "start_at"), "a node with start: false is never started");
+    }
+    CheckTables(node.position, KeyPath(path, "tables"), node.tables);
+    BackendOverrides backend{node.backend.nodes, node.backend.latency, node.backend.error_rate};
+    CheckBackend(node.position, KeyPath(path, "backend"), backend);
+  }
+}
+
+void Checker::CheckAction(const TimelineStep& step, const std::string& path) {
+  const SourcePosition& at = step.position;
+  std::visit(
+      [&](const auto& a) {
+        using A = std::decay_t<decltype(a)>;
+        if constexpr (std::is_same_v<A, StartAction> || std::is_same_v<A, StopAction> ||
+                      std::is_same_v<A, RestartAction>) {
+          CheckNodes(at, path, a.nodes, internal::EmptyList::kRefused);
+        } else if constexpr (std::is_same_v<A, PartitionAction>) {
+          if (a.groups.empty()) Fail(at, path, "empty list");
+          std::set<NodeName> seen;
+          for (const std::vector<NodeName>& group : a.groups) {
+            CheckNodes(at, path, group, internal::EmptyList::kRefused);
+            for (const NodeName& name : group) {
+              if (!seen.insert(name).second) Fail(at, path, Cat("node \"", name, "\" is in two groups"));
+            }
+          }
+        } else if constexpr (std::is_same_v<A, CutAction>) {
+          CheckPairs(at, path, a.links);
+        } else if constexpr (std::is_same_v<A, HealAction>) {
+          if (a.scope == HealAction::Scope::kLinks) CheckPairs(at, path, a.links);
+        } else if constexpr (std::is_same_v<A, DisconnectAction>) {
+          CheckPairs(at, path, a.pairs);
+        } else if constexpr (std::is_same_v<A, DnsAction>) {
+          CheckNode(at, path, a.node);
+          if (!a.delay_ms && !a.outcome) Fail(at, path, "give delay, fail or both");
+          if (a.delay_ms) CheckNonNegative(at, KeyPath(path, "delay"), *a.delay_ms);
+        } else if constexpr (std::is_same_v<A, SlowConnectAction>) {
+          CheckNode(at, path, a.node);
+          CheckNonNegative(at, KeyPath(path, "delay"), a.delay_ms);
+        } else if constexpr (std::is_same_v<A, BackendAction>) {
+          if (a.node) CheckNode(at, path, *a.node);
+          if (!a.changes.nodes && !a.changes.latency && !a.changes.error_rate) {
+            Fail(at, path, "give at least one of nodes, latency, error_rate");
+          }
+          CheckBackend(at, path, a.changes);
+        } else if constexpr (std::is_same_v<A, BackendFailAction>) {
+          if (a.node) CheckNode(at, path, *a.node);
+          if (a.kind == BackendFailAction::Kind::kCount && a.count < 1) {
+            Fail(at, KeyPath(path, "count"), "must be 1 or more");
+          }
+          if (a.kind == BackendFailAction::Kind::kUntil) {
+            CheckTime(at, KeyPath(path, "until"), a.until_ms);
+            if (a.until_ms <= step.at_ms) Fail(at, KeyPath(path, "until"), "must be after the step's at");
+          }
+        } else if constexpr (std::is_same_v<A, AddTableAction> || std::is_same_v<A, DeleteTableAction>) {
+          CheckNode(at, path, a.node);
+          CheckTables(at, KeyPath(path, "table"), {a.table});
+        } else if constexpr (std::is_same_v<A, SendAction>) {
+          CheckNode(at, path, a.node);
+          if (a.message.kind == RawMessage::Kind::kNodeup ||
+              a.message.kind == RawMessage::Kind::kNodedown ||
+              a.message.kind == RawMessage::Kind::kPingResult) {
+            CheckNode(at, KeyPath(path, "message"), a.message.node);
+          }
+        } else if constexpr (std::is_same_v<A, CallAction>) {
+          CheckNode(at, path, a.node);
+          CheckNonNegative(at, KeyPath(path, "timeout"), a.timeout_ms);
+          if (!a.id.empty() && !call_ids_.emplace(a.id, a.request).second) {
+            Fail(at, KeyPath(path, "id"), Cat("call id \"", a.id, "\" is already used"));
+          }
+        }
+      },
+      step.action);
+}
+
+void Checker::Timeline() {
+  if (static_cast<int64_t>(scenario_.timeline.size()) > limits_.max_timeline_steps) {
+    Fail({}, "timeline",
+         Cat(scenario_.timeline.size(), " steps is more than the limit of ",
+             limits_.max_timeline_steps, "; raise it with --max-timeline-steps"));
+  }
+  int64_t previous_at_ms = 0;
+  for (size_t i = 0; i < scenario_.timeline.size(); ++i) {
+    const TimelineStep& step = scenario_.timeline[i];
+    std::string path = IndexPath("timeline", i);
+    CheckTime(step.position, KeyPath(path, "at"), step.at_ms);
+    if (step.at_ms < previous_at_ms) {
+      Fail(step.position, KeyPath(path, "at"), "before the previous step; keep the timeline in time order");
+    }
+    previous_at_ms = std::max(previous_at_ms, step.at_ms);
+    CheckAction(step, KeyPath(path, ActionKey(step.action)));
+  }
+}
+
+void Checker::CheckQualifier(const Expectation& e, const std::string& path) {
+  const SourcePosition& at = e.position;
+  auto window = [&](int64_t from_ms, const std::optional<int64_t>& until_ms) {
+    CheckTime(at, KeyPath(path, "from"), from_ms);
+    if (until_ms) {
+      CheckTime(at, KeyPath(path, "until"), *until_ms);
+      if (*until_ms < from_ms) Fail(at, KeyPath(path, "until"), "is before from");
+    }
+  };
+  std::visit(
+      [&](const auto& q) {
+        using Q = std::decay_t<decltype(q)>;
+        if constexpr (std::is_same_v<Q, AtQualifier>) {
+          CheckTime(at, KeyPath(path, "at"), q.at_ms);
+        } else if constexpr (std::is_same_v<Q, ByQualifier>) {
+          CheckTime(at, KeyPath(path, "by"), q.by_ms);
+          CheckTime(at, KeyPath(path, "from"), q.from_ms);
+          if (q.from_ms > q.by_ms) Fail(at, KeyPath(path, "from"), "is after by");
+        } else if constexpr (std::is_same_v<Q, AlwaysQualifier> || std::is_same_v<Q, NeverQualifier>) {
+          window(q.from_ms, q.until_ms);
+        } else if constexpr (std::is_same_v<Q, AfterHealQualifier>) {
+          CheckNonNegative(at, KeyPath(path, "after_heal"), q.within_ms);
+        }
+      },
+      e.qualifier);
+}
+
+void Checker::CheckCondition(const Expectation& e, const std::string& path) {
+  const SourcePosition& at = e.position;
+  std::visit(
+      [&](const auto& c) {
+        using C = std::decay_t<decltype(c)>;
+        if constexpr (std::is_same_v<C, ReadyCondition>) {
+          CheckSelection(at, path, c.nodes);
+        } else if constexpr (std::is_same_v<C, JoinedCondition>) {
+          if (!tables_.count(c.table)) Fail(at, KeyPath(path, "table"), Cat("unknown table \"", c.table, "\""));
+          CheckSelection(at, path, c.nodes);
+        } else if constexpr (std::is_same_v<C, InfoCondition>) {
+          CheckNode(at, path, c.node);
+          bool any = c.phase || c.retry_type || c.last_get_nodes_retry_type || c.get_nodes_status ||
+                     c.join_status || c.should_retry_get_nodes || c.should_retry_join || c.nodes ||
+                     c.unavailable_nodes || c.tables || c.verify_ready || c.last_get_nodes_result;
+          if (!any) Fail(at, path, "give at least one system_info field");
+          if (c.nodes) CheckNodes(at, KeyPath(path, "nodes"), *c.nodes, internal::EmptyList::kAllowed);
+          if (c.unavailable_nodes) {
+            CheckNodes(at, KeyPath(path, "unavailable_nodes"), *c.unavailable_nodes,
+                  internal::EmptyList::kAllowed);
+          }
+        } else if constexpr (std::is_same_v<C, ReplyCondition>) {
+          auto it = call_ids_.find(c.call_id);
+          if (it == call_ids_.end()) {
+            Fail(at, KeyPath(path, "id"), Cat("no call step has id \"", c.call_id, "\""));
+          } else if (c.result.kind == ReplyResult::Kind::kTables &&
+                     it->second != CallRequest::kGetTables) {
+            Fail(at, KeyPath(path, "result"), "a table list is what get_tables returns");
+          }
+        } else if constexpr (std::is_same_v<C, ConnectedCondition> ||
+                             std::is_same_v<C, DisconnectedCondition>) {
+          CheckPairs(at, path, c.pairs);
+        } else if constexpr (std::is_same_v<C, GetNodesCallsCondition>) {
+          CheckNode(at, path, c.node);
+          if (c.kind == GetNodesCallsCondition::Kind::kCount) CheckNonNegative(at, KeyPath(path, "count"), c.count);
+          for (size_t i = 0; i < c.times_ms.size(); ++i) {
+            CheckTime(at, KeyPath(path, "times"), c.times_ms[i]);
+            if (i > 0 && c.times_ms[i] < c.times_ms[i - 1]) {
+              Fail(at, KeyPath(path, "times"), "call times must be in order");
+            }
+          }
+        } else if constexpr (std::is_same_v<C, LogCondition>) {
+          CheckNode(at, path, c.node);
+          if (c.count) CheckNonNegative(at, KeyPath(path, "count"), *c.count);
+        }
+      },
+      e.condition);
+}
+
+void Checker::Expectations() {
+  if (static_cast<int64_t>(scenario_.expectations.size()) > limits_.max_expectations) {
+    Fail({}, "expect",
+         Cat(scenario_.expectations.size(), " expectations is more than the limit of ",
+             limits_.max_expectations, "; raise it with --max-expectations"));
+  }
+  for (size_t i = 0; i < scenario_.expectations.size(); ++i) {
+    const Expectation& e = scenario_.expectations[i];
+    std::string path = IndexPath("expect", i);
+    CheckQualifier(e, path);
+    CheckCondition(e, KeyPath(path, ConditionKey(e.condition)));
+  }
+}
+
+}  // namespace
+
+absl::Status ValidateScenario(const Scenario& scenario, const ScenarioLimits& limits) {
+  Checker checker(scenario, limits);
+  checker.Header();
+  checker.NodeList();
+  checker.Timeline();  // before expectations: call ids and added tables
+  checker.TableCount();
+  checker.Expectations();
+  return checker.ToStatus();
+}
+
+}  // namespace discosim::scenario
