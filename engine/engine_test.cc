@@ -602,6 +602,26 @@ TEST_F(EngineTest, GetNodesResult_FiveStepsRunInOrder) {
   EXPECT_EQ(state_.unavailable_nodes, (NodeSet{kC}));
 }
 
+TEST_F(EngineTest, GetNodesResult_Step4_VerifyReadyRunsOnlyAfterPingsAndJoin) {
+  // Even when the state is ready as soon as step 1 records an ok result,
+  // wait_for_ready callers are answered after the pings and the join of step 3.
+  Connect(kB);
+  Start({"t"});
+  Round(GetNodesResult::Ok({kB, kC}), 10);
+  Send(JoiningFinished{{Joined(kB, "t")}}, 20);
+  Send(Pang(kC), 30);
+  ASSERT_TRUE(VerifyReady(state_, view_).empty());
+  Round(GetNodesResult::Error("timeout"), 40);  // only the bad result is missing now
+  ASSERT_TRUE(Send(WaitForReadyCall{2}, 50).empty());
+  const TimerId old_timer = *state_.timer_ref;
+  Send(Check{}, 60);
+  const Effects effects = Send(GetNodesDone{GetNodesResult::Ok({kB, kC}), 0}, 70);
+  EXPECT_EQ(Tags(effects), (std::vector<std::string>{
+                               "ping " + kC, "join", "reply 2 ok",
+                               "cancel " + std::to_string(old_timer), "drop_checks",
+                               "timer check 5000"}));
+}
+
 TEST_F(EngineTest, GetNodesResult_Step4_VerifyReadyKeepsCallersWaitingWhileNotReady) {
   // Verify ready after a result leaves wait_for_ready callers waiting while a task is missing.
   Start();
@@ -860,6 +880,30 @@ TEST_F(EngineTest, JoiningFinished_LogsOnlyResultsNotInThePreviousList) {
   EXPECT_EQ(state_.join_status, TaskStatus::kNotRunning);
 }
 
+TEST_F(EngineTest, JoiningFinished_PreviousResultsMatchWholeRecordsInAnyOrder) {
+  // A result counts as old only if an identical record (node, table, what,
+  // result, reason) was in the previous list, wherever it stood in that list.
+  Connect(kB);
+  Connect(kC);
+  Start({"t1", "t2"});
+  Round(GetNodesResult::Ok({kB, kC}), 10);
+  Send(JoiningFinished{{Joined(kC, "t1"), JoinFailed(kB, "t1", "already_joined"),
+                        PidNotFound(kB, "t2", "noproc")}},
+       20);
+  Round(GetNodesResult::Ok({kB, kC}), 30);
+  const Effects effects =
+      Send(JoiningFinished{{PidNotFound(kB, "t2", "nodedown"),  // reason differs: new
+                            JoinFailed(kB, "t1", "already_joined"), Joined(kC, "t1"),
+                            Joined(kC, "t2")}},  // new
+           40);
+  const std::vector<Log> logs = All<Log>(effects);
+  ASSERT_EQ(logs.size(), 2u);
+  EXPECT_TRUE(Mentions(logs[0].record, kB));
+  EXPECT_TRUE(Mentions(logs[0].record, "t2"));
+  EXPECT_TRUE(Mentions(logs[1].record, kC));
+  EXPECT_TRUE(Mentions(logs[1].record, "t2"));
+}
+
 TEST_F(EngineTest, JoiningFinished_WithShouldRetryJoinStartsAnotherTaskOverTheCurrentPairs) {
   // When should_retry_join was set, the finished task is followed by a new one
   // built from the current nodes, view and tables.
@@ -873,6 +917,18 @@ TEST_F(EngineTest, JoiningFinished_WithShouldRetryJoinStartsAnotherTaskOverTheCu
   EXPECT_EQ(JoinPairs(effects), (std::vector<JoinPair>{{kB, "t"}, {kC, "t"}}));
   EXPECT_EQ(state_.join_status, TaskStatus::kRunning);
   EXPECT_FALSE(state_.should_retry_join);
+}
+
+TEST_F(EngineTest, JoiningFinished_VerifiesReadyBeforeRetryingTheJoin) {
+  // With should_retry_join set, wait_for_ready callers are answered before the next join task starts.
+  Connect(kB);
+  Start({"t"});
+  Round(GetNodesResult::Ok({kB}), 10);
+  Round(GetNodesResult::Ok({kB}), 15);  // join running: remembered
+  ASSERT_TRUE(state_.should_retry_join);
+  ASSERT_TRUE(Send(WaitForReadyCall{5}, 16).empty());
+  const Effects effects = Send(JoiningFinished{{Joined(kB, "t")}}, 20);
+  EXPECT_EQ(TagsWithoutLogs(effects), (std::vector<std::string>{"reply 5 ok", "join"}));
 }
 
 TEST_F(EngineTest, JoiningFinished_WithoutShouldRetryJoinStartsNothing) {
@@ -1305,6 +1361,14 @@ TEST_F(EngineTest, VerifyReady_WaitingForJoinResultListsPairsWithoutAResult) {
   Send(JoiningFinished{{Joined(kB, "t1")}}, 20);
   EXPECT_EQ(VerifyReady(state_, view_),
             (std::vector<MissingTask>{WaitingForJoinResult{{{kB, "t2"}, {kC, "t1"}, {kC, "t2"}}}}));
+  // Results in any order, of any kind, and for nodes no longer listed: only
+  // the (node, table) match matters.
+  Round(GetNodesResult::Ok({kB, kC}), 30);
+  Send(JoiningFinished{{Joined(kX, "t2"), PidNotFound(kC, "t2", "noproc"),
+                        JoinFailed(kB, "t1", "already_joined"), Joined(kB, "t2")}},
+       40);
+  EXPECT_EQ(VerifyReady(state_, view_),
+            (std::vector<MissingTask>{WaitingForJoinResult{{{kC, "t1"}}}}));
 }
 
 TEST_F(EngineTest, VerifyReady_EntriesComeInTheOrderOfTheList) {
