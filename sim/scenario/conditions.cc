@@ -41,11 +41,6 @@ std::string SetText(const std::set<std::string>& items) {
   return "[" + absl::StrJoin(items, ", ") + "]";
 }
 
-bool IsRunning(const world::World& world, const NodeName& node) {
-  auto status = world.Node(node);
-  return status.has_value() && status->running;
-}
-
 std::string MissingText(const std::vector<engine::MissingTask>& missing) {
   std::vector<std::string> kinds;
   for (const auto& task : missing) kinds.push_back(engine::KindName(task));

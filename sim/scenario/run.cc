@@ -215,7 +215,11 @@ class Judge {
  public:
   Judge(const Scenario& scenario, const world::World& world, int64_t end_ms)
       : world_(world), end_ms_(end_ms) {
-    for (const Expectation& e : scenario.expectations) trackers_.push_back({&e});
+    for (const Expectation& e : scenario.expectations) {
+      Tracker t;
+      t.expectation = &e;
+      trackers_.push_back(std::move(t));
+    }
   }
 
   // Every time at which some qualifier needs a look, up to end_ms.

@@ -1,0 +1,222 @@
+// The `discosim` command line: check and run scenario files.
+//
+// Exit status: 0 every expectation passed; 1 some expectation failed; 2 a
+// file is invalid or the command line is wrong (nothing was run); 3 a run
+// was stopped by a limit or the world refused an action.
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "sim/scenario/chrome_trace.h"
+#include "sim/scenario/duration.h"
+#include "sim/scenario/parse.h"
+#include "sim/scenario/report.h"
+#include "sim/scenario/run.h"
+
+namespace discosim::cli {
+namespace {
+
+enum ExitCode : int { kPassed = 0, kFailed = 1, kInvalid = 2, kAborted = 3 };
+
+struct LimitFlags {
+  scenario::ScenarioLimits file;
+  world::Limits run;
+  std::string max_virtual_time = "720h";
+};
+
+void AddLimitFlags(CLI::App& cmd, LimitFlags& limits) {
+  cmd.add_option("--max-nodes", limits.file.max_nodes, "Refuse files declaring more nodes")
+      ->capture_default_str()
+      ->group("Limits");
+  cmd.add_option("--max-tables", limits.file.max_tables, "Refuse files naming more tables")
+      ->capture_default_str()
+      ->group("Limits");
+  cmd.add_option("--max-timeline-steps", limits.file.max_timeline_steps,
+                 "Refuse files with more timeline steps")
+      ->capture_default_str()
+      ->group("Limits");
+  cmd.add_option("--max-expectations", limits.file.max_expectations,
+                 "Refuse files with more expectations")
+      ->capture_default_str()
+      ->group("Limits");
+  cmd.add_option("--max-file-bytes", limits.file.max_file_bytes, "Refuse larger files unread")
+      ->capture_default_str()
+      ->group("Limits");
+}
+
+void AddRunLimitFlags(CLI::App& cmd, LimitFlags& limits) {
+  cmd.add_option("--max-events", limits.run.max_events,
+                 "Stop a run after this many events (exit 3)")
+      ->capture_default_str()
+      ->group("Limits");
+  cmd.add_option("--max-virtual-time", limits.max_virtual_time,
+                 "Stop a run whose virtual clock would pass this (exit 3), e.g. 2h")
+      ->capture_default_str()
+      ->group("Limits");
+}
+
+// Loads every file; prints each error; returns the scenarios if all are valid.
+std::optional<std::vector<scenario::Scenario>> LoadAll(const std::vector<std::string>& files,
+                                                       const scenario::ScenarioLimits& limits) {
+  std::vector<scenario::Scenario> scenarios;
+  bool all_valid = true;
+  for (const std::string& file : files) {
+    absl::StatusOr<scenario::Scenario> loaded = scenario::LoadScenarioFile(file, limits);
+    if (!loaded.ok()) {
+      std::cerr << loaded.status().message() << "\n";
+      all_valid = false;
+      continue;
+    }
+    scenarios.push_back(std::move(*loaded));
+  }
+  if (!all_valid) return std::nullopt;
+  return scenarios;
+}
+
+int Check(const std::vector<std::string>& files, const LimitFlags& limits) {
+  auto scenarios = LoadAll(files, limits.file);
+  if (!scenarios) return kInvalid;
+  for (const scenario::Scenario& s : *scenarios) {
+    std::cout << "ok  " << s.source_file << "  (" << s.name << ": " << s.nodes.size()
+              << " nodes, " << s.timeline.size() << " timeline steps, "
+              << s.expectations.size() << " expectations)\n";
+  }
+  return kPassed;
+}
+
+struct RunFlags {
+  std::vector<std::string> files;
+  std::optional<uint64_t> seed;
+  std::string format = "text";
+  std::string trace_file;
+  bool verbose = false;
+  LimitFlags limits;
+};
+
+bool WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  out.close();
+  if (!out) {
+    std::cerr << path << ": cannot write\n";
+    return false;
+  }
+  return true;
+}
+
+int Run(RunFlags& flags) {
+  absl::StatusOr<int64_t> max_time_ms = scenario::ParseDurationMs(flags.limits.max_virtual_time);
+  if (!max_time_ms.ok()) {
+    std::cerr << "--max-virtual-time: " << max_time_ms.status().message() << "\n";
+    return kInvalid;
+  }
+  flags.limits.run.max_time_ms = *max_time_ms;
+  if (!flags.trace_file.empty() && flags.files.size() != 1) {
+    std::cerr << "--trace writes one run: give exactly one scenario file\n";
+    return kInvalid;
+  }
+  auto scenarios = LoadAll(flags.files, flags.limits.file);
+  if (!scenarios) return kInvalid;
+
+  scenario::RunOptions options;
+  options.seed = flags.seed;
+  options.limits = flags.limits.run;
+  options.trace = (flags.verbose || !flags.trace_file.empty()) ? world::TraceMode::kKeepLines
+                                                               : world::TraceMode::kHashOnly;
+  std::vector<scenario::ScenarioRun> runs;
+  runs.reserve(scenarios->size());
+  bool aborted = false;
+  for (const scenario::Scenario& s : *scenarios) {
+    absl::StatusOr<scenario::ScenarioRun> run = scenario::RunScenario(s, options);
+    if (!run.ok()) {
+      std::cerr << s.source_file << ": " << s.name << ": run stopped: " << run.status().message()
+                << "\n";
+      aborted = true;
+      continue;
+    }
+    if (flags.verbose) {
+      for (const std::string& line : run->world->TraceLines()) std::cout << line << "\n";
+    }
+    if (flags.format == "text") std::cout << scenario::TextLines(*run) << std::flush;
+    runs.push_back(std::move(*run));
+  }
+  std::vector<const scenario::ScenarioRun*> views;
+  for (const auto& run : runs) views.push_back(&run);
+  if (flags.format == "text") {
+    std::cout << scenario::SummaryLine(views) << "\n";
+  } else if (flags.format == "json") {
+    std::cout << scenario::JsonReport(views);
+  } else {
+    std::cout << scenario::JunitReport(views);
+  }
+  if (!flags.trace_file.empty() && !runs.empty()) {
+    if (!WriteFile(flags.trace_file, scenario::ChromeTraceJson(runs.front()))) return kAborted;
+  }
+  if (aborted) return kAborted;
+  for (const auto& run : runs) {
+    if (run.failed() > 0) return kFailed;
+  }
+  return kPassed;
+}
+
+int Main(int argc, char** argv) {
+  CLI::App app{
+      "discosim: deterministic simulation of CETS cluster node discovery.\n"
+      "Runs scenario files (YAML) in virtual time and judges their expectations.\n\n"
+      "Examples:\n"
+      "  discosim check scenarios/*.yaml\n"
+      "  discosim run scenarios/partition-heal-rejoin.yaml\n"
+      "  discosim run --seed 42 --format junit scenarios/*.yaml > report.xml\n"
+      "  discosim run --trace run.json scenarios/slow-dns-blocks-net-kernel.yaml\n\n"
+      "Exit status: 0 all expectations passed, 1 some failed, 2 invalid input\n"
+      "(nothing run), 3 a run stopped at a limit.",
+      "discosim"};
+  app.require_subcommand(1);
+
+  LimitFlags check_limits;
+  std::vector<std::string> check_files;
+  CLI::App* check = app.add_subcommand(
+      "check", "Validate scenario files without running them.\n"
+               "Example: discosim check scenarios/*.yaml");
+  check->add_option("FILE", check_files, "Scenario files")->required()->check(CLI::ExistingFile);
+  AddLimitFlags(*check, check_limits);
+
+  RunFlags run_flags;
+  CLI::App* run = app.add_subcommand(
+      "run",
+      "Run scenario files and judge their expectations.\n"
+      "Prints one PASS/FAIL line per expectation, then `N passed, N failed`.\n"
+      "Example: discosim run --seed 7 --trace out.json scenarios/three-node-cold-start.yaml");
+  run->add_option("FILE", run_flags.files, "Scenario files")->required()->check(CLI::ExistingFile);
+  run->add_option("--seed", run_flags.seed,
+                  "Use this seed instead of the file's `seed` (e.g. --seed 42)");
+  run->add_option("--format", run_flags.format,
+                  "text (default), json or junit; the same facts in each")
+      ->check(CLI::IsMember({"text", "json", "junit"}));
+  run->add_option("--trace", run_flags.trace_file,
+                  "Write the run as Chrome trace-event JSON (open it in ui.perfetto.dev); "
+                  "one scenario only");
+  run->add_flag("--verbose,-v", run_flags.verbose, "Print every event of the run as it happened");
+  AddLimitFlags(*run, run_flags.limits);
+  AddRunLimitFlags(*run, run_flags.limits);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? kPassed : kInvalid;
+  }
+  if (*check) return Check(check_files, check_limits);
+  return Run(run_flags);
+}
+
+}  // namespace
+}  // namespace discosim::cli
+
+int main(int argc, char** argv) { return discosim::cli::Main(argc, argv); }
