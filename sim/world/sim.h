@@ -220,7 +220,7 @@ struct Setup {
   NodeId from = kNoNode;
   NodeId to = kNoNode;
   uint32_t from_incarnation = 0;
-  TimeMs deadline_ms = 0;
+  TimeMs deadline_ms = 0;  // set when the setup process starts (after net_kernel's lookup)
   Stage stage = Stage::kDns1;
   std::vector<Cont> waiters;
 };
