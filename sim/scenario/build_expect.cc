@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <initializer_list>
+#include <set>
 #include <string_view>
 
 #include "sim/scenario/build.h"
@@ -146,10 +147,11 @@ std::optional<std::vector<std::string>> ReadNames(Reader& reader, const YamlNode
   const std::vector<YamlNode>* items = ReadList(reader, node, path);
   if (items == nullptr) return std::nullopt;
   std::vector<std::string> names;
+  std::set<std::string_view> seen;
   bool ok = true;
   for (const YamlNode& item : *items) {
     std::optional<std::string> name = ReadString(reader, item, path, what);
-    if (name && std::find(names.begin(), names.end(), *name) != names.end()) {
+    if (name && !seen.insert(item.text).second) {
       reader.Error(item.position, path, Cat(Quoted(*name), " is listed twice"));
       name.reset();
     }
@@ -420,6 +422,7 @@ std::optional<Condition> ReadLog(Reader& reader, const YamlNode& value, const st
   std::optional<MapReader> map = MapReader::OpenAnyKeys(reader, value, path);
   if (!map) return std::nullopt;
   LogCondition condition;
+  std::set<std::string_view> field_names;
   bool ok = true;
   std::optional<NodeName> node;
   if (const YamlNode* v = map->Find("node")) {
@@ -438,8 +441,7 @@ std::optional<Condition> ReadLog(Reader& reader, const YamlNode& value, const st
   }
   ok = node.has_value();
   auto add_field = [&](const YamlEntry& entry, const std::string& field_path) {
-    auto same_name = [&](const LogField& f) { return f.name == entry.key; };
-    if (std::any_of(condition.fields.begin(), condition.fields.end(), same_name)) {
+    if (!field_names.insert(entry.key).second) {
       reader.Error(entry.key_position, field_path, "this field is given twice");
       ok = false;
       return;

@@ -1,5 +1,6 @@
 // Reading the `timeline` (see build.h): each step is `at` plus exactly one
 // action, and steps are in time order.
+#include <set>
 #include <string_view>
 
 #include "sim/scenario/build.h"
@@ -48,7 +49,7 @@ std::optional<Action> ReadPartition(const ActionInput& in) {
     return std::nullopt;
   }
   PartitionAction action;
-  std::vector<NodeName> seen;
+  std::set<NodeName> seen;
   bool ok = true;
   for (const YamlNode& group : *groups) {
     if (!group.IsSequence()) {
@@ -64,12 +65,11 @@ std::optional<Action> ReadPartition(const ActionInput& in) {
       continue;
     }
     for (size_t i = 0; i < nodes->size(); ++i) {
-      if (std::find(seen.begin(), seen.end(), (*nodes)[i]) != seen.end()) {
+      if (!seen.insert((*nodes)[i]).second) {
         in.reader.Error(group.items[i].position, in.path,
                         Cat("node \"", (*nodes)[i], "\" is in two groups"));
         ok = false;
       }
-      seen.push_back((*nodes)[i]);
     }
     action.groups.push_back(std::move(*nodes));
   }

@@ -23,6 +23,8 @@ using ::testing::AllOf;
 using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
 using ::testing::SizeIs;
 using ::testing::StartsWith;
 
@@ -881,6 +883,24 @@ TEST(ParseScenarioErrors, RefusesABillionLaughsQuickly) {
   // An alias without an anchor is refused too: `*x` at line 6, column 7.
   EXPECT_THAT(Errors(WithHead("seed: *x\n")),
               ElementsAre(AllOf(StartsWith("x.yaml:6:7: "), HasSubstr("aliases"))));
+}
+
+TEST(ParseScenarioErrors, RefusesLargeFilesFullOfMistakesQuickly) {
+  // Close to 1 MiB each: 120k distinct table names (checked for repeats), and
+  // 100k references to undeclared nodes (each a candidate for a typo hint).
+  std::string tables = "name: t\nduration: 1m\nnodes: [{name: a@h1}]\ntables: [t0";
+  for (int i = 1; i < 120'000; ++i) tables += ", t" + std::to_string(i);
+  tables += "]\n";
+  std::string references = std::string(kHead) + "timeline:\n  - {at: 1m, start: [x0@h";
+  for (int i = 1; i < 100'000; ++i) references += ", x" + std::to_string(i) + "@h";
+  references += "]}\n";
+  for (const std::string& text : {tables, references}) {
+    auto start = std::chrono::steady_clock::now();
+    std::vector<std::string> errors = Errors(text);
+    auto elapsed = std::chrono::steady_clock::now() - start;
+    EXPECT_THAT(errors, Not(IsEmpty()));
+    EXPECT_LT(elapsed, std::chrono::seconds(3));
+  }
 }
 
 TEST(ParseScenarioErrors, RefusesDeepNesting) {

@@ -13,21 +13,25 @@
 namespace discosim::scenario::internal {
 namespace {
 
-// Optimal string alignment distance (a transposition is one edit).
+// Optimal string alignment distance (a transposition is one edit), keeping
+// three rows of the table. Words longer than kMaxHintLength get no hint.
+constexpr size_t kMaxHintLength = 64;
 size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
-  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
-  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  std::vector<size_t> before(b.size() + 1), previous(b.size() + 1), current(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) previous[j] = j;
   for (size_t i = 1; i <= a.size(); ++i) {
+    current[0] = i;
     for (size_t j = 1; j <= b.size(); ++j) {
       size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      current[j] = std::min({previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost});
       if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
-        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+        current[j] = std::min(current[j], before[j - 2] + 1);
       }
     }
+    before.swap(previous);
+    previous.swap(current);
   }
-  return d[a.size()][b.size()];
+  return previous[b.size()];
 }
 
 // "message; did you mean ...?" when there is a hint.
@@ -58,6 +62,7 @@ std::string IndexPath(std::string_view path, size_t index) {
 }
 
 std::string DidYouMean(std::string_view word, std::span<const std::string_view> candidates) {
+  if (word.size() > kMaxHintLength) return "";
   std::string_view best;
   size_t best_distance = std::numeric_limits<size_t>::max();
   for (std::string_view candidate : candidates) {
@@ -159,8 +164,9 @@ std::optional<MapReader> MapReader::OpenAnyKeys(Reader& reader, const YamlNode& 
     return std::nullopt;
   }
   MapReader map(reader, node, std::move(path));
+  std::set<std::string_view> seen;
   for (const YamlEntry& entry : node.entries) {
-    if (map.Find(entry.key) != nullptr) {
+    if (!seen.insert(entry.key).second) {
       reader.Error(entry.key_position, map.PathOf(entry.key),
                    "this key is written twice in the same map; keep one");
       continue;
@@ -178,6 +184,10 @@ std::optional<MapReader> MapReader::Open(Reader& reader, const YamlNode& node, s
   for (const YamlEntry* entry : map->entries_) {
     if (std::find(allowed_keys.begin(), allowed_keys.end(), entry->key) != allowed_keys.end()) {
       known.push_back(entry);
+      continue;
+    }
+    if (!reader.reporting()) {
+      reader.Error(entry->key_position, "", "");  // counted, not shown
       continue;
     }
     std::string hint = DidYouMean(entry->key, allowed_keys);
@@ -365,6 +375,10 @@ std::optional<size_t> ReadChoice(Reader& reader, const YamlNode& node, std::stri
 std::optional<NodeName> ReadNodeRef(Reader& reader, const YamlNode& node, std::string_view path) {
   std::optional<std::string> name = ReadString(reader, node, path, "a node name");
   if (!name || !reader.nodes_known() || reader.IsDeclared(*name)) return name;
+  if (!reader.reporting()) {
+    reader.Error(node.position, path, "");  // counted, not shown
+    return std::nullopt;
+  }
   std::vector<std::string_view> declared(reader.declared_nodes().begin(),
                                          reader.declared_nodes().end());
   std::string message = Cat("unknown node ", Quoted(*name));
@@ -383,12 +397,13 @@ std::optional<std::vector<NodeName>> ReadNodeList(Reader& reader, const YamlNode
     return std::nullopt;
   }
   std::vector<NodeName> names;
+  std::set<std::string_view> seen;
   bool ok = true;
   for (const YamlNode& item : *items) {
     std::optional<NodeName> name = ReadNodeRef(reader, item, path);
     if (!name) {
       ok = false;
-    } else if (std::find(names.begin(), names.end(), *name) != names.end()) {
+    } else if (!seen.insert(item.text).second) {
       reader.Error(item.position, path, Cat("node ", Quoted(*name), " is listed twice"));
       ok = false;
     } else {
@@ -463,12 +478,13 @@ std::optional<std::vector<TableName>> ReadTableList(Reader& reader, const YamlNo
   const std::vector<YamlNode>* items = ReadList(reader, node, path);
   if (items == nullptr) return std::nullopt;
   std::vector<TableName> tables;
+  std::set<std::string_view> seen;
   bool ok = true;
   for (const YamlNode& item : *items) {
     std::optional<TableName> table = ReadTableName(reader, item, path);
     if (!table) {
       ok = false;
-    } else if (std::find(tables.begin(), tables.end(), *table) != tables.end()) {
+    } else if (!seen.insert(item.text).second) {
       reader.Error(item.position, path, Cat("table ", Quoted(*table), " is listed twice"));
       ok = false;
     } else {

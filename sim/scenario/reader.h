@@ -48,6 +48,9 @@ class Reader {
   // Records a mistake at `at`; `path` may be empty (the whole file).
   void Error(TextPosition at, std::string_view path, std::string_view message);
   bool has_errors() const { return !errors_.empty(); }
+  // False once kMaxReportedErrors are recorded: further mistakes are only
+  // counted, so callers skip costly work such as typo hints.
+  bool reporting() const { return errors_.size() < kMaxReportedErrors; }
   // OK, or InvalidArgument with every mistake, sorted by position, one a line.
   absl::Status ToStatus() const;
 
