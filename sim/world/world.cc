@@ -376,6 +376,7 @@ RunResult World::StepOneEvent() {
       auto entry = s.queue.Pop();
       s.Dispatch(entry.payload);
       ++s.events_processed;
+      RecordStatus();
       if (observer_) observer_(*this);
     }
   }
@@ -401,6 +402,7 @@ RunResult World::RunUntil(TimeMs until_ms) {
     auto entry = s.queue.Pop();
     s.Dispatch(entry.payload);
     ++s.events_processed;
+    RecordStatus();
     if (observer_) observer_(*this);
   }
   if (s.failed()) {
@@ -418,6 +420,31 @@ RunResult World::RunUntil(TimeMs until_ms) {
 std::optional<TimeMs> World::NextEventTime() const {
   if (sim_->queue.empty()) return std::nullopt;
   return sim_->queue.next_ms();
+}
+
+void World::RecordStatus() {
+  const Sim& s = *sim_;
+  if (!s.trace.keep_lines()) return;
+  status_changes_.resize(s.n_nodes);
+  for (NodeId id = 0; id < s.n_nodes; ++id) {
+    const NodeRt& n = s.nodes[id];
+    DiscoveryStatus now{s.now(), n.running, n.engine.phase, false};
+    if (n.running) now.ready = engine::VerifyReady(n.engine, s.ViewOf(id)).empty();
+    std::vector<DiscoveryStatus>& changes = status_changes_[id];
+    auto same = [&](const DiscoveryStatus& a) {
+      return a.running == now.running && a.phase == now.phase && a.ready == now.ready;
+    };
+    // One entry per instant: a later event at the same time replaces it.
+    if (!changes.empty() && changes.back().at_ms == now.at_ms) changes.pop_back();
+    if (changes.empty() ? now.running : !same(changes.back())) changes.push_back(now);
+  }
+}
+
+const std::vector<DiscoveryStatus>& World::StatusChanges(std::string_view node) const {
+  static const std::vector<DiscoveryStatus> kEmpty;
+  std::optional<NodeId> x = sim_->Find(node);
+  if (!x || *x >= status_changes_.size()) return kEmpty;
+  return status_changes_[*x];
 }
 
 void World::SetObserver(Observer observer) { observer_ = std::move(observer); }

@@ -82,6 +82,15 @@ struct LogEntry {
   engine::LogRecord record;
 };
 
+// A node's discovery as of the end of an instant: whether the node runs,
+// its phase, and whether its verify_ready is empty (never when stopped).
+struct DiscoveryStatus {
+  TimeMs at_ms = 0;
+  bool running = false;
+  engine::Phase phase = engine::Phase::kInitial;
+  bool ready = false;
+};
+
 struct NodeStatus {
   NodeName name;
   bool running = false;
@@ -169,11 +178,17 @@ class World {
   const std::vector<std::string>& TraceLines() const;
   Counters counters() const;
   const std::vector<JoinRecord>& Joins() const;
+  // Each change of the node's DiscoveryStatus, in time order, one entry per
+  // instant at most (the state after that instant's last event). Empty
+  // unless TraceMode::kKeepLines: it costs a verify_ready per node per event.
+  const std::vector<DiscoveryStatus>& StatusChanges(std::string_view node) const;
 
  private:
   explicit World(std::unique_ptr<Sim> sim);
+  void RecordStatus();  // after each event, under TraceMode::kKeepLines
   std::unique_ptr<Sim> sim_;
   Observer observer_;
+  std::vector<std::vector<DiscoveryStatus>> status_changes_;  // by node index
 };
 
 }  // namespace discosim::world
