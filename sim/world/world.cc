@@ -428,11 +428,12 @@ void World::RecordStatus() {
   status_changes_.resize(s.n_nodes);
   for (NodeId id = 0; id < s.n_nodes; ++id) {
     const NodeRt& n = s.nodes[id];
-    DiscoveryStatus now{s.now(), n.running, n.engine.phase, false};
+    DiscoveryStatus now{s.now(), n.running, n.incarnation, n.engine.phase, false};
     if (n.running) now.ready = engine::VerifyReady(n.engine, s.ViewOf(id)).empty();
     std::vector<DiscoveryStatus>& changes = status_changes_[id];
     auto same = [&](const DiscoveryStatus& a) {
-      return a.running == now.running && a.phase == now.phase && a.ready == now.ready;
+      return a.running == now.running && a.incarnation == now.incarnation &&
+             a.phase == now.phase && a.ready == now.ready;
     };
     // One entry per instant: a later event at the same time replaces it.
     if (!changes.empty() && changes.back().at_ms == now.at_ms) changes.pop_back();

@@ -82,11 +82,13 @@ struct LogEntry {
   engine::LogRecord record;
 };
 
-// A node's discovery as of the end of an instant: whether the node runs,
-// its phase, and whether its verify_ready is empty (never when stopped).
+// A node's discovery as of the end of an instant: whether the node runs (and
+// which incarnation), its phase, and whether its verify_ready is empty
+// (never when stopped).
 struct DiscoveryStatus {
   TimeMs at_ms = 0;
   bool running = false;
+  uint32_t incarnation = 0;
   engine::Phase phase = engine::Phase::kInitial;
   bool ready = false;
 };
