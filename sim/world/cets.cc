@@ -145,6 +145,9 @@ void Sim::StartPing(NodeId n, NodeId target, Cont owner) {
     return;
   }
   const uint64_t ping_id = next_id++;
+  NoteLazy(static_cast<uint32_t>(NoteKind::kPing), n, target, 0, [&] {
+    return absl::StrCat(now(), " ", Name(n), " ping ", Name(target), " started");
+  });
   PingTask ping;
   ping.node = n;
   ping.incarnation = nodes[n].incarnation;
@@ -218,6 +221,11 @@ void Sim::FinishPing(uint64_t ping_id, bool pong) {
   auto it = pings.find(ping_id);
   WORLD_CHECK(it != pings.end(), "finishing an unknown ping");
   const Cont owner = it->second.owner;
+  NoteLazy(static_cast<uint32_t>(NoteKind::kPing), it->second.node, it->second.target,
+           pong ? 1 : 2, [&] {
+             return absl::StrCat(now(), " ", Name(it->second.node), " ping ",
+                                 Name(it->second.target), pong ? " pong" : " pang");
+           });
   pings.erase(it);
   Resume(owner, pong ? 1 : 0);
 }

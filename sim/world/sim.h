@@ -374,6 +374,7 @@ struct Sim {
   void Dispatch(const Event& event);
   void Push(TimeMs at_ms, const Event& event);
   void Fail(std::string message);
+  std::string DescribeEvent(const Event& event) const;
   bool failed() const { return !error.ok(); }
   TimeMs now() const { return queue.now_ms(); }
   std::optional<NodeId> Find(std::string_view name) const;
@@ -503,7 +504,7 @@ struct Sim {
   Trace trace;
   absl::Status error;
   uint64_t events_processed = 0;
-  std::string current_event;  // for error messages
+  Event current_event;  // the event being handled, for error messages
 
   uint32_t n_nodes = 0;
   std::vector<NodeRt> nodes;
@@ -558,7 +559,9 @@ enum class NoteKind : uint32_t {
   kGetNodes,
   kReply,
   kDropped,
+  kPing,  // detail: 0 started, 1 pong, 2 pang
 };
+const char* ToString(NoteKind kind);
 
 }  // namespace discosim::world
 

@@ -23,12 +23,23 @@ class Trace {
   static constexpr uint64_t kFnvOffset = 0xcbf29ce484222325ULL;
   static constexpr uint64_t kFnvPrime = 0x100000001b3ULL;
 
+  // One record as hashed: kind and node indexes are the world's own codes.
+  struct Record {
+    TimeMs at_ms = 0;
+    uint32_t kind = 0;
+    uint32_t node = 0;
+    uint32_t peer = 0;
+    int64_t detail = 0;
+  };
+
   explicit Trace(bool keep_lines) : keep_lines_(keep_lines) {}
 
   bool keep_lines() const { return keep_lines_; }
   uint64_t hash() const { return hash_; }
   uint64_t records() const { return records_; }
   const std::vector<std::string>& lines() const { return lines_; }
+  // Kept with the lines, one per line.
+  const std::vector<Record>& kept_records() const { return kept_records_; }
 
   // Adds one record. `line` is only read when lines are kept.
   void Add(TimeMs at_ms, uint32_t kind, uint32_t node, uint32_t peer, int64_t detail,
@@ -39,7 +50,10 @@ class Trace {
     Mix(peer);
     Mix(static_cast<uint64_t>(detail));
     ++records_;
-    if (keep_lines_) lines_.push_back(std::move(line));
+    if (keep_lines_) {
+      kept_records_.push_back(Record{at_ms, kind, node, peer, detail});
+      lines_.push_back(std::move(line));
+    }
   }
 
   // The text of every kept line, each ending in '\n'.
@@ -57,6 +71,7 @@ class Trace {
   uint64_t hash_ = kFnvOffset;
   uint64_t records_ = 0;
   std::vector<std::string> lines_;
+  std::vector<Record> kept_records_;
 };
 
 // FNV-1a over arbitrary bytes (exposed for tests and tools).

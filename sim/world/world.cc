@@ -194,7 +194,40 @@ void Sim::Push(TimeMs at_ms, const Event& event) {
 void Sim::Fail(std::string message) {
   if (failed()) return;
   error = absl::FailedPreconditionError(
-      absl::StrCat("t=", now(), "ms, event ", current_event, ": ", message));
+      absl::StrCat("t=", now(), "ms, event ", DescribeEvent(current_event), ": ", message));
+}
+
+std::string Sim::DescribeEvent(const Event& event) const {
+  auto name = [&](NodeId id) { return id == kNoNode ? std::string("-") : Name(id); };
+  std::string text = absl::StrFormat("%s node=%s peer=%s a=%d b=%d", ToString(event.kind),
+                                     name(event.node), name(event.peer), event.a, event.b);
+  if (event.kind == EventKind::kAction && event.a < actions.size()) {
+    absl::StrAppend(&text, " (", ActionName(actions[event.a].action), ")");
+  }
+  return text;
+}
+
+const char* ToString(NoteKind kind) {
+  switch (kind) {
+    case NoteKind::kEvent: return "event";
+    case NoteKind::kNodeStart: return "node_start";
+    case NoteKind::kNodeStop: return "node_stop";
+    case NoteKind::kConnUp: return "conn_up";
+    case NoteKind::kConnDown: return "conn_down";
+    case NoteKind::kDiscoveryStep: return "discovery_step";
+    case NoteKind::kAction: return "action";
+    case NoteKind::kSetupFailed: return "setup_failed";
+    case NoteKind::kGlobalReport: return "global_lost_connection";
+    case NoteKind::kGlobalRemove: return "global_remove_connection";
+    case NoteKind::kLockGranted: return "lock_granted";
+    case NoteKind::kLockAborted: return "lock_aborted";
+    case NoteKind::kJoinResult: return "join_result";
+    case NoteKind::kGetNodes: return "get_nodes";
+    case NoteKind::kReply: return "reply";
+    case NoteKind::kDropped: return "dropped";
+    case NoteKind::kPing: return "ping";
+  }
+  return "?";
 }
 
 std::optional<NodeId> Sim::Find(std::string_view name) const {
@@ -290,19 +323,10 @@ void Sim::OnResume(const Event& event) {
 }
 
 void Sim::Dispatch(const Event& event) {
-  if (trace.keep_lines()) {
-    current_event = absl::StrFormat(
-        "%s node=%s peer=%s a=%d b=%d", ToString(event.kind),
-        event.node == kNoNode ? "-" : Name(event.node).c_str(),
-        event.peer == kNoNode ? "-" : Name(event.peer).c_str(), event.a, event.b);
-    trace.Add(now(), static_cast<uint32_t>(NoteKind::kEvent) + static_cast<uint32_t>(event.kind),
-              event.node, event.peer, static_cast<int64_t>(event.a),
-              absl::StrCat(now(), " event ", current_event));
-  } else {
-    current_event = ToString(event.kind);
-    trace.Add(now(), static_cast<uint32_t>(NoteKind::kEvent) + static_cast<uint32_t>(event.kind),
-              event.node, event.peer, static_cast<int64_t>(event.a), std::string());
-  }
+  current_event = event;
+  const uint32_t kind = static_cast<uint32_t>(NoteKind::kEvent) + static_cast<uint32_t>(event.kind);
+  NoteLazy(kind, event.node, event.peer, static_cast<int64_t>(event.a),
+           [&] { return absl::StrCat(now(), " event ", DescribeEvent(event)); });
   switch (event.kind) {
     case EventKind::kAction: Execute(actions[event.a]); break;
     case EventKind::kDiscoveryRun: OnDiscoveryRun(event); break;
@@ -569,6 +593,32 @@ std::optional<TimeMs> World::LastFaultRemovalMs() const { return sim_->last_faul
 uint64_t World::TraceHash() const { return sim_->trace.hash(); }
 const std::vector<std::string>& World::TraceLines() const { return sim_->trace.lines(); }
 const std::vector<JoinRecord>& World::Joins() const { return sim_->joins_log; }
+
+std::vector<TraceEntry> World::TraceEntries() const {
+  const Sim& s = *sim_;
+  const auto& records = s.trace.kept_records();
+  const auto& lines = s.trace.lines();
+  std::vector<TraceEntry> entries;
+  entries.reserve(records.size());
+  auto name = [&](uint32_t id) { return id < s.n_nodes ? s.Name(id) : std::string(); };
+  const uint32_t first_event = static_cast<uint32_t>(NoteKind::kEvent);
+  for (size_t i = 0; i < records.size(); ++i) {
+    const Trace::Record& r = records[i];
+    TraceEntry entry;
+    entry.at_ms = r.at_ms;
+    if (r.kind >= first_event && r.kind < first_event + 0x100) {
+      entry.kind = absl::StrCat("event:", ToString(static_cast<EventKind>(r.kind - first_event)));
+    } else {
+      entry.kind = ToString(static_cast<NoteKind>(r.kind));
+    }
+    entry.node = name(r.node);
+    entry.peer = name(r.peer);
+    entry.detail = r.detail;
+    entry.text = lines[i];
+    entries.push_back(std::move(entry));
+  }
+  return entries;
+}
 
 Counters World::counters() const {
   Counters c = sim_->counters;

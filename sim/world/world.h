@@ -113,6 +113,21 @@ struct JoinRecord {
   std::string result;  // "ok", an error reason, "pid_not_found:<reason>"; empty while running
 };
 
+// One trace entry, for tools (e.g. a Chrome trace with one track per node).
+// `kind` is "event:<event kind>" for the world's own events, or a note:
+// node_start, node_stop, conn_up, conn_down (detail: cause), discovery_step,
+// action, setup_failed, global_lost_connection, global_remove_connection,
+// lock_granted, lock_aborted, join_result (detail 1 ok), get_nodes (detail 1
+// error), reply, dropped, ping (detail 0 start, 1 pong, 2 pang).
+struct TraceEntry {
+  TimeMs at_ms = 0;
+  std::string kind;
+  NodeName node;  // empty when none
+  NodeName peer;  // empty when none
+  int64_t detail = 0;
+  std::string text;
+};
+
 struct Counters {
   uint64_t events = 0;
   uint64_t lock_attempts = 0;
@@ -178,6 +193,7 @@ class World {
   uint64_t TraceHash() const;
   // Empty unless TraceMode::kKeepLines.
   const std::vector<std::string>& TraceLines() const;
+  std::vector<TraceEntry> TraceEntries() const;
   Counters counters() const;
   const std::vector<JoinRecord>& Joins() const;
   // Each change of the node's DiscoveryStatus, in time order, one entry per

@@ -740,3 +740,88 @@ TEST(WorldTest, StepOneEventAdvancesOneEventAtATime) {
 
 }  // namespace
 }  // namespace discosim::world
+
+namespace discosim::world {
+namespace {
+
+TEST(WorldTest, AnEffectTheWorldCannotCarryOutIsAnErrorNotACrash) {
+  WorldConfig config;
+  config.nodes = {MakeNode("a@h1")};
+  auto world = Build(config);
+  // A raw nodeup naming the node itself makes its engine send itself its
+  // start time over the network: the world cannot do that.
+  Schedule(*world, 1'000, action::Send{"a@h1", engine::Nodeup{"a@h1"}});
+  RunResult run = world->RunUntil(5'000);
+  EXPECT_EQ(run.status, RunStatus::kError);
+  EXPECT_NE(run.error.message().find("t=1000ms"), std::string::npos) << run.error;
+  EXPECT_NE(run.error.message().find("itself"), std::string::npos) << run.error;
+  EXPECT_EQ(world->RunUntil(6'000).status, RunStatus::kError) << "stays stopped";
+}
+
+TEST(WorldTest, TraceEntriesNameNodesAndKinds) {
+  WorldConfig config;
+  config.nodes = {MakeNode("a@h1"), MakeNode("b@h2")};
+  config.trace = TraceMode::kKeepLines;
+  auto world = Build(config);
+  RunTo(*world, 1'000);
+  const std::vector<TraceEntry> entries = world->TraceEntries();
+  ASSERT_EQ(entries.size(), world->TraceLines().size());
+  bool up = false, step = false;
+  for (const TraceEntry& e : entries) {
+    up |= e.kind == "conn_up" && e.node == "a@h1" && e.peer == "b@h2";
+    step |= e.kind == "discovery_step" && e.node == "b@h2";
+  }
+  EXPECT_TRUE(up);
+  EXPECT_TRUE(step);
+}
+
+TEST(WorldTest, UnresolvableNameFailsTheSetupAfterTheDnsTime) {
+  WorldConfig config;
+  config.nodes = {QuietNode("a@h1"), QuietNode("b@h2")};
+  auto world = Build(config);
+  Schedule(*world, 1'000, action::Dns{"b@h2", 3'000, action::DnsAnswer::kFails});
+  Schedule(*world, 2'000, action::ConnectNode{"a@h1", "b@h2", "c"});
+  Schedule(*world, 10'000, action::Dns{"b@h2", 0, action::DnsAnswer::kResolves});
+  Schedule(*world, 11'000, action::ConnectNode{"a@h1", "b@h2", "again"});
+  RunTo(*world, 20'000);
+  EXPECT_EQ(OutcomeOf(*world, "c").kind, CallOutcome::Kind::kFalse);
+  EXPECT_EQ(OutcomeOf(*world, "c").replied_at_ms, 5'000);
+  EXPECT_EQ(OutcomeOf(*world, "again").kind, CallOutcome::Kind::kTrue);
+  EXPECT_EQ(world->LastFaultRemovalMs(), 10'000);
+}
+
+TEST(WorldTest, SlowConnectPastTheSetupTimeFails) {
+  WorldConfig config;
+  config.nodes = {QuietNode("a@h1"), QuietNode("b@h2"), QuietNode("c@h3")};
+  auto world = Build(config);
+  Schedule(*world, 0, action::SlowConnect{"b@h2", 3'000});
+  Schedule(*world, 0, action::SlowConnect{"c@h3", 8'000});
+  Schedule(*world, 1'000, action::ConnectNode{"a@h1", "b@h2", "slow"});
+  Schedule(*world, 1'000, action::ConnectNode{"a@h1", "c@h3", "too_slow"});
+  RunTo(*world, 20'000);
+  EXPECT_EQ(OutcomeOf(*world, "slow").kind, CallOutcome::Kind::kTrue);
+  EXPECT_EQ(OutcomeOf(*world, "slow").replied_at_ms, 4'002);
+  EXPECT_EQ(OutcomeOf(*world, "too_slow").kind, CallOutcome::Kind::kFalse);
+  EXPECT_EQ(OutcomeOf(*world, "too_slow").replied_at_ms, 8'000);
+}
+
+TEST(WorldTest, AddTableStartsTheServerAndDiscoveryJoinsIt) {
+  WorldConfig config;
+  config.nodes = {MakeNode("a@h1"), MakeNode("b@h2")};
+  auto world = Build(config);
+  RunTo(*world, 5'000);
+  EXPECT_FALSE(world->TableCluster("a@h1", "t").has_value());
+  Schedule(*world, 5'000, action::AddTable{"a@h1", "t"});
+  Schedule(*world, 5'000, action::AddTable{"b@h2", "t"});
+  Schedule(*world, 6'000, action::Call{"a@h1", action::Request::kGetTables, 1'000, "tables"});
+  RunTo(*world, 10'000);
+  EXPECT_EQ(world->TableCluster("a@h1", "t"), (engine::NodeSet{"a@h1", "b@h2"}));
+  EXPECT_EQ(OutcomeOf(*world, "tables").tables, (std::vector<TableName>{"t"}));
+  Schedule(*world, 10'000, action::DeleteTable{"a@h1", "t"});
+  RunTo(*world, 11'000);
+  EXPECT_TRUE(world->DiscoveryState("a@h1")->tables.empty());
+  EXPECT_TRUE(world->TableCluster("a@h1", "t").has_value()) << "the server keeps running";
+}
+
+}  // namespace
+}  // namespace discosim::world
