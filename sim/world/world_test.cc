@@ -823,5 +823,24 @@ TEST(WorldTest, AddTableStartsTheServerAndDiscoveryJoinsIt) {
   EXPECT_TRUE(world->TableCluster("a@h1", "t").has_value()) << "the server keeps running";
 }
 
+TEST(WorldTest, TableServersDropAPeerWhenTheirNodeSeesItsNodedown) {
+  WorldConfig config;
+  config.nodes = {MakeNode("a@h1"), MakeNode("b@h2"), MakeNode("c@h3")};
+  for (NodeConfig& node : config.nodes) node.tables = {"t"};
+  auto world = Build(config);
+  RunTo(*world, 5'000);
+  ASSERT_EQ(world->TableCluster("a@h1", "t"), (engine::NodeSet{"a@h1", "b@h2", "c@h3"}));
+  Schedule(*world, 5'000, action::Stop{{"c@h3"}});
+  RunTo(*world, 5'100);
+  EXPECT_EQ(world->TableCluster("a@h1", "t"), (engine::NodeSet{"a@h1", "b@h2"}));
+  EXPECT_EQ(world->TableCluster("b@h2", "t"), (engine::NodeSet{"a@h1", "b@h2"}));
+  // A restarted node's servers start alone, then discovery joins them again.
+  Schedule(*world, 6'000, action::Start{{"c@h3"}});
+  RunTo(*world, 6'000);
+  EXPECT_EQ(world->TableCluster("c@h3", "t"), (engine::NodeSet{"c@h3"}));
+  RunTo(*world, 10'000);
+  EXPECT_EQ(world->TableCluster("c@h3", "t"), (engine::NodeSet{"a@h1", "b@h2", "c@h3"}));
+}
+
 }  // namespace
 }  // namespace discosim::world
