@@ -5,10 +5,10 @@
 //
 //   WorldConfig config;
 //   config.seed = 7;
-//   config.nodes.push_back({.name = "a@h1"});   // mind -Wmissing-field-initializers
-//   NodeConfig b;
-//   b.name = "b@h2";
+//   NodeConfig b;                       // (designated initializers that omit
+//   b.name = "b@h2";                    // fields trip -Wmissing-field-initializers)
 //   b.settings.dns_delay_ms = 5'000;
+//   b.tables = {"sessions"};
 //   config.nodes.push_back(b);
 #ifndef DISCOSIM_SIM_WORLD_CONFIG_H_
 #define DISCOSIM_SIM_WORLD_CONFIG_H_
@@ -68,7 +68,8 @@ struct NodeConfig {
   NodeName name;  // name@host
   NodeSettings settings;
   std::optional<TimeMs> start_at_ms = 0;  // none: never started
-  std::optional<bool> resolvable;  // none: resolvable iff the node is started at some time
+  // none: resolvable when it has a start_at_ms, or from its first start.
+  std::optional<bool> resolvable;
   std::vector<TableName> tables;   // table servers started with it, given to its discovery
   BackendConfig backend;
 };

@@ -363,6 +363,7 @@ void Sim::StartNode(NodeId n) {
     return;
   }
   node.running = true;
+  if (!node.resolvable_set) node.resolvable = true;  // a started node has a DNS entry
   ++node.incarnation;
   node.start_time_ms = now();
   std::fill(node.dns_answer_ms.begin(), node.dns_answer_ms.end(), -1);
@@ -416,6 +417,7 @@ void Sim::StopNode(NodeId n) {
     mine = LinkEnd{};
     mine.last_delivery_ms = fifo_ms;
     mine.tick_gen = tick_gen;
+    pending_send_request.erase({n, y});
     for (auto* queues : {&pending_sends, &held}) {
       auto it = queues->find({n, y});
       if (it == queues->end()) continue;

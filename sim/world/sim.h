@@ -316,6 +316,7 @@ struct NodeRt {
   NodeName name;
   NodeSettings settings;
   bool resolvable = true;
+  bool resolvable_set = false;  // declared explicitly; otherwise it follows starts
   std::vector<TableName> tables;
   // Changed by actions.
   TimeMs dns_delay_ms = 0;

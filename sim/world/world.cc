@@ -152,6 +152,7 @@ absl::Status Sim::Build() {
     n.name = c.name;
     n.settings = c.settings;
     n.resolvable = c.resolvable.value_or(c.start_at_ms.has_value());
+    n.resolvable_set = c.resolvable.has_value();
     n.tables = c.tables;
     n.dns_delay_ms = c.settings.dns_delay_ms;
     n.connect_delay_ms = c.settings.connect_delay_ms;
