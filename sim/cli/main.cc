@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "sim/scenario/chrome_trace.h"
 #include "sim/scenario/duration.h"
+#include "sim/scenario/html_report.h"
 #include "sim/scenario/parse.h"
 #include "sim/scenario/report.h"
 #include "sim/scenario/run.h"
@@ -95,6 +96,7 @@ struct RunFlags {
   std::optional<uint64_t> seed;
   std::string format = "text";
   std::string trace_file;
+  std::string report_file;
   bool verbose = false;
   LimitFlags limits;
 };
@@ -121,14 +123,19 @@ int Run(RunFlags& flags) {
     std::cerr << "--trace writes one run: give exactly one scenario file\n";
     return kInvalid;
   }
+  if (!flags.report_file.empty() && flags.files.size() != 1) {
+    std::cerr << "--report writes one run: give exactly one scenario file\n";
+    return kInvalid;
+  }
   auto scenarios = LoadAll(flags.files, flags.limits.file);
   if (!scenarios) return kInvalid;
 
   scenario::RunOptions options;
   options.seed = flags.seed;
   options.limits = flags.limits.run;
-  options.trace = (flags.verbose || !flags.trace_file.empty()) ? world::TraceMode::kKeepLines
-                                                               : world::TraceMode::kHashOnly;
+  options.trace = (flags.verbose || !flags.trace_file.empty() || !flags.report_file.empty())
+                      ? world::TraceMode::kKeepLines
+                      : world::TraceMode::kHashOnly;
   std::vector<scenario::ScenarioRun> runs;
   runs.reserve(scenarios->size());
   bool aborted = false;
@@ -157,6 +164,9 @@ int Run(RunFlags& flags) {
   }
   if (!flags.trace_file.empty() && !runs.empty()) {
     if (!WriteFile(flags.trace_file, scenario::ChromeTraceJson(runs.front()))) return kAborted;
+  }
+  if (!flags.report_file.empty() && !runs.empty()) {
+    if (!WriteFile(flags.report_file, scenario::HtmlReport(runs.front()))) return kAborted;
   }
   if (aborted) return kAborted;
   for (const auto& run : runs) {
@@ -202,6 +212,9 @@ int Main(int argc, char** argv) {
   run->add_option("--trace", run_flags.trace_file,
                   "Write the run as Chrome trace-event JSON (open it in ui.perfetto.dev); "
                   "one scenario only");
+  run->add_option("--report", run_flags.report_file,
+                  "Write the run as a self-contained HTML page with a zoomable timeline "
+                  "(one lane per node); one scenario only");
   run->add_flag("--verbose,-v", run_flags.verbose, "Print every event of the run as it happened");
   AddLimitFlags(*run, run_flags.limits);
   AddRunLimitFlags(*run, run_flags.limits);

@@ -1,0 +1,133 @@
+// A scenario run as one self-contained HTML page: a header (scenario, seed,
+// duration, pass/fail counts) over an SVG timeline with one lane per node,
+// and tables of the expectations and timeline steps below it.
+//
+// Each node's lane shows, against virtual time: when it ran (one bar per
+// incarnation, coloured by discovery phase), when verify_ready was empty,
+// each get_nodes call from start to answer (errors in red), ping results
+// (pong/pang), join tasks, calls made to its discovery, its DNS and
+// connection-setup slowdowns and backend failures, and one track per peer
+// saying when this node's end counted the connection to that peer as up,
+// shaded where a partition or a cut kept the two apart. Partitions are also
+// shaded across all lanes for as long as they last. Expectations are markers
+// at the time they were decided, green or red, with their text on hover.
+//
+// The page needs nothing from the network: inline CSS, inline SVG and a
+// little inline JavaScript that zooms and pans the time axis (wheel, drag,
+// drag on the axis to pick a range, buttons). Without JavaScript the page
+// still shows the whole run. The same run gives byte-identical HTML.
+//
+// The run must have kept its trace lines (RunOptions.trace ==
+// TraceMode::kKeepLines): get_nodes outcomes, pings, connections, phases and
+// readiness come from them and from World::StatusChanges. Without them the
+// page still renders and says what it cannot show.
+//
+// Usage:
+//   RunOptions options;
+//   options.trace = world::TraceMode::kKeepLines;
+//   absl::StatusOr<ScenarioRun> run = RunScenario(scenario, options);
+//   std::string html = HtmlReport(*run);
+#ifndef DISCOSIM_SIM_SCENARIO_HTML_REPORT_H_
+#define DISCOSIM_SIM_SCENARIO_HTML_REPORT_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/scenario/run.h"
+
+namespace discosim::scenario {
+
+// What the page draws, derived from a run (exposed for tests). Every time is
+// virtual milliseconds in [0, end_ms]; an interval still open at the end of
+// the run ends at end_ms. Lists are in time order, then in name order.
+struct ReportModel {
+  struct Interval {
+    int64_t from_ms = 0;
+    int64_t to_ms = 0;
+  };
+  // One incarnation's run, split where its phase or readiness changed.
+  struct StatusSpan {
+    Interval span;
+    uint32_t incarnation = 0;
+    engine::Phase phase = engine::Phase::kInitial;
+    bool ready = false;
+  };
+  struct GetNodesCall {
+    Interval span;        // start to answer (or to the node's stop)
+    bool error = false;   // the backend answered {error, _}
+    bool answered = true; // false: the node stopped first, or no trace lines
+  };
+  struct Ping {
+    int64_t at_ms = 0;  // when the result reached discovery
+    NodeName peer;
+    bool pong = false;
+  };
+  struct Join {
+    Interval span;
+    NodeName peer;
+    TableName table;
+    std::string result;  // "ok", a reason, or empty while running
+    uint64_t lock_attempts = 0;
+  };
+  struct Call {
+    Interval span;
+    std::string id;
+    std::string outcome;  // world::ToString(CallOutcome::Kind)
+  };
+  // Something wrong with a node or a link for a while.
+  struct Fault {
+    Interval span;
+    std::string kind;   // "partition", "cut", "dns", "slow_connect", "backend_fail", "backend"
+    std::string label;  // short text drawn on the page
+    std::string cause;  // the timeline step as written (hover text)
+  };
+  // This node's end of its connection to one peer.
+  struct Peer {
+    NodeName name;
+    std::vector<Interval> up;            // when this end counted it as up
+    std::vector<std::string> down_cause; // per `up` entry: why it went down ("" open at end)
+    std::vector<Fault> unreachable;      // partition / cut between the two
+  };
+  struct Lane {
+    NodeName name;
+    std::vector<StatusSpan> status;
+    std::vector<int64_t> restarts_ms;  // a stop and a start in one instant
+    std::vector<GetNodesCall> get_nodes;
+    std::vector<Ping> pings;
+    std::vector<Join> joins;
+    std::vector<Call> calls;
+    std::vector<Fault> faults;  // dns, slow_connect, backend_fail, backend
+    std::vector<Peer> peers;    // every other declared node, in name order
+  };
+  struct Step {
+    int64_t at_ms = 0;
+    std::string key;  // ActionKey
+    std::string as_written;
+  };
+  struct Mark {  // one expectation's verdict
+    int64_t at_ms = 0;
+    bool passed = false;
+    std::optional<Interval> window;  // where it was judged, when not one instant
+    std::string as_written;
+    std::string observed;
+    int line = 0;
+  };
+
+  int64_t end_ms = 0;
+  bool has_trace_lines = false;
+  std::vector<Lane> lanes;         // in the order the scenario declares the nodes
+  std::vector<Fault> partitions;   // across every lane
+  std::vector<Step> steps;
+  std::vector<Mark> marks;         // in the order of the expectations
+};
+
+ReportModel BuildReportModel(const ScenarioRun& run);
+
+// The page. Deterministic: no wall-clock time, no unordered iteration.
+std::string HtmlReport(const ScenarioRun& run);
+
+}  // namespace discosim::scenario
+
+#endif  // DISCOSIM_SIM_SCENARIO_HTML_REPORT_H_
