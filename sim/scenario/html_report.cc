@@ -24,7 +24,8 @@ using Interval = ReportModel::Interval;
 // Geometry, in SVG units.
 constexpr double kWidth = 1400;
 constexpr double kX0 = 230;           // the plot's left edge; labels live left of it
-constexpr double kX1 = kWidth - 16;   // its right edge
+constexpr double kX1 = kWidth - 24;   // its right edge
+constexpr double kClipMargin = 7;     // points at 0 and at the end show whole
 constexpr double kAxisH = 30;         // the top axis
 constexpr double kOverviewH = 10;     // the strip showing the zoomed window
 constexpr double kMarkRowH = 26;      // timeline steps, expectations
@@ -108,8 +109,8 @@ std::string RowLabel(double y_mid, const std::string& text, const std::string& k
 // ---------------------------------------------------------------------------
 // Colours (also listed in the legend).
 
-constexpr char kInitial[] = "#9ecae1";
-constexpr char kRegular[] = "#2b6cb0";
+constexpr char kInitial[] = "#a9d1ee";
+constexpr char kRegular[] = "#4a7fc1";
 constexpr char kReady[] = "#38a169";
 constexpr char kNotReady[] = "#f6ad55";
 constexpr char kOk[] = "#0f9d8a";
@@ -230,11 +231,6 @@ double DrawLane(Svg& svg, std::string& labels, const ReportModel::Lane& lane, si
   const double h = LaneHeight(lane);
   svg.Raw(absl::StrCat("<g class=\"lane\" id=\"lane-", index, "\" data-node=\"", Esc(lane.name),
                        "\">\n"));
-  svg.Raw(absl::StrCat("<rect class=\"lane-bg\" x=\"0\" y=\"", Num(y - 4), "\" width=\"", Num(kWidth),
-                       "\" height=\"", Num(h), "\" fill=\"", index % 2 == 0 ? "#ffffff" : "#f6f8fa",
-                       "\"/>\n"));
-  labels += absl::StrCat("<rect x=\"0\" y=\"", Num(y - 4), "\" width=\"", Num(kX0), "\" height=\"",
-                         Num(h), "\" fill=\"", index % 2 == 0 ? "#ffffff" : "#f6f8fa", "\"/>\n");
   labels += RowLabel(y + kStateH / 2, lane.name, "nl");
   labels += RowLabel(y + kStateH + kReadyH / 2 + 1, "ready");
   DrawStatus(svg, lane, y, end_ms);
@@ -300,27 +296,60 @@ void DrawMarks(Svg& svg, const ReportModel& model, double y) {
   }
 }
 
-// Partition bands, a line at each step and a red line at each failure, over
-// every lane from y0 to y1.
+// The network row: each partition and each cut as a labelled span.
+void DrawNetwork(Svg& svg, const ReportModel& model, double y) {
+  for (const ReportModel::Fault& band : model.partitions) {
+    svg.Span("net partition", band.span, y + 1, kRowH + 2, kApart,
+             absl::StrCat(band.label, "  ", Range(band.span), "\n", band.cause));
+    svg.SpanLabel(band.span, y + kRowH - 1, band.label);
+  }
+  for (const ReportModel::Lane& lane : model.lanes) {
+    for (const ReportModel::Peer& peer : lane.peers) {
+      if (!(lane.name < peer.name)) continue;  // each link once
+      for (const ReportModel::Fault& f : peer.unreachable) {
+        if (f.kind != "cut") continue;
+        const std::string label = absl::StrCat("cut ", lane.name, " \u2194 ", peer.name);
+        svg.Span("net cut", f.span, y + 1, kRowH + 2, kApart,
+                 absl::StrCat(label, "  ", Range(f.span), "\n", f.cause));
+        svg.SpanLabel(f.span, y + kRowH - 1, label);
+      }
+    }
+  }
+}
+
+// Behind the lanes: partition bands, a line at each step and a red line at
+// each failure, from y0 to y1.
 void DrawGuides(Svg& svg, const ReportModel& model, double y0, double y1) {
   for (const ReportModel::Fault& band : model.partitions) {
     svg.Span("band partition", band.span, y0, y1 - y0, "url(#band)",
              absl::StrCat(band.label, "  ", Range(band.span), "\n", band.cause), "", 0);
-    svg.SpanLabel(band.span, y0 + 11, band.label);
   }
   for (const ReportModel::Step& step : model.steps) {
     svg.Point("guide", step.at_ms,
               absl::StrCat("<line x1=\"0\" x2=\"0\" y1=\"", Num(y0), "\" y2=\"", Num(y1),
-                           "\" stroke=\"#999\" stroke-dasharray=\"3 4\"/>"),
+                           "\" stroke=\"#9a9a9a\" stroke-dasharray=\"3 4\"/>"),
               absl::StrCat(Ms(step.at_ms), "  ", step.as_written));
   }
   for (const ReportModel::Mark& m : model.marks) {
     if (m.passed) continue;
     svg.Point("guide fail", m.at_ms,
               absl::StrCat("<line x1=\"0\" x2=\"0\" y1=\"", Num(y0), "\" y2=\"", Num(y1),
-                           "\" stroke=\"", kFail, "\" stroke-opacity=\"0.6\" stroke-dasharray=\"6 3\"/>"),
+                           "\" stroke=\"", kFail, "\" stroke-opacity=\"0.7\" stroke-dasharray=\"6 3\"/>"),
               absl::StrCat("FAIL ", m.as_written, " at ", Ms(m.at_ms)));
   }
+}
+
+// Alternating lane backgrounds, full width (under the labels too).
+std::string LaneBackgrounds(const ReportModel& model, double y) {
+  std::string out;
+  for (size_t i = 0; i < model.lanes.size(); ++i) {
+    const double h = LaneHeight(model.lanes[i]);
+    absl::StrAppend(&out, "<rect class=\"lane-bg\" x=\"0\" y=\"", Num(y), "\" width=\"",
+                    Num(kWidth), "\" height=\"", Num(h), "\" fill=\"",
+                    i % 2 == 0 ? "#ffffff" : "#f3f6f9", "\"/>\n");
+    y += h;
+  }
+  return out;
 }
 
 std::string Defs(double plot_y0, double plot_h) {
@@ -334,7 +363,8 @@ std::string Defs(double plot_y0, double plot_h) {
       "fill-opacity=\"0.55\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"10\" stroke=\"#f4a58a\" "
       "stroke-opacity=\"0.5\" stroke-width=\"1.5\"/></pattern>\n"
       "<clipPath id=\"plot\"><rect x=\"",
-      Num(kX0), "\" y=\"", Num(plot_y0), "\" width=\"", Num(kX1 - kX0), "\" height=\"", Num(plot_h),
+      Num(kX0 - kClipMargin), "\" y=\"", Num(plot_y0), "\" width=\"",
+      Num(kX1 - kX0 + 2 * kClipMargin), "\" height=\"", Num(plot_h),
       "\"/></clipPath>\n</defs>\n");
 }
 
@@ -344,7 +374,8 @@ std::string Chart(const ReportModel& model) {
   const double overview_y = kAxisH + 2;
   const double steps_y = overview_y + kOverviewH + 4;
   const double marks_y = steps_y + kMarkRowH;
-  const double lanes_y = marks_y + kMarkRowH + 8;
+  const double network_y = marks_y + kMarkRowH;
+  const double lanes_y = network_y + kRowH + 8;
   double lanes_h = 0;
   for (const ReportModel::Lane& lane : model.lanes) lanes_h += LaneHeight(lane);
   const double bottom_axis_y = lanes_y + lanes_h;
@@ -353,13 +384,15 @@ std::string Chart(const ReportModel& model) {
   labels += RowLabel(overview_y + kOverviewH / 2 - 1, "whole run");
   labels += RowLabel(steps_y + 8, "timeline");
   labels += RowLabel(marks_y + 10, "expectations");
+  labels += RowLabel(network_y + kRowH / 2 + 1, "partitions, cuts");
   svg.Raw(absl::StrCat("<g id=\"grid\" data-y0=\"", Num(steps_y), "\" data-y1=\"",
                        Num(bottom_axis_y), "\"></g>\n"));
+  DrawGuides(svg, model, network_y, bottom_axis_y);
+  DrawNetwork(svg, model, network_y);
   double y = lanes_y + 4;
   for (size_t i = 0; i < model.lanes.size(); ++i) {
     y += DrawLane(svg, labels, model.lanes[i], i, y, model.end_ms);
   }
-  DrawGuides(svg, model, lanes_y, bottom_axis_y);
   DrawSteps(svg, model, steps_y);
   DrawMarks(svg, model, marks_y);
 
@@ -369,7 +402,7 @@ std::string Chart(const ReportModel& model) {
       Num(kX0), "\" data-x1=\"", Num(kX1), "\" data-end=\"", model.end_ms, "\" data-axis=\"",
       Num(steps_y), "\" role=\"img\" aria-label=\"timeline of the run\">\n");
   absl::StrAppend(&out, Defs(0, height));
-  absl::StrAppend(&out, "<g clip-path=\"url(#plot)\">\n", svg.out(), "</g>\n");
+  absl::StrAppend(&out, LaneBackgrounds(model, lanes_y), "<g clip-path=\"url(#plot)\">\n", svg.out(), "</g>\n");
   absl::StrAppend(&out, "<g class=\"labels\">\n", labels, "</g>\n");
   // Axes (the script redraws the ticks), the overview strip and the brush.
   absl::StrAppend(&out, "<line x1=\"", Num(kX0), "\" x2=\"", Num(kX1), "\" y1=\"", Num(kAxisH),
@@ -383,7 +416,7 @@ std::string Chart(const ReportModel& model) {
                   Num(kX1 - kX0), "\" height=\"", Num(kOverviewH),
                   "\" fill=\"#edf2f7\" stroke=\"#cbd5e0\"/>\n<rect id=\"overview-window\" x=\"",
                   Num(kX0), "\" y=\"", Num(overview_y), "\" width=\"", Num(kX1 - kX0),
-                  "\" height=\"", Num(kOverviewH), "\" fill=\"#90cdf4\" stroke=\"#2b6cb0\"/>\n");
+                  "\" height=\"", Num(kOverviewH), "\" fill=\"#bee3f8\" stroke=\"#3182ce\"/>\n");
   absl::StrAppend(&out, "<rect id=\"brush\" display=\"none\" x=\"0\" y=\"0\" width=\"0\" height=\"",
                   Num(height), "\" fill=\"#63b3ed\" fill-opacity=\"0.2\" stroke=\"#3182ce\"/>\n");
   absl::StrAppend(&out, "</svg>\n");

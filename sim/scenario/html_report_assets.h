@@ -2,13 +2,16 @@
 // to html_report.cc; kept apart so the C++ there reads as layout.
 //
 // The script's contract with the page: the <svg id="tl"> carries data-x0,
-// data-x1 (the plot's left and right edge in SVG units) and data-end (the
-// run's end, ms). Elements with class "s" are spans (data-a, data-b: ms; x and
-// width are rewritten), class "p" are points (data-t: ms; a translate is
-// rewritten), class "sl" are span labels (data-a, data-b), class "gl" are
-// grid lines over the whole chart (data-t). Points with data-row take part in
-// label thinning: in one row, a label that would overlap the previous shown
-// one is hidden. Ticks are drawn into <g id="ticks-top"> and <g id="ticks-bottom">.
+// data-x1 (the plot's left and right edge in SVG units), data-end (the run's
+// end, ms) and data-axis (above this y a drag picks a range). Elements with
+// class "s" are spans (data-a, data-b: ms; x and width are rewritten; data-mw
+// overrides the minimum width), class "p" are points (data-t: ms; a translate
+// is rewritten), class "sl" are span labels (data-a, data-b; hidden when they
+// do not fit). Points with data-row take part in label thinning: in one row,
+// a label (class "pl") that would overlap the previous shown one is hidden.
+// Ticks go into <g id="ticks-top"> and <g id="ticks-bottom"> (data-y), grid
+// lines into <g id="grid"> (data-y0, data-y1). The view can be set with a URL
+// hash "#t=1m-1m2s", and the script keeps the hash in step with the view.
 #ifndef DISCOSIM_SIM_SCENARIO_HTML_REPORT_ASSETS_H_
 #define DISCOSIM_SIM_SCENARIO_HTML_REPORT_ASSETS_H_
 
@@ -133,9 +136,9 @@ inline constexpr char kScript[] = R"js(
     for (i = 0; i < spans.length; i++) {
       el = spans[i];
       a = X(+el.dataset.a); b = X(+el.dataset.b);
-      if (b < X0 - 20 || a > X1 + 20) { el.setAttribute('display', 'none'); continue; }
+      if (b < X0 || a > X1) { el.setAttribute('display', 'none'); continue; }
       el.removeAttribute('display');
-      a = Math.max(a, X0 - 20); b = Math.min(b, X1 + 20);
+      a = Math.max(a, X0); b = Math.min(b, X1);
       mw = el.dataset.mw ? +el.dataset.mw : 1.5;
       el.setAttribute('x', a.toFixed(1));
       el.setAttribute('width', Math.max(b - a, mw).toFixed(1));
@@ -144,7 +147,7 @@ inline constexpr char kScript[] = R"js(
     for (i = 0; i < points.length; i++) {
       el = points[i];
       var x = X(+el.dataset.t);
-      if (x < X0 - 20 || x > X1 + 20) { el.setAttribute('display', 'none'); continue; }
+      if (x < X0 - 1 || x > X1 + 1) { el.setAttribute('display', 'none'); continue; }
       el.removeAttribute('display');
       el.setAttribute('transform', 'translate(' + x.toFixed(1) + ',0)');
       var row = el.dataset.row, label = el.querySelector('.pl');
@@ -171,7 +174,13 @@ inline constexpr char kScript[] = R"js(
     }
     document.getElementById('readout').textContent =
         'showing ' + fmt(v0) + ' \u2013 ' + fmt(v1) + '  (' + fmt(v1 - v0) + ' of ' + fmt(END) + ')';
+    if (started) {
+      var hash = (v0 === 0 && v1 === END) ? location.pathname + location.search
+                                          : '#t=' + fmt(v0) + '-' + fmt(v1);
+      try { history.replaceState(null, '', hash); } catch (e) { /* file: URLs may refuse */ }
+    }
   }
+  var started = false;
   function show(a, b) {
     if (b - a < MIN_RANGE) { var c = (a + b) / 2; a = c - MIN_RANGE / 2; b = c + MIN_RANGE / 2; }
     if (b - a > END) { a = 0; b = END; }
@@ -273,7 +282,14 @@ inline constexpr char kScript[] = R"js(
       svg.scrollIntoView({ block: 'nearest' });
     });
   }
-  render();
+  // A link may name the range to show: report.html#t=12m3s-12m5s.
+  var m = /^#t=([0-9hms]+)-([0-9hms]+)$/.exec(location.hash);
+  if (m && !isNaN(parse(m[1])) && !isNaN(parse(m[2])) && parse(m[2]) > parse(m[1])) {
+    show(parse(m[1]), parse(m[2]));
+  } else {
+    render();
+  }
+  started = true;
   svg.setAttribute('data-ready', '1');
 })();
 )js";

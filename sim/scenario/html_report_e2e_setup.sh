@@ -2,7 +2,8 @@
 # The set-up of the report's browser check (ctest fixture `chromium`):
 # installs Debian's `chromium` when it is missing and apt-get can install it
 # (root, or sudo without a password). Never fails: when chromium cannot be
-# had, html_report_e2e_test skips with a message saying so.
+# had, html_report_e2e_test skips with a message saying so. Bounded: at most
+# 380 + 100 + 380 s of apt-get, under ctest's TIMEOUT of 900 s.
 set -uo pipefail
 if command -v chromium >/dev/null 2>&1; then
   echo "e2e setup: chromium is installed"
@@ -17,12 +18,12 @@ if [[ $(id -u) != 0 ]]; then
   sudo_cmd=(sudo -n)
 fi
 install() {
-  DEBIAN_FRONTEND=noninteractive timeout 500 "${sudo_cmd[@]}" apt-get install -y -qq \
+  DEBIAN_FRONTEND=noninteractive timeout 380 "${sudo_cmd[@]}" apt-get install -y -qq \
     -o DPkg::Lock::Timeout=120 --no-install-recommends chromium </dev/null
 }
 echo "e2e setup: installing chromium"
 if ! install; then
-  timeout 200 "${sudo_cmd[@]}" apt-get update -qq </dev/null && install
+  timeout 100 "${sudo_cmd[@]}" apt-get update -qq </dev/null && install
 fi
 if command -v chromium >/dev/null 2>&1; then
   echo "e2e setup: chromium installed"
