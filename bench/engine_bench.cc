@@ -30,11 +30,11 @@ struct Fixture {
   // every (node, table) pair joined.
   Fixture(int nodes, int tables) {
     for (int i = 0; i < nodes; ++i) {
-      all_nodes.push_back("n" + std::to_string(i) + "@h" + std::to_string(i));
+      all_nodes.push_back(std::string("n").append(std::to_string(i)).append("@h").append(std::to_string(i)));
       if (i > 0) connected.insert(all_nodes.back());
     }
     Options options;
-    for (int t = 0; t < tables; ++t) options.tables.push_back("table" + std::to_string(t));
+    for (int t = 0; t < tables; ++t) options.tables.push_back(std::string("table").append(std::to_string(t)));
     Init(state, options, 0, view(), effects);
     Run(Check{});
     Run(GetNodesDone{GetNodesResult::Ok(all_nodes), 0});

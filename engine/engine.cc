@@ -3,12 +3,15 @@
 #include "engine/engine.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <iterator>
 #include <tuple>
 #include <type_traits>
 #include <utility>
+#include <variant>
+#include <vector>
 
 namespace discosim::engine {
 namespace {
@@ -30,6 +33,30 @@ bool PairLess(const std::pair<const NodeName*, const TableName*>& a,
 
 bool IsConnected(const View& view, const NodeName& node) {
   return view.connected.contains(node);
+}
+
+// Answers "is this node in the set" for names asked in ascending order, by
+// walking the sorted set alongside: a step or two per name instead of a tree
+// search. Every step of the engine that asks about many nodes asks in the
+// order of another sorted set (nodes, unavailable_nodes).
+class SortedCursor {
+ public:
+  explicit SortedCursor(const NodeSet& set) : it_(set.begin()), end_(set.end()) {}
+  // REQUIRES: `node` is not less than any name asked before.
+  bool Contains(const NodeName& node) {
+    while (it_ != end_ && *it_ < node) ++it_;
+    return it_ != end_ && *it_ == node;
+  }
+
+ private:
+  NodeSet::const_iterator it_;
+  NodeSet::const_iterator end_;
+};
+
+// <0, 0, >0 as (a.node, a.table) sorts before, equal to, after (node, table).
+int ComparePair(const JoinResult& a, const NodeName& node, const TableName& table) {
+  const int by_node = a.node.compare(node);
+  return by_node != 0 ? by_node : a.table.compare(table);
 }
 
 TimerId NewTimer(State& state) { return state.next_timer_id++; }
@@ -54,6 +81,92 @@ void LogEffect(Effects& effects, LogLevel level, std::string what,
   effects.push_back(Log{LogRecord{level, std::move(what), std::move(fields)}});
 }
 
+// Whether verify_ready's expected set (nodes - local node - view, sorted)
+// equals unavailable_nodes, by one walk over both.
+bool ExpectedIsUnavailable(const State& state, const View& view) {
+  SortedCursor connected(view.connected);
+  auto unavailable = state.unavailable_nodes.begin();
+  const auto unavailable_end = state.unavailable_nodes.end();
+  for (const NodeName& node : state.nodes) {
+    if (node == view.local_node || connected.Contains(node)) continue;
+    if (unavailable == unavailable_end || *unavailable != node) return false;
+    ++unavailable;
+  }
+  return unavailable == unavailable_end;
+}
+
+// The common case of verify_ready's join check, in one walk: the results
+// hold every (connected node, table) pair in pair order, as a join task
+// returns them. True: every pair has a result. False: not known; some pair
+// may lack one, or the results are in another order (use MissingPairs).
+bool EveryPairHasResultInOrder(const State& state, const View& view) {
+  const std::vector<JoinResult>& results = state.results;
+  SortedCursor connected(view.connected);
+  size_t r = 0;
+  for (const NodeName& node : state.nodes) {
+    if (!connected.Contains(node)) continue;
+    for (const TableName& table : state.tables) {
+      int order = -1;
+      while (r < results.size() && (order = ComparePair(results[r], node, table)) < 0) ++r;
+      if (r == results.size() || order != 0) return false;
+      ++r;  // results[r] is this pair, so it sorts before the next one
+    }
+  }
+  return true;
+}
+
+// The (connected node, table) pairs without a result, in pair order,
+// appended to `out`; with no `out`, stops at the first. Returns whether
+// there is any. Works for results in any order.
+bool MissingPairs(const State& state, const View& view, std::vector<JoinPair>* out) {
+  const auto with_result = PairsWithResult(state);
+  SortedCursor connected(view.connected);
+  bool any = false;
+  for (const NodeName& node : state.nodes) {
+    if (!connected.Contains(node)) continue;
+    for (const TableName& table : state.tables) {
+      if (std::binary_search(with_result.begin(), with_result.end(),
+                             std::make_pair(&node, &table), PairLess)) {
+        continue;
+      }
+      any = true;
+      if (out == nullptr) return true;
+      out->push_back({node, table});
+    }
+  }
+  return any;
+}
+
+// VerifyReady(state, view).empty(), without building the lists.
+bool IsReady(const State& state, const View& view) {
+  if (!state.last_get_nodes_result.ok()) return false;
+  if (!ExpectedIsUnavailable(state, view)) return false;
+  return EveryPairHasResultInOrder(state, view) || !MissingPairs(state, view, nullptr);
+}
+
+// nodes := the set of `list` (any order, duplicates allowed); the tree is
+// left alone when it already holds exactly those names, as it does on every
+// get_nodes result after the first in a stable cluster.
+void AssignNodes(NodeSet& nodes, const std::vector<NodeName>& list) {
+  if (list.size() == nodes.size() && std::equal(list.begin(), list.end(), nodes.begin())) return;
+  std::vector<const NodeName*> sorted;
+  sorted.reserve(list.size());
+  for (const NodeName& node : list) sorted.push_back(&node);
+  std::sort(sorted.begin(), sorted.end(),
+            [](const NodeName* a, const NodeName* b) { return *a < *b; });
+  sorted.erase(std::unique(sorted.begin(), sorted.end(),
+                           [](const NodeName* a, const NodeName* b) { return *a == *b; }),
+               sorted.end());
+  if (sorted.size() == nodes.size() &&
+      std::equal(sorted.begin(), sorted.end(), nodes.begin(),
+                 [](const NodeName* a, const NodeName& b) { return *a == b; })) {
+    return;
+  }
+  NodeSet rebuilt;
+  for (const NodeName* node : sorted) rebuilt.emplace_hint(rebuilt.end(), *node);
+  nodes = std::move(rebuilt);
+}
+
 // Replies `ok` to every caller in `waiters` and empties it.
 void ReplyOkToAll(std::vector<CallerId>& waiters, Effects& effects) {
   for (CallerId caller : waiters) effects.push_back(Reply{caller, ReplyOk{}});
@@ -63,7 +176,7 @@ void ReplyOkToAll(std::vector<CallerId>& waiters, Effects& effects) {
 // try_verify_ready: answers wait_for_ready callers once nothing is missing.
 void TryVerifyReady(State& state, const View& view, Effects& effects) {
   if (state.pending_wait_for_ready.empty()) return;
-  if (VerifyReady(state, view).empty()) ReplyOkToAll(state.pending_wait_for_ready, effects);
+  if (IsReady(state, view)) ReplyOkToAll(state.pending_wait_for_ready, effects);
 }
 
 // Try joining: one join task at a time; a request while one runs is remembered.
@@ -73,9 +186,22 @@ void TryJoining(State& state, const View& view, Effects& effects) {
     return;
   }
   StartJoinTask task;
+  std::vector<JoinPair>& pairs = task.pairs;
+  // An upper bound, so the vector never moves while rows are copied from it.
+  pairs.reserve(std::min(state.nodes.size(), view.connected.size()) * state.tables.size());
+  SortedCursor connected(view.connected);
+  size_t first_row = SIZE_MAX;  // where the first node's row starts
   for (const NodeName& node : state.nodes) {
-    if (!IsConnected(view, node)) continue;  // the local node is never in view
-    for (const TableName& table : state.tables) task.pairs.push_back({node, table});
+    if (!connected.Contains(node)) continue;  // the local node is never in view
+    if (first_row == SIZE_MAX) {
+      first_row = pairs.size();
+      for (const TableName& table : state.tables) pairs.push_back({node, table});
+    } else {
+      // The tables again, read from the first row rather than the tree.
+      for (size_t t = 0; t < state.tables.size(); ++t) {
+        pairs.push_back({node, pairs[first_row + t].table});
+      }
+    }
   }
   effects.push_back(std::move(task));
   state.join_status = TaskStatus::kRunning;
@@ -108,11 +234,12 @@ void NodeupBookkeeping(State& state, const NodeName& node, TimeMs now_ms, const 
                        Effects& effects) {
   effects.push_back(SendStartTime{node, state.start_time});
   state.nodeup_timestamps[node] = now_ms;
-  std::vector<std::pair<std::string, LogValue>> fields = {
-      {"remote_node", node},
-      {"connected_nodes", static_cast<int64_t>(view.connected.size() + 1)},
-      {"time_since_startup_in_milliseconds", now_ms - state.start_time},
-  };
+  // Built in place: an initializer list would copy every field once more.
+  std::vector<std::pair<std::string, LogValue>> fields;
+  fields.reserve(4);
+  fields.emplace_back("remote_node", node);
+  fields.emplace_back("connected_nodes", static_cast<int64_t>(view.connected.size() + 1));
+  fields.emplace_back("time_since_startup_in_milliseconds", now_ms - state.start_time);
   if (auto down = state.nodedown_timestamps.find(node);
       down != state.nodedown_timestamps.end()) {
     fields.emplace_back("downtime_millisecond_duration", now_ms - down->second);
@@ -139,18 +266,19 @@ void OnGetNodesDone(State& state, const GetNodesDone& done, TimeMs now_ms, const
   if (!state.should_retry_get_nodes) ReplyOkToAll(state.pending_wait_for_get_nodes, effects);
   // 3. A good list: ping the unconnected, join the connected, prune.
   if (done.result.ok()) {
-    state.nodes = NodeSet(done.result.nodes.begin(), done.result.nodes.end());
+    AssignNodes(state.nodes, done.result.nodes);
+    SortedCursor connected(view.connected);
     for (const NodeName& node : state.nodes) {
-      if (node != view.local_node && !IsConnected(view, node)) {
+      if (node != view.local_node && !connected.Contains(node)) {
         effects.push_back(StartPing{node});
       }
     }
     TryJoining(state, view, effects);
-    NodeSet kept;
-    std::set_intersection(state.unavailable_nodes.begin(), state.unavailable_nodes.end(),
-                          state.nodes.begin(), state.nodes.end(),
-                          std::inserter(kept, kept.end()));
-    state.unavailable_nodes = std::move(kept);
+    // unavailable_nodes := unavailable_nodes ∩ nodes, in place.
+    SortedCursor listed(state.nodes);
+    for (auto it = state.unavailable_nodes.begin(); it != state.unavailable_nodes.end();) {
+      it = listed.Contains(*it) ? std::next(it) : state.unavailable_nodes.erase(it);
+    }
   }
   // 4. and 5.
   TryVerifyReady(state, view, effects);
@@ -168,11 +296,11 @@ void OnNodeup(State& state, const Nodeup& up, TimeMs now_ms, const View& view,
 void OnNodedown(State& state, const Nodedown& down, TimeMs now_ms, const View& view,
                 Effects& effects) {
   state.nodedown_timestamps[down.node] = now_ms;
-  std::vector<std::pair<std::string, LogValue>> fields = {
-      {"remote_node", down.node},
-      {"connected_nodes", static_cast<int64_t>(view.connected.size() + 1)},
-      {"time_since_startup_in_milliseconds", now_ms - state.start_time},
-  };
+  std::vector<std::pair<std::string, LogValue>> fields;
+  fields.reserve(4);
+  fields.emplace_back("remote_node", down.node);
+  fields.emplace_back("connected_nodes", static_cast<int64_t>(view.connected.size() + 1));
+  fields.emplace_back("time_since_startup_in_milliseconds", now_ms - state.start_time);
   // CETS logs the connected duration as a field of the one nodedown record.
   if (auto up = state.nodeup_timestamps.find(down.node); up != state.nodeup_timestamps.end()) {
     fields.emplace_back("connected_millisecond_duration", now_ms - up->second);
@@ -196,12 +324,23 @@ void OnStartTime(State& state, const StartTimeMsg& msg, Effects& effects) {
 
 void OnJoiningFinished(State& state, const JoiningFinished& done, const View& view,
                        Effects& effects) {
-  // Results -- OldResults, without the quadratic scan: old results sorted once.
+  // Results -- OldResults, without the quadratic scan. A repeated join
+  // usually returns the old results again, in the same order: the common
+  // prefix is old for sure; the rest is looked up in the old results sorted.
+  const std::vector<JoinResult>& old = state.results;
+  size_t same = 0;
+  while (same < done.results.size() && same < old.size() && done.results[same] == old[same]) {
+    ++same;
+  }
+  const bool unchanged = same == done.results.size() && same == old.size();
   std::vector<const JoinResult*> old_sorted;
-  old_sorted.reserve(state.results.size());
-  for (const JoinResult& r : state.results) old_sorted.push_back(&r);
-  std::sort(old_sorted.begin(), old_sorted.end(), ResultLess);
-  for (const JoinResult& result : done.results) {
+  if (same < done.results.size()) {
+    old_sorted.reserve(old.size());
+    for (const JoinResult& r : old) old_sorted.push_back(&r);
+    std::sort(old_sorted.begin(), old_sorted.end(), ResultLess);
+  }
+  for (size_t i = same; i < done.results.size(); ++i) {
+    const JoinResult& result = done.results[i];
     if (std::binary_search(old_sorted.begin(), old_sorted.end(), &result, ResultLess)) continue;
     std::vector<std::pair<std::string, LogValue>> fields = {{"node", result.node},
                                                              {"table", result.table}};
@@ -216,7 +355,7 @@ void OnJoiningFinished(State& state, const JoiningFinished& done, const View& vi
                            : LogLevel::kWarning,
               ToString(result.what), std::move(fields));
   }
-  state.results = done.results;
+  if (!unchanged) state.results = done.results;
   state.join_status = TaskStatus::kNotRunning;
   TryVerifyReady(state, view, effects);
   if (state.should_retry_join) TryJoining(state, view, effects);
@@ -294,7 +433,9 @@ void Step(State& state, const Message& message, TimeMs now_ms, const View& view,
           effects.push_back(Reply{
               msg.caller, ReplyTables{{state.tables.begin(), state.tables.end()}}});
         } else if constexpr (std::is_same_v<M, SystemInfoCall>) {
-          effects.push_back(Reply{msg.caller, MakeSystemInfo(state, now_ms, view)});
+          // Built in place: a SystemInfo holds a whole State.
+          effects.emplace_back(std::in_place_type<Reply>, msg.caller,
+                               MakeSystemInfo(state, now_ms, view));
         } else if constexpr (std::is_same_v<M, WaitForReadyCall>) {
           state.pending_wait_for_ready.push_back(msg.caller);
           TryVerifyReady(state, view, effects);
@@ -317,28 +458,19 @@ std::vector<MissingTask> VerifyReady(const State& state, const View& view) {
   if (!state.last_get_nodes_result.ok()) {
     missing.push_back(BadLastGetNodesResult{state.last_get_nodes_result});
   }
-  // expected = sorted(nodes - local node - view)
-  NodeSet expected;
-  for (const NodeName& node : state.nodes) {
-    if (node != view.local_node && !IsConnected(view, node)) expected.insert(node);
-  }
-  if (expected != state.unavailable_nodes) {
+  // expected = sorted(nodes - local node - view); pangs = expected - unavailable.
+  if (!ExpectedIsUnavailable(state, view)) {
     StillWaitingForPangs pangs;
-    std::set_difference(expected.begin(), expected.end(), state.unavailable_nodes.begin(),
-                        state.unavailable_nodes.end(), std::back_inserter(pangs.nodes));
+    SortedCursor connected(view.connected);
+    SortedCursor unavailable(state.unavailable_nodes);
+    for (const NodeName& node : state.nodes) {
+      if (node == view.local_node || connected.Contains(node)) continue;
+      if (!unavailable.Contains(node)) pangs.nodes.push_back(node);
+    }
     missing.push_back(std::move(pangs));
   }
   WaitingForJoinResult joins;
-  const auto with_result = PairsWithResult(state);
-  for (const NodeName& node : state.nodes) {
-    if (!IsConnected(view, node)) continue;
-    for (const TableName& table : state.tables) {
-      if (!std::binary_search(with_result.begin(), with_result.end(),
-                              std::make_pair(&node, &table), PairLess)) {
-        joins.pairs.push_back({node, table});
-      }
-    }
-  }
+  if (!EveryPairHasResultInOrder(state, view)) MissingPairs(state, view, &joins.pairs);
   if (!joins.pairs.empty()) missing.push_back(std::move(joins));
   return missing;
 }

@@ -186,7 +186,13 @@ std::string Describe(const Effect& effect) {
             std::string out = "start join [";
             for (size_t i = 0; i < e.pairs.size(); ++i) {
               if (i > 0) out += ",";
-              out += "{" + Quote(e.pairs[i].node) + "," + e.pairs[i].table + "}";
+              // Appends, not `"{" + ...`: GCC 12 at -O3 warns falsely (-Wrestrict,
+              // GCC bug 105329) on a literal prepended to a temporary string.
+              out += "{'";
+              out += e.pairs[i].node;
+              out += "',";
+              out += e.pairs[i].table;
+              out += "}";
             }
             return out + "]";
           },
