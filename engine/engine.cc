@@ -3,11 +3,14 @@
 #include "engine/engine.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <iterator>
+#include <optional>
 #include <tuple>
+#include <string>
 #include <type_traits>
 #include <utility>
 #include <variant>
@@ -44,8 +47,9 @@ class SortedCursor {
   explicit SortedCursor(const NodeSet& set) : it_(set.begin()), end_(set.end()) {}
   // REQUIRES: `node` is not less than any name asked before.
   bool Contains(const NodeName& node) {
-    while (it_ != end_ && *it_ < node) ++it_;
-    return it_ != end_ && *it_ == node;
+    int order = -1;
+    while (it_ != end_ && (order = it_->compare(node)) < 0) ++it_;
+    return it_ != end_ && order == 0;
   }
 
  private:
@@ -57,6 +61,15 @@ class SortedCursor {
 int ComparePair(const JoinResult& a, const NodeName& node, const TableName& table) {
   const int by_node = a.node.compare(node);
   return by_node != 0 ? by_node : a.table.compare(table);
+}
+
+// The tables in order, for loops that visit them once per node: stepping
+// through a vector is cheaper than through the tree.
+std::vector<const TableName*> TableList(const TableSet& tables) {
+  std::vector<const TableName*> list;
+  list.reserve(tables.size());
+  for (const TableName& table : tables) list.push_back(&table);
+  return list;
 }
 
 TimerId NewTimer(State& state) { return state.next_timer_id++; }
@@ -101,13 +114,14 @@ bool ExpectedIsUnavailable(const State& state, const View& view) {
 // may lack one, or the results are in another order (use MissingPairs).
 bool EveryPairHasResultInOrder(const State& state, const View& view) {
   const std::vector<JoinResult>& results = state.results;
+  const std::vector<const TableName*> tables = TableList(state.tables);
   SortedCursor connected(view.connected);
   size_t r = 0;
   for (const NodeName& node : state.nodes) {
     if (!connected.Contains(node)) continue;
-    for (const TableName& table : state.tables) {
+    for (const TableName* table : tables) {
       int order = -1;
-      while (r < results.size() && (order = ComparePair(results[r], node, table)) < 0) ++r;
+      while (r < results.size() && (order = ComparePair(results[r], node, *table)) < 0) ++r;
       if (r == results.size() || order != 0) return false;
       ++r;  // results[r] is this pair, so it sorts before the next one
     }
@@ -165,6 +179,24 @@ void AssignNodes(NodeSet& nodes, const std::vector<NodeName>& list) {
   NodeSet rebuilt;
   for (const NodeName* node : sorted) rebuilt.emplace_hint(rebuilt.end(), *node);
   nodes = std::move(rebuilt);
+}
+
+using Field = std::pair<std::string, LogValue>;
+
+// The fields of a nodeup or nodedown record: remote_node, connected_nodes,
+// time_since_startup_in_milliseconds, then `last` if any. Each field is
+// built once and moved in: an initializer list would copy them all again.
+std::vector<Field> PeerFields(const NodeName& node, const View& view, TimeMs since_start_ms,
+                              std::optional<Field> last) {
+  std::array<Field, 4> fields = {
+      Field("remote_node", node),
+      Field("connected_nodes", static_cast<int64_t>(view.connected.size() + 1)),
+      Field("time_since_startup_in_milliseconds", since_start_ms),
+      last.has_value() ? std::move(*last) : Field(),
+  };
+  const size_t count = last.has_value() ? 4 : 3;
+  return std::vector<Field>(std::make_move_iterator(fields.begin()),
+                            std::make_move_iterator(fields.begin() + count));
 }
 
 // Replies `ok` to every caller in `waiters` and empties it.
@@ -234,17 +266,13 @@ void NodeupBookkeeping(State& state, const NodeName& node, TimeMs now_ms, const 
                        Effects& effects) {
   effects.push_back(SendStartTime{node, state.start_time});
   state.nodeup_timestamps[node] = now_ms;
-  // Built in place: an initializer list would copy every field once more.
-  std::vector<std::pair<std::string, LogValue>> fields;
-  fields.reserve(4);
-  fields.emplace_back("remote_node", node);
-  fields.emplace_back("connected_nodes", static_cast<int64_t>(view.connected.size() + 1));
-  fields.emplace_back("time_since_startup_in_milliseconds", now_ms - state.start_time);
+  std::optional<Field> downtime;
   if (auto down = state.nodedown_timestamps.find(node);
       down != state.nodedown_timestamps.end()) {
-    fields.emplace_back("downtime_millisecond_duration", now_ms - down->second);
+    downtime.emplace("downtime_millisecond_duration", now_ms - down->second);
   }
-  LogEffect(effects, LogLevel::kInfo, "nodeup", std::move(fields));
+  LogEffect(effects, LogLevel::kInfo, "nodeup",
+            PeerFields(node, view, now_ms - state.start_time, std::move(downtime)));
 }
 
 void OnCheck(State& state, Effects& effects) {
@@ -296,17 +324,14 @@ void OnNodeup(State& state, const Nodeup& up, TimeMs now_ms, const View& view,
 void OnNodedown(State& state, const Nodedown& down, TimeMs now_ms, const View& view,
                 Effects& effects) {
   state.nodedown_timestamps[down.node] = now_ms;
-  std::vector<std::pair<std::string, LogValue>> fields;
-  fields.reserve(4);
-  fields.emplace_back("remote_node", down.node);
-  fields.emplace_back("connected_nodes", static_cast<int64_t>(view.connected.size() + 1));
-  fields.emplace_back("time_since_startup_in_milliseconds", now_ms - state.start_time);
   // CETS logs the connected duration as a field of the one nodedown record.
+  std::optional<Field> connected;
   if (auto up = state.nodeup_timestamps.find(down.node); up != state.nodeup_timestamps.end()) {
-    fields.emplace_back("connected_millisecond_duration", now_ms - up->second);
+    connected.emplace("connected_millisecond_duration", now_ms - up->second);
     state.nodeup_timestamps.erase(up);
   }
-  LogEffect(effects, LogLevel::kWarning, "nodedown", std::move(fields));
+  LogEffect(effects, LogLevel::kWarning, "nodedown",
+            PeerFields(down.node, view, now_ms - state.start_time, std::move(connected)));
   // Even a node outside `nodes` becomes unavailable (a known oddity).
   state.unavailable_nodes.insert(down.node);
   TryVerifyReady(state, view, effects);
