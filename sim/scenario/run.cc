@@ -183,25 +183,28 @@ class ActionTranslator {
 
 // One expectation being judged during the run.
 struct Tracker {
-  enum class Verdict { kPending, kPassed, kFailed };
+  enum class State { kPending, kPassed, kFailed };
   const Expectation* expectation = nullptr;
-  Verdict verdict = Verdict::kPending;
+  State state = State::kPending;
   int64_t at_ms = 0;
   std::string observed;
   // after_heal: the fault-removal time the recorded hold belongs to.
   std::optional<int64_t> held_after_removal_ms;
   std::optional<int64_t> held_at_ms;
+  // The last verdict and the world's observable version it was made at.
+  std::optional<uint64_t> judged_version;
+  scenario::Verdict last;
 
   void Pass(int64_t t) {
-    verdict = Verdict::kPassed;
+    state = State::kPassed;
     at_ms = t;
   }
   void Fail(int64_t t, std::string seen) {
-    verdict = Verdict::kFailed;
+    state = State::kFailed;
     at_ms = t;
     observed = std::move(seen);
   }
-  bool pending() const { return verdict == Verdict::kPending; }
+  bool pending() const { return state == State::kPending; }
 };
 
 // The window [from, until] of a windowed qualifier, for the checks below.
@@ -265,7 +268,7 @@ class Judge {
                      },
                      [&](const ByQualifier& q) {
                        if (now < q.from_ms || now > q.by_ms) return;
-                       Verdict v = Evaluate(t.expectation->condition, world_);
+                       Verdict v = Judged(t);
                        if (v.holds) {
                          t.Pass(now);
                        } else if (checkpoint && now == q.by_ms) {
@@ -311,7 +314,7 @@ class Judge {
                          t.Pass(*t.held_at_ms);
                          return;
                        }
-                       Verdict v = Evaluate(t.expectation->condition, world_);
+                       Verdict v = Judged(t);
                        t.Fail(std::min(now, removal_ms + q.within_ms),
                               absl::StrCat(v.observed, " (last fault removed at ",
                                            removal_ms, "ms)"));
@@ -324,7 +327,7 @@ class Judge {
   std::vector<ExpectationResult> Results() const {
     std::vector<ExpectationResult> results;
     for (const Tracker& t : trackers_) {
-      results.push_back({t.expectation, t.verdict == Tracker::Verdict::kPassed, t.at_ms,
+      results.push_back({t.expectation, t.state == Tracker::State::kPassed, t.at_ms,
                          t.observed});
     }
     return results;
@@ -338,8 +341,20 @@ class Judge {
     return {q.from_ms, q.until_ms.value_or(end_ms_)};
   }
 
+  // Evaluate, skipping the work while nothing observable changed. `info`
+  // with retry_type reads the clock, so it is always evaluated.
+  Verdict Judged(Tracker& t) {
+    const auto* info = std::get_if<InfoCondition>(&t.expectation->condition);
+    const bool reads_clock = info != nullptr && info->retry_type.has_value();
+    const uint64_t version = world_.ObservableVersion();
+    if (!reads_clock && t.judged_version == version) return t.last;
+    t.last = Evaluate(t.expectation->condition, world_);
+    t.judged_version = version;
+    return t.last;
+  }
+
   void Decide(Tracker& t, int64_t now, bool want) {
-    Verdict v = Evaluate(t.expectation->condition, world_);
+    Verdict v = Judged(t);
     if (v.holds == want) {
       t.Pass(now);
     } else {
@@ -347,11 +362,11 @@ class Judge {
     }
   }
   void CheckAlways(Tracker& t, int64_t now) {
-    Verdict v = Evaluate(t.expectation->condition, world_);
+    Verdict v = Judged(t);
     if (!v.holds) t.Fail(now, v.observed);
   }
   void CheckNever(Tracker& t, int64_t now) {
-    if (Evaluate(t.expectation->condition, world_).holds) t.Fail(now, "it held");
+    if (Judged(t).holds) t.Fail(now, "it held");
   }
 
   bool HeldAfter(const Tracker& t, int64_t removal_ms) const {
@@ -366,7 +381,7 @@ class Judge {
     const int64_t removal_ms = world_.LastFaultRemovalMs().value_or(0);
     if (t.held_after_removal_ms == removal_ms && t.held_at_ms.has_value()) return;
     if (now < removal_ms) return;
-    if (Evaluate(t.expectation->condition, world_).holds) {
+    if (Judged(t).holds) {
       t.held_after_removal_ms = removal_ms;
       t.held_at_ms = now;
     }

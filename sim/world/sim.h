@@ -505,6 +505,11 @@ struct Sim {
   Trace trace;
   absl::Status error;
   uint64_t events_processed = 0;
+  // Moves on every event that may change what World's read-back shows;
+  // the global lock's own traffic (requests, replies, releases, retries)
+  // does not move it. See World::ObservableVersion.
+  uint64_t observable_version = 0;
+  bool IsLockTraffic(const Event& event) const;
   Event current_event;  // the event being handled, for error messages
 
   uint32_t n_nodes = 0;

@@ -323,8 +323,18 @@ void Sim::OnResume(const Event& event) {
   }
 }
 
+bool Sim::IsLockTraffic(const Event& event) const {
+  if (event.kind == EventKind::kLockRetry) return true;
+  if (event.kind != EventKind::kNetDeliver) return false;
+  const Payload& payload = messages[static_cast<uint32_t>(event.a)].payload;
+  return std::holds_alternative<msg::LockRequest>(payload) ||
+         std::holds_alternative<msg::LockReply>(payload) ||
+         std::holds_alternative<msg::LockRelease>(payload);
+}
+
 void Sim::Dispatch(const Event& event) {
   current_event = event;
+  if (!IsLockTraffic(event)) ++observable_version;
   const uint32_t kind = static_cast<uint32_t>(NoteKind::kEvent) + static_cast<uint32_t>(event.kind);
   NoteLazy(kind, event.node, event.peer, static_cast<int64_t>(event.a),
            [&] { return absl::StrCat(now(), " event ", DescribeEvent(event)); });
@@ -592,6 +602,7 @@ const CallOutcome* World::Outcome(std::string_view id) const {
 const std::vector<CallOutcome>& World::Outcomes() const { return sim_->outcomes; }
 std::optional<TimeMs> World::LastFaultRemovalMs() const { return sim_->last_fault_removal_ms; }
 uint64_t World::TraceHash() const { return sim_->trace.hash(); }
+uint64_t World::ObservableVersion() const { return sim_->observable_version; }
 const std::vector<std::string>& World::TraceLines() const { return sim_->trace.lines(); }
 const std::vector<JoinRecord>& World::Joins() const { return sim_->joins_log; }
 

@@ -191,6 +191,12 @@ class World {
   // When the last fault was removed (heal, restart, dns restored, backend_fail over).
   std::optional<TimeMs> LastFaultRemovalMs() const;
   uint64_t TraceHash() const;
+  // A number that stays the same across events that cannot change anything
+  // the read-back functions above show, except through the clock (the
+  // global lock's spinning, which dominates large cold starts). A caller
+  // that re-reads the world after every event may skip the re-read while it
+  // is unchanged, unless what it reads depends on now_ms() (e.g. retry_type).
+  uint64_t ObservableVersion() const;
   // Empty unless TraceMode::kKeepLines.
   const std::vector<std::string>& TraceLines() const;
   std::vector<TraceEntry> TraceEntries() const;
