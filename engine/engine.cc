@@ -458,9 +458,10 @@ void Step(State& state, const Message& message, TimeMs now_ms, const View& view,
           effects.push_back(Reply{
               msg.caller, ReplyTables{{state.tables.begin(), state.tables.end()}}});
         } else if constexpr (std::is_same_v<M, SystemInfoCall>) {
-          // Built in place: a SystemInfo holds a whole State.
-          effects.emplace_back(std::in_place_type<Reply>, msg.caller,
-                               MakeSystemInfo(state, now_ms, view));
+          // Built in place: a SystemInfo holds a whole State. (A braced Reply
+          // moved in: clang 14 has no parenthesized aggregate init.)
+          effects.emplace_back(std::in_place_type<Reply>,
+                               Reply{msg.caller, MakeSystemInfo(state, now_ms, view)});
         } else if constexpr (std::is_same_v<M, WaitForReadyCall>) {
           state.pending_wait_for_ready.push_back(msg.caller);
           TryVerifyReady(state, view, effects);
