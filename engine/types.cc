@@ -1,5 +1,6 @@
 // Printing the engine's vocabulary the way Erlang would show it.
 #include "engine/types.h"
+#include "engine/overloaded.h"
 
 #include <string>
 #include <type_traits>
@@ -7,12 +8,6 @@
 namespace discosim::engine {
 namespace {
 
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 std::string Quote(const std::string& atom) { return "'" + atom + "'"; }
 

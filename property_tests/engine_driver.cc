@@ -1,5 +1,6 @@
 // The property-test world around the engine: see engine_driver.h.
 #include "property_tests/engine_driver.h"
+#include "engine/overloaded.h"
 
 #include <algorithm>
 #include <array>
@@ -12,12 +13,6 @@ namespace {
 
 namespace e = ::discosim::engine;
 
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 // Bounds: a run that needs more than this is a bug in the engine or the test.
 constexpr int kSettleStepsMax = 20'000;

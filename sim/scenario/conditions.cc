@@ -1,5 +1,6 @@
 // One function per condition kind; each reads the world, never changes it.
 #include "sim/scenario/conditions.h"
+#include "engine/overloaded.h"
 
 #include <algorithm>
 #include <set>
@@ -13,12 +14,6 @@
 namespace discosim::scenario {
 namespace {
 
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 Verdict Holds() { return {true, ""}; }
 Verdict Broken(std::string observed) { return {false, std::move(observed)}; }
@@ -226,6 +221,44 @@ bool Matches(const LogCondition& c, const engine::LogRecord& record) {
   return true;
 }
 
+// Each running node's table clusters hold only itself and its visible
+// connected nodes. The world lists no servers, so each node's are looked up
+// by the tables it was started with and the tables its discovery tracks
+// (a table added and then deleted again is not seen). Runs after every event
+// under `always`, so it copies nothing but the clusters.
+bool MembersConnected(const world::World& world, const NodeName& node, const TableName& table,
+                      const engine::NodeSet& view, std::vector<std::string>& wrong) {
+  std::optional<engine::NodeSet> cluster = world.TableCluster(node, table);
+  if (!cluster.has_value()) return true;
+  bool ok = true;
+  for (const NodeName& member : *cluster) {
+    if (member == node || view.contains(member)) continue;
+    std::optional<world::NodeStatus> peer = world.Node(member);
+    const char* why = peer && !peer->running         ? "stopped"
+                      : world.CountsUp(node, member) ? "connected, but not visibly"
+                                                     : "not connected";
+    wrong.push_back(absl::StrCat(node, " ", table, " cluster has ", member, " (", why, ")"));
+    ok = false;
+  }
+  return ok;
+}
+
+Verdict ClusterMembersConnected(const world::World& world) {
+  std::vector<std::string> wrong;
+  for (const world::NodeConfig& node : world.config().nodes) {
+    const engine::State* state = world.DiscoveryState(node.name);
+    if (state == nullptr) continue;  // not running
+    const engine::NodeSet& view = world.VisibleConnected(node.name);
+    for (const TableName& table : node.tables) MembersConnected(world, node.name, table, view, wrong);
+    for (const TableName& table : state->tables) {
+      if (std::find(node.tables.begin(), node.tables.end(), table) != node.tables.end()) continue;
+      MembersConnected(world, node.name, table, view, wrong);
+    }
+  }
+  if (wrong.empty()) return Holds();
+  return Broken(absl::StrJoin(wrong, "; "));
+}
+
 Verdict Log(const LogCondition& c, const world::World& world) {
   int64_t matches = 0;
   for (const world::LogEntry& entry : world.Logs(c.node)) {
@@ -253,6 +286,7 @@ Verdict Evaluate(const Condition& condition, const world::World& world) {
             return world.NoOverlappingPartitions() ? Holds()
                                                    : Broken("connectivity is not transitive");
           },
+          [&](const ClusterMembersConnectedCondition&) { return ClusterMembersConnected(world); },
       },
       condition);
 }

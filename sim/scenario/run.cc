@@ -1,6 +1,7 @@
 // Scenario -> world config and actions; the run loop; when each expectation
 // is judged (see run.h for the rules).
 #include "sim/scenario/run.h"
+#include "engine/overloaded.h"
 
 #include <algorithm>
 #include <map>
@@ -13,12 +14,6 @@
 namespace discosim::scenario {
 namespace {
 
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 world::NodeSettings ToWorld(const NodeSettings& s) {
   world::NodeSettings w;

@@ -8,17 +8,12 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "engine/overloaded.h"
 #include "sim/world/sim.h"
 
 namespace discosim::world {
 namespace {
 
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 }  // namespace
 

@@ -3,17 +3,12 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "engine/overloaded.h"
 #include "sim/world/sim.h"
 
 namespace discosim::world {
 namespace {
 
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 std::pair<NodeId, NodeId> Normalized(NodeId a, NodeId b) {
   return a < b ? std::pair{a, b} : std::pair{b, a};
