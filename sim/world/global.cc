@@ -47,12 +47,36 @@ void Sim::OnGlobalSyncMsg(const NetMsg& m, const msg::GlobalSync& sync) {
   const NodeId y = m.to, x = m.from;
   NodeRt& node = nodes[y];
   if (!node.settings.connect_all) return;
+  // The sync is over: tell every node known before it about x and the nodes
+  // x knows (OTP's new_nodes cast), so a sync that ran concurrently with
+  // this one still learns of x.
+  msg::GlobalNewNodes news;
+  news.nodes.push_back(x);
+  for (NodeId q : sync.known) {
+    if (q != x) news.nodes.push_back(q);
+  }
+  for (NodeId z = 0; z < n_nodes; ++z) {
+    if (z == x || z == y || !Link(y, z).global_known || Link(y, z).conn_id == 0) continue;
+    Send(y, z, news, SendMode::kExistingOnly);
+  }
   Link(y, x).global_known = true;
   node.just_synced = true;
   // Each side connects to every node the other knows and it does not.
   for (NodeId q : sync.known) {
     if (q == y || q == x || Link(y, q).conn_id != 0 || Hidden(y, q)) continue;
     AutoConnect(y, q, Cont{ContKind::kGlobalConnect, y, q, node.incarnation});
+  }
+}
+
+void Sim::OnGlobalNewNodes(const NetMsg& m, const msg::GlobalNewNodes& news) {
+  const NodeId z = m.to;
+  NodeRt& node = nodes[z];
+  if (!node.settings.connect_all) return;
+  // Nodes z does not know yet: connect to them (sync_others). The nodeup
+  // that follows syncs as usual.
+  for (NodeId q : news.nodes) {
+    if (q == z || Link(z, q).global_known || Link(z, q).conn_id != 0 || Hidden(z, q)) continue;
+    AutoConnect(z, q, Cont{ContKind::kGlobalConnect, z, q, node.incarnation});
   }
 }
 

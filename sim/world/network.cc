@@ -36,7 +36,7 @@ const char* ToString(DownCause cause) {
 const char* PayloadName(const Payload& payload) {
   static constexpr const char* kNames[] = {
       "handshake_request", "handshake_reply", "close",      "start_time",
-      "rpc_request",       "rpc_reply",       "global_sync", "lost_connection",
+      "rpc_request",       "rpc_reply",       "global_sync", "global_new_nodes", "lost_connection",
       "remove_connection", "lock_request",    "lock_reply",  "lock_release"};
   static_assert(std::size(kNames) == std::variant_size_v<Payload>);
   return kNames[payload.index()];
@@ -240,6 +240,8 @@ void Sim::OnNetDeliver(uint32_t slot) {
           OnRpcReply(m, p);
         } else if constexpr (std::is_same_v<P, msg::GlobalSync>) {
           OnGlobalSyncMsg(m, p);
+        } else if constexpr (std::is_same_v<P, msg::GlobalNewNodes>) {
+          OnGlobalNewNodes(m, p);
         } else if constexpr (std::is_same_v<P, msg::LostConnection>) {
           OnLostConnection(m, p);
         } else if constexpr (std::is_same_v<P, msg::RemoveConnection>) {

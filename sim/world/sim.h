@@ -150,6 +150,9 @@ struct RpcReply {
   RpcAnswer answer;
 };
 struct GlobalSync { std::vector<NodeId> known; };
+// After a sync with `synced`, global tells the nodes it knew before about
+// it and the nodes it knows (OTP's {new_nodes, ...} cast).
+struct GlobalNewNodes { std::vector<NodeId> nodes; };
 struct LostConnection {
   NodeId reporter = kNoNode;
   NodeId lost = kNoNode;
@@ -170,7 +173,7 @@ struct LockRelease { uint64_t join_id = 0; };
 
 using Payload = std::variant<msg::HandshakeRequest, msg::HandshakeReply, msg::Close,
                              msg::StartTime, msg::RpcRequest, msg::RpcReply, msg::GlobalSync,
-                             msg::LostConnection, msg::RemoveConnection, msg::LockRequest,
+                             msg::GlobalNewNodes, msg::LostConnection, msg::RemoveConnection, msg::LockRequest,
                              msg::LockReply, msg::LockRelease>;
 const char* PayloadName(const Payload& payload);
 
@@ -444,6 +447,7 @@ struct Sim {
   void GlobalOnNodedown(NodeId x, NodeId y, uint64_t conn_id, DownCause cause);
   void OnGlobalSyncTimer(const Event& event);
   void OnGlobalSyncMsg(const NetMsg& m, const msg::GlobalSync& sync);
+  void OnGlobalNewNodes(const NetMsg& m, const msg::GlobalNewNodes& new_nodes);
   void OnGlobalConnectResult(NodeId x, NodeId target, bool connected);
   void ReportLoss(NodeId x, NodeId lost);
   void OnLostConnection(const NetMsg& m, const msg::LostConnection& lost);

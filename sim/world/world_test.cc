@@ -290,6 +290,39 @@ TEST(WorldTest, ConnectAllConnectsANewNodeToEveryMember) {
   EXPECT_FALSE(JoinsTheOthers(false));
 }
 
+// Three nodes start at the same instant and c knows only a. a's syncs with b
+// and c run concurrently (both after 200 ms), so neither carries the other
+// node. The mesh still closes because a, when a sync ends, tells the nodes
+// it already knew about the newly synced one (new_nodes), and they connect.
+TEST(WorldTest, ConcurrentSyncsCloseTheMeshThroughNewNodes) {
+  for (TimeMs latency_ms : {1, 5}) {
+    WorldConfig config;
+    for (const char* name : {"a@h1", "b@h2", "c@h3"}) {
+      NodeConfig node = MakeNode(name);
+      node.settings.latency_ms = latency_ms;
+      node.backend.nodes = std::vector<NodeName>{"a@h1", "b@h2"};
+      config.nodes.push_back(node);
+    }
+    config.nodes[2].backend.nodes = std::vector<NodeName>{"a@h1", "c@h3"};
+    auto world = Build(config);
+    TimeMs bc_up_ms = -1;
+    world->SetObserver([&](const World& w) {
+      if (bc_up_ms < 0 && w.CountsUp("b@h2", "c@h3") && w.CountsUp("c@h3", "b@h2")) {
+        bc_up_ms = w.now_ms();
+      }
+    });
+    RunTo(*world, 60'000);
+    EXPECT_TRUE(world->CountsUp("a@h1", "b@h2"));
+    EXPECT_TRUE(world->CountsUp("a@h1", "c@h3"));
+    EXPECT_TRUE(world->CountsUp("b@h2", "c@h3")) << "latency " << latency_ms;
+    EXPECT_TRUE(world->CountsUp("c@h3", "b@h2")) << "latency " << latency_ms;
+    // After the 200 ms syncs, one message (new_nodes) and one connection
+    // setup later; never sooner, since nothing else names b to c.
+    EXPECT_GE(bc_up_ms, 200 + 3 * latency_ms) << "latency " << latency_ms;
+    EXPECT_LT(bc_up_ms, 300 + 10 * latency_ms) << "latency " << latency_ms;
+  }
+}
+
 // ---------------------------------------------------------------------------
 // 5. prevent_overlapping_partitions: a cut link in a full mesh ends with
 // transitive connectivity; without the flag the overlap stays.
