@@ -75,6 +75,14 @@ inline constexpr char kScript[] = R"js(
   var points = Array.prototype.slice.call(svg.querySelectorAll('.p'));
   var labels = Array.prototype.slice.call(svg.querySelectorAll('.sl'));
   var grid = document.getElementById('grid');
+  var labelRows = {};  // data-row -> its labelled points in time order
+  points.forEach(function (el) {
+    var label = el.querySelector('.pl');
+    if (!el.dataset.row || !label) return;
+    (labelRows[el.dataset.row] = labelRows[el.dataset.row] || []).push(
+        { t: +el.dataset.t, label: label, dx: +label.getAttribute('x') });
+  });
+  for (var key in labelRows) labelRows[key].sort(function (p, q) { return p.t - q.t; });
   var NS = 'http://www.w3.org/2000/svg';
 
   function X(t) { return X0 + (t - v0) * (X1 - X0) / (v1 - v0); }
@@ -143,18 +151,28 @@ inline constexpr char kScript[] = R"js(
       el.setAttribute('x', a.toFixed(1));
       el.setAttribute('width', Math.max(b - a, mw).toFixed(1));
     }
-    var lastX = {};
     for (i = 0; i < points.length; i++) {
       el = points[i];
       var x = X(+el.dataset.t);
       if (x < X0 - 1 || x > X1 + 1) { el.setAttribute('display', 'none'); continue; }
       el.removeAttribute('display');
       el.setAttribute('transform', 'translate(' + x.toFixed(1) + ',0)');
-      var row = el.dataset.row, label = el.querySelector('.pl');
-      if (row && label) {
-        var free = lastX[row] === undefined || x > lastX[row];
+    }
+    // Labels of one row, left to right: hide one that would overlap the last
+    // shown; near the right edge, put it left of its marker.
+    for (var row in labelRows) {
+      var lastX = -Infinity, list = labelRows[row];
+      for (i = 0; i < list.length; i++) {
+        var label = list[i].label, px = X(list[i].t);
+        if (px < X0 - 1 || px > X1 + 1) continue;
+        var len = label.getComputedTextLength();
+        var left = px + list[i].dx + len > X1 + 4;
+        label.setAttribute('x', left ? -list[i].dx : list[i].dx);
+        label.setAttribute('text-anchor', left ? 'end' : 'start');
+        var from = left ? px - list[i].dx - len : px - 7;
+        var free = from > lastX;
         label.setAttribute('visibility', free ? 'visible' : 'hidden');
-        if (free) lastX[row] = x + 8 + label.getComputedTextLength();
+        if (free) lastX = left ? px + 7 : px + list[i].dx + len;
       }
     }
     for (i = 0; i < labels.length; i++) {
@@ -274,9 +292,9 @@ inline constexpr char kScript[] = R"js(
     if (isNaN(b)) { b = a + (v1 - v0) / 2; a = a - (v1 - v0) / 2; }
     show(Math.min(a, b), Math.max(a, b));
   });
-  var rows = document.querySelectorAll('tr.go');
-  for (var r = 0; r < rows.length; r++) {
-    rows[r].addEventListener('click', function () {
+  var tableRows = document.querySelectorAll('tr.go');
+  for (var r = 0; r < tableRows.length; r++) {
+    tableRows[r].addEventListener('click', function () {
       var t = +this.dataset.t, half = Math.max(1000, END / 80);
       show(t - half, t + half);
       svg.scrollIntoView({ block: 'nearest' });

@@ -98,7 +98,7 @@ int RunChromium(const std::string& chromium, const std::string& mode, const std:
       "timeout -k 5 90 '" + chromium +
       "' --headless --no-sandbox --disable-gpu --disable-quic --no-first-run"
       " --disable-background-networking --disable-component-update --disable-sync"
-      " --hide-scrollbars --user-data-dir='" + profile + "' " + mode + " --window-size=" +
+      " --hide-scrollbars --enable-logging=stderr --user-data-dir='" + profile + "' " + mode + " --window-size=" +
       std::to_string(kWidth) + "," + std::to_string(kHeight) + " '" + url + "' > '" + out +
       "' 2> '" + log + "' < /dev/null";
   const int status = std::system(command.c_str());
@@ -240,6 +240,7 @@ TEST_F(HtmlReportE2eTest, TheScriptRunsAndTheDomHasTheLanes) {
   const std::string text = ReadFile(dom);
   ASSERT_FALSE(text.empty()) << ReadFile(log);
   EXPECT_NE(text.find("data-ready=\"1\""), std::string::npos) << "the page's script did not finish";
+  EXPECT_EQ(ReadFile(log).find("Uncaught"), std::string::npos) << "a script error:\n" << ReadFile(log);
   EXPECT_EQ(Count(text, "<g class=\"lane\""), 3);
   EXPECT_EQ(Count(text, "class=\"p mark fail\""), 1);
   // The script drew the axis: a tick at each minute of the 4m run, top and bottom.
@@ -254,6 +255,7 @@ TEST_F(HtmlReportE2eTest, AZoomedLinkShowsItsRange) {
   ASSERT_EQ(status, 0) << ReadFile(log);
   const std::string text = ReadFile(dom);
   EXPECT_NE(text.find("showing 1m \u2013 1m2s"), std::string::npos);
+  EXPECT_EQ(ReadFile(log).find("Uncaught"), std::string::npos) << "a script error:\n" << ReadFile(log);
   EXPECT_EQ(Count(text, "class=\"tick\">1m1s</text>"), 2);
 }
 

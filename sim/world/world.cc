@@ -460,6 +460,9 @@ std::optional<TimeMs> World::NextEventTime() const {
 void World::RecordStatus() {
   const Sim& s = *sim_;
   if (!s.trace.keep_lines()) return;
+  // Only the state at the end of an instant is kept, so look only then: a
+  // verify_ready per node per instant, not per event.
+  if (!s.queue.empty() && s.queue.next_ms() <= s.now()) return;
   status_changes_.resize(s.n_nodes);
   for (NodeId id = 0; id < s.n_nodes; ++id) {
     const NodeRt& n = s.nodes[id];

@@ -204,7 +204,7 @@ class World {
   const std::vector<JoinRecord>& Joins() const;
   // Each change of the node's DiscoveryStatus, in time order, one entry per
   // instant at most (the state after that instant's last event). Empty
-  // unless TraceMode::kKeepLines: it costs a verify_ready per node per event.
+  // unless TraceMode::kKeepLines: it costs a verify_ready per node per instant.
   const std::vector<DiscoveryStatus>& StatusChanges(std::string_view node) const;
 
  private:
