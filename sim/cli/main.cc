@@ -10,9 +10,18 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <optional>
+#include <random>
+#include <sstream>
+#include <thread>
+
 #include <CLI/CLI.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "sim/fuzz/campaign.h"
 #include "sim/scenario/chrome_trace.h"
 #include "sim/scenario/duration.h"
 #include "sim/scenario/html_report.h"
@@ -175,6 +184,113 @@ int Run(RunFlags& flags) {
   return kPassed;
 }
 
+// --- discosim fuzz ---------------------------------------------------------
+
+struct FuzzFlags {
+  std::optional<uint64_t> runs;
+  std::optional<uint64_t> seed;
+  std::optional<uint64_t> only_case;
+  int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  std::string shard = "1/1";
+  std::string budget;
+  std::string out_dir = "fuzz-failures";
+  std::string horizon = "1h";
+  uint64_t determinism_every = 10;
+  uint64_t max_events = 2'000'000;
+  int max_nodes = fuzz::kMaxNodes;
+  int max_faults = 12;
+  bool no_shrink = false;
+  bool list = false;
+  bool write_all = false;
+};
+
+void AddFuzzFlags(CLI::App& cmd, FuzzFlags& f) {
+  cmd.add_option("--runs", f.runs,
+                 "Cases in the whole campaign, over all shards (default 1000; with --budget and "
+                 "no --runs: until the budget)");
+  cmd.add_option("--seed", f.seed, "Campaign seed; the same seed and shard give the same cases "
+                                   "(default: drawn and printed)");
+  cmd.add_option("--jobs,-j", f.jobs, "Worker threads (default: all cores)")->capture_default_str();
+  cmd.add_option("--shard", f.shard,
+                 "K/M: run the cases i with i % M == K-1, e.g. --shard 3/8 on the third of eight "
+                 "machines")
+      ->capture_default_str();
+  cmd.add_option("--budget", f.budget, "Stop starting cases after this wall time, e.g. 60s or 10m");
+  cmd.add_option("--out", f.out_dir, "Write each failing case, shrunk, as a scenario file here")
+      ->capture_default_str();
+  cmd.add_option("--case", f.only_case, "Run only this case index of the seed (to replay one)");
+  cmd.add_flag("--no-shrink", f.no_shrink, "Write failing cases as generated, without shrinking");
+  cmd.add_flag("--list", f.list, "Print one line per case: verdict, events, time, what it held");
+  cmd.add_flag("--write-all", f.write_all, "Write every case to --out, passing ones as generated");
+  cmd.add_option("--determinism-every", f.determinism_every,
+                 "Run every Nth case twice and compare trace hashes (0: never)")
+      ->capture_default_str();
+  cmd.add_option("--max-events", f.max_events,
+                 "A case past this many events counts as `too many events`, not a failure")
+      ->capture_default_str();
+  cmd.add_option("--max-nodes", f.max_nodes, "Declared nodes per case, 2 to 8")
+      ->capture_default_str()
+      ->check(CLI::Range(2, fuzz::kMaxNodes));
+  cmd.add_option("--max-faults", f.max_faults, "Faults per case at most")->capture_default_str();
+  cmd.add_option("--horizon", f.horizon, "Faults happen and heal within this virtual time")
+      ->capture_default_str();
+}
+
+int Fuzz(const FuzzFlags& f) {
+  fuzz::CampaignOptions o;
+  int shard = 0, shards = 0;
+  char slash = 0;
+  std::istringstream shard_text(f.shard);
+  if (!(shard_text >> shard >> slash >> shards) || slash != '/' || !shard_text.eof() ||
+      shards < 1 || shard < 1 || shard > shards) {
+    std::cerr << "--shard: expected K/M with 1 <= K <= M, like 2/4; got \"" << f.shard << "\"\n";
+    return kInvalid;
+  }
+  o.shard = shard;
+  o.shards = shards;
+  if (!f.budget.empty()) {
+    absl::StatusOr<int64_t> budget_ms = scenario::ParseDurationMs(f.budget);
+    if (!budget_ms.ok()) {
+      std::cerr << "--budget: " << budget_ms.status().message() << "\n";
+      return kInvalid;
+    }
+    o.budget = absl::Milliseconds(*budget_ms);
+  }
+  absl::StatusOr<int64_t> horizon_ms = scenario::ParseDurationMs(f.horizon);
+  if (!horizon_ms.ok() || *horizon_ms < 60'000) {
+    std::cerr << "--horizon: "
+              << (horizon_ms.ok() ? "must be 1m or more" : horizon_ms.status().message()) << "\n";
+    return kInvalid;
+  }
+  if (f.jobs < 1) {
+    std::cerr << "--jobs: must be 1 or more\n";
+    return kInvalid;
+  }
+  o.seed = f.seed ? *f.seed : std::random_device{}() * uint64_t{0x100000000} + std::random_device{}();
+  o.runs = f.runs;
+  if (!o.runs && !o.budget) o.runs = 1'000;
+  o.only_case = f.only_case;
+  o.jobs = f.jobs;
+  o.out_dir = f.out_dir;
+  o.determinism_every = f.determinism_every;
+  o.shrink = !f.no_shrink;
+  o.list_cases = f.list;
+  o.write_all = f.write_all;
+  o.progress = isatty(STDERR_FILENO) != 0;
+  o.gen.max_nodes = f.max_nodes;
+  o.gen.max_faults = f.max_faults;
+  o.gen.max_horizon_ms = *horizon_ms;
+  o.check.max_events = f.max_events;
+  std::cout << "fuzz: seed " << o.seed << ", shard " << o.shard << "/" << o.shards << ", "
+            << (o.only_case ? "case " + std::to_string(*o.only_case)
+                            : (o.runs ? std::to_string(*o.runs) + " cases in all" : "until the budget"))
+            << ", " << o.jobs << " jobs\n"
+            << std::flush;
+  fuzz::CampaignSummary summary = fuzz::RunCampaign(o, std::cout, std::cerr);
+  std::cout << fuzz::SummaryText(o, summary) << std::flush;
+  return summary.failures.empty() ? kPassed : kFailed;
+}
+
 int Main(int argc, char** argv) {
   CLI::App app{
       "discosim: deterministic simulation of CETS cluster node discovery.\n"
@@ -219,12 +335,22 @@ int Main(int argc, char** argv) {
   AddLimitFlags(*run, run_flags.limits);
   AddRunLimitFlags(*run, run_flags.limits);
 
+  FuzzFlags fuzz_flags;
+  CLI::App* fuzz = app.add_subcommand(
+      "fuzz",
+      "Run generated clusters and fault schedules against the world-level properties\n"
+      "(membership, transitivity, liveness, determinism). Each failing case is shrunk and\n"
+      "written as a scenario file that fails the same way under `discosim run`.\n"
+      "Example: discosim fuzz --runs 10000 --seed 7 --jobs 8 --shard 1/4 --budget 10m --out failures");
+  AddFuzzFlags(*fuzz, fuzz_flags);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? kPassed : kInvalid;
   }
+  if (*fuzz) return Fuzz(fuzz_flags);
   if (*check) return Check(check_files, check_limits);
   return Run(run_flags);
 }

@@ -17,7 +17,8 @@ namespace {
 constexpr std::string_view kQualifiers[] = {"at", "by", "always", "never", "after_heal"};
 constexpr std::string_view kConditions[] = {
     "ready",        "joined",          "info", "reply", "connected",
-    "disconnected", "get_nodes_calls", "log",  "no_overlapping_partitions"};
+    "disconnected", "get_nodes_calls", "log",  "no_overlapping_partitions",
+    "cluster_members_connected"};
 
 std::string Quoted(std::string_view text) { return Cat("\"", text, "\""); }
 
@@ -488,6 +489,15 @@ std::optional<Condition> ReadNoOverlappingPartitions(Reader& reader, const YamlN
   return NoOverlappingPartitionsCondition{};
 }
 
+std::optional<Condition> ReadClusterMembersConnected(Reader& reader, const YamlNode& value,
+                                                     const std::string& path) {
+  if (!ReadTrue(reader, value, path,
+                "cluster_members_connected takes only true (write the check you want)")) {
+    return std::nullopt;
+  }
+  return ClusterMembersConnectedCondition{};
+}
+
 using ConditionReader = std::optional<Condition> (*)(Reader&, const YamlNode&, const std::string&);
 struct ConditionEntry {
   std::string_view key;
@@ -503,6 +513,7 @@ constexpr ConditionEntry kConditionReaders[] = {
     {"get_nodes_calls", &ReadGetNodesCalls},
     {"log", &ReadLog},
     {"no_overlapping_partitions", &ReadNoOverlappingPartitions},
+    {"cluster_members_connected", &ReadClusterMembersConnected},
 };
 
 std::optional<Condition> ReadCondition(Reader& reader, const MapReader& map, const YamlNode& item,
@@ -534,7 +545,8 @@ std::optional<Condition> ReadCondition(Reader& reader, const MapReader& map, con
 constexpr std::string_view kExpectationKeys[] = {
     "at",           "by",     "always", "never", "after_heal", "from",
     "until",        "ready",  "joined", "info",  "reply",      "connected",
-    "disconnected", "get_nodes_calls",  "log",   "no_overlapping_partitions"};
+    "disconnected", "get_nodes_calls",  "log",   "no_overlapping_partitions",
+    "cluster_members_connected"};
 
 }  // namespace
 

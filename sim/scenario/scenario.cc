@@ -165,6 +165,9 @@ std::string_view ConditionKey(const Condition& condition) {
         if constexpr (std::is_same_v<T, NoOverlappingPartitionsCondition>) {
           return "no_overlapping_partitions";
         }
+        if constexpr (std::is_same_v<T, ClusterMembersConnectedCondition>) {
+          return "cluster_members_connected";
+        }
       },
       condition);
 }

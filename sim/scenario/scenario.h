@@ -380,10 +380,17 @@ struct LogCondition {
 
 struct NoOverlappingPartitionsCondition {};
 
+// On every running node, each table server's cluster holds, besides the node
+// itself, only nodes that node is visibly connected to (its nodes()): a
+// hidden node is never a member, and a member whose nodedown the node has
+// seen is gone. Written by the fuzzer (sim/fuzz) for its membership property.
+struct ClusterMembersConnectedCondition {};
+
 using Condition =
     std::variant<ReadyCondition, JoinedCondition, InfoCondition, ReplyCondition,
                  ConnectedCondition, DisconnectedCondition, GetNodesCallsCondition,
-                 LogCondition, NoOverlappingPartitionsCondition>;
+                 LogCondition, NoOverlappingPartitionsCondition,
+                 ClusterMembersConnectedCondition>;
 
 struct Expectation {
   Qualifier qualifier;
