@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <string>
+#include <utility>
 #include <string_view>
 #include <vector>
 
@@ -33,6 +34,7 @@ constexpr double kStateH = 16;
 constexpr double kReadyH = 5;
 constexpr double kRowH = 13;          // get_nodes, pings, joins, calls, faults
 constexpr double kPeerH = 9;
+constexpr double kPingSlotH = 7;      // one of several overlapping pings
 constexpr double kLanePad = 10;
 constexpr double kMinW = 1.5;        // the script's default minimum span width
 
@@ -116,6 +118,8 @@ constexpr char kNotReady[] = "#f6ad55";
 constexpr char kOk[] = "#0f9d8a";
 constexpr char kError[] = "#d62728";
 constexpr char kPong[] = "#2e8b3e";
+constexpr char kPongBar[] = "#9ad0a5";
+constexpr char kPangBar[] = "#f2a7a7";
 constexpr char kJoin[] = "#7b61c2";
 constexpr char kCall[] = "#718096";
 constexpr char kConnUp[] = "#48a868";
@@ -133,8 +137,28 @@ const char* FaultColour(const std::string& kind) {
 // ---------------------------------------------------------------------------
 // One node's lane.
 
+// Pings overlap (a node pings all its peers at once): each gets the first
+// sub-row free at its start. Returns the sub-row per ping and their count.
+std::pair<std::vector<int>, int> PingSlots(const ReportModel::Lane& lane) {
+  std::vector<int> slot_of;
+  std::vector<int64_t> busy_until_ms;  // per sub-row
+  for (const ReportModel::Ping& ping : lane.pings) {  // in start order
+    size_t slot = 0;
+    while (slot < busy_until_ms.size() && busy_until_ms[slot] >= ping.span.from_ms) ++slot;
+    if (slot == busy_until_ms.size()) busy_until_ms.push_back(0);
+    busy_until_ms[slot] = ping.span.to_ms;
+    slot_of.push_back(static_cast<int>(slot));
+  }
+  return {slot_of, std::max<int>(1, static_cast<int>(busy_until_ms.size()))};
+}
+
+double PingsHeight(const ReportModel::Lane& lane) {
+  const int slots = PingSlots(lane).second;
+  return slots == 1 ? kRowH : 4 + kPingSlotH * slots;
+}
+
 double LaneHeight(const ReportModel::Lane& lane) {
-  double h = kStateH + kReadyH + 3 + 3 * kRowH;
+  double h = kStateH + kReadyH + 3 + 2 * kRowH + PingsHeight(lane);
   if (!lane.calls.empty()) h += kRowH;
   if (!lane.faults.empty()) h += kRowH;
   return h + 4 + kPeerH * static_cast<double>(lane.peers.size()) + kLanePad;
@@ -171,16 +195,30 @@ void DrawGetNodes(Svg& svg, const ReportModel::Lane& lane, double y) {
   }
 }
 
+// A ping: a thin bar from start to end, and the outcome at the end (a dot
+// for pong, a cross for pang, nothing when it never finished). Overlapping
+// pings go to sub-rows.
 void DrawPings(Svg& svg, const ReportModel::Lane& lane, double y) {
-  const double mid = y + kRowH / 2;
-  for (const ReportModel::Ping& ping : lane.pings) {
-    const std::string title =
-        absl::StrCat("ping ", ping.peer, ": ", ping.pong ? "pong" : "pang", " at ", Ms(ping.at_ms));
+  const auto [slot_of, slots] = PingSlots(lane);
+  for (size_t i = 0; i < lane.pings.size(); ++i) {
+    const ReportModel::Ping& ping = lane.pings[i];
+    const double mid = slots == 1 ? y + kRowH / 2 : y + 2 + kPingSlotH * (slot_of[i] + 0.5);
+    const double r = slots == 1 ? 3.5 : 3;
+    const std::string outcome = !ping.finished ? "no answer" : ping.pong ? "pong" : "pang";
+    const std::string title = absl::StrCat("ping ", ping.peer, ": ", outcome, "  ", Range(ping.span),
+                                           " (", Ms(ping.span.to_ms - ping.span.from_ms), ")");
+    if (ping.span.to_ms > ping.span.from_ms) {
+      svg.Span(ping.pong ? "ping-bar pong" : "ping-bar pang", ping.span, mid - 1.5, 3,
+               ping.pong ? kPongBar : kPangBar, title, "", 0);
+    }
+    if (!ping.finished) continue;
     const std::string shape =
-        ping.pong ? absl::StrCat("<circle cx=\"0\" cy=\"", Num(mid), "\" r=\"3.5\" fill=\"", kPong, "\"/>")
-                  : absl::StrCat("<path d=\"M-4,", Num(mid - 4), "l8,8m0,-8l-8,8\" stroke=\"", kError,
-                                 "\" stroke-width=\"2.2\"/>");
-    svg.Point(ping.pong ? "ping pong" : "ping pang", ping.at_ms, shape, title);
+        ping.pong ? absl::StrCat("<circle cx=\"0\" cy=\"", Num(mid), "\" r=\"", Num(r), "\" fill=\"",
+                                 kPong, "\"/>")
+                  : absl::StrCat("<path d=\"M", Num(-r), ",", Num(mid - r), "l", Num(2 * r), ",",
+                                 Num(2 * r), "m0,", Num(-2 * r), "l", Num(-2 * r), ",", Num(2 * r),
+                                 "\" stroke=\"", kError, "\" stroke-width=\"2\"/>");
+    svg.Point(ping.pong ? "ping pong" : "ping pang", ping.span.to_ms, shape, title);
   }
 }
 
@@ -235,14 +273,14 @@ double DrawLane(Svg& svg, std::string& labels, const ReportModel::Lane& lane, si
   labels += RowLabel(y + kStateH + kReadyH / 2 + 1, "ready");
   DrawStatus(svg, lane, y, end_ms);
   double row = y + kStateH + kReadyH + 3;
-  auto next_row = [&](const std::string& label) {
-    labels += RowLabel(row + kRowH / 2, label);
+  auto next_row = [&](const std::string& label, double h = kRowH) {
+    labels += RowLabel(row + std::min(h, kRowH) / 2, label);
     const double at = row;
-    row += kRowH;
+    row += h;
     return at;
   };
   DrawGetNodes(svg, lane, next_row("get_nodes"));
-  DrawPings(svg, lane, next_row("pings"));
+  DrawPings(svg, lane, next_row("pings", PingsHeight(lane)));
   DrawJoins(svg, lane, next_row("joins"));
   if (!lane.calls.empty()) DrawCalls(svg, lane, next_row("calls"));
   if (!lane.faults.empty()) DrawFaults(svg, lane, next_row("faults"));

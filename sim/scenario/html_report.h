@@ -4,8 +4,8 @@
 //
 // Each node's lane shows, against virtual time: when it ran (one bar per
 // incarnation, coloured by discovery phase), when verify_ready was empty,
-// each get_nodes call from start to answer (errors in red), ping results
-// (pong/pang), join tasks, calls made to its discovery, its DNS and
+// each get_nodes call from start to answer (errors in red), each ping from
+// start to pong or pang, join tasks, calls made to its discovery, its DNS and
 // connection-setup slowdowns and backend failures, and one track per peer
 // saying when this node's end counted the connection to that peer as up,
 // shaded where a partition or a cut kept the two apart. Partitions are also
@@ -59,10 +59,13 @@ struct ReportModel {
     bool error = false;   // the backend answered {error, _}
     bool answered = true; // false: the node stopped first, or no trace lines
   };
+  // One cets_ping run on this node (for its discovery, or served for a
+  // remote join's check), from start to pong or pang.
   struct Ping {
-    int64_t at_ms = 0;  // when the result reached discovery
+    Interval span;
     NodeName peer;
     bool pong = false;
+    bool finished = true;  // false: the node stopped first, or the run ended
   };
   struct Join {
     Interval span;

@@ -36,7 +36,8 @@ Overloaded(Ts...) -> Overloaded<Ts...>;
 // ---------------------------------------------------------------------------
 // Trace lines. Each starts with its virtual time; the ones read here are
 //   T NODE get_nodes ok|error in Lms
-//   T NODE discovery {ping_result,'PEER',pong|pang}
+//   T NODE ping PEER started|pong|pang
+//   T NODE discovery {ping_result,'PEER',pong|pang}   (when no ping lines)
 //   T NODE up PEER conn ID
 //   T NODE down PEER conn ID CAUSE
 //   T NODE stop incarnation K
@@ -55,7 +56,13 @@ struct TraceFacts {
     std::string cause;  // down only
   };
   std::map<NodeName, std::vector<GetNodes>> get_nodes;
-  std::map<NodeName, std::vector<ReportModel::Ping>> pings;
+  struct PingEdge {
+    int64_t at_ms = 0;
+    NodeName peer;
+    enum class What { kStarted, kPong, kPang } what = What::kStarted;
+  };
+  std::map<NodeName, std::vector<PingEdge>> ping_edges;
+  std::map<NodeName, std::vector<ReportModel::Ping>> ping_results;  // discovery's view
   // Per node: its ends going up and down, and its stops (all its ends reset).
   std::map<NodeName, std::vector<ConnEdge>> edges;
   std::map<NodeName, std::vector<int64_t>> stops_ms;
@@ -95,8 +102,17 @@ void ReadLine(std::string_view line, const std::set<NodeName, std::less<>>& decl
     const std::string_view rest = w[3].substr(kPing.size());
     const size_t quote = rest.find('\'');
     if (quote == std::string_view::npos) return;
-    facts.pings[*node].push_back({at_ms, std::string(rest.substr(0, quote)),
-                                  rest.ends_with(",pong}")});
+    facts.ping_results[*node].push_back({{at_ms, at_ms},
+                                         std::string(rest.substr(0, quote)),
+                                         rest.ends_with(",pong}"),
+                                         true});
+  } else if (verb == "ping" && w.size() == 5 && declared.contains(w[3])) {
+    using What = TraceFacts::PingEdge::What;
+    const What what = w[4] == "started" ? What::kStarted
+                      : w[4] == "pong"  ? What::kPong
+                                        : What::kPang;
+    if (what == What::kPang && w[4] != "pang") return;
+    facts.ping_edges[*node].push_back({at_ms, std::string(w[3]), what});
   } else if ((verb == "up" && w.size() == 6) || (verb == "down" && w.size() == 7)) {
     if (w[4] != "conn" || !declared.contains(w[3])) return;
     facts.edges[*node].push_back({at_ms, std::string(w[3]), verb == "up",
@@ -165,6 +181,49 @@ void AddGetNodes(const ScenarioRun& run, const TraceFacts& facts, ReportModel::L
     }
     lane.get_nodes.push_back(call);
   }
+}
+
+// Pairs each ping's start with its end (first in, first out per peer); a
+// stop ends every ping in flight. Without ping lines (an older world's
+// trace), the results discovery handled stand in, as instants.
+void AddPings(const TraceFacts& facts, int64_t end_ms, ReportModel::Lane& lane) {
+  auto edges = facts.ping_edges.find(lane.name);
+  if (edges == facts.ping_edges.end()) {
+    auto results = facts.ping_results.find(lane.name);
+    if (results != facts.ping_results.end()) lane.pings = results->second;
+    return;
+  }
+  static const std::vector<int64_t> kNoStops;
+  auto stops_it = facts.stops_ms.find(lane.name);
+  const auto& stops = stops_it == facts.stops_ms.end() ? kNoStops : stops_it->second;
+  size_t next_stop = 0;
+  std::map<NodeName, std::vector<int64_t>> in_flight;  // peer -> start times, oldest first
+  auto abandon = [&](int64_t at_ms) {
+    for (auto& [peer, starts] : in_flight) {
+      for (int64_t from_ms : starts) lane.pings.push_back({{from_ms, at_ms}, peer, false, false});
+    }
+    in_flight.clear();
+  };
+  using What = TraceFacts::PingEdge::What;
+  for (const TraceFacts::PingEdge& edge : edges->second) {
+    for (; next_stop < stops.size() && stops[next_stop] < edge.at_ms; ++next_stop) {
+      abandon(stops[next_stop]);
+    }
+    std::vector<int64_t>& starts = in_flight[edge.peer];
+    if (edge.what == What::kStarted) {
+      starts.push_back(edge.at_ms);
+      continue;
+    }
+    const int64_t from_ms = starts.empty() ? edge.at_ms : starts.front();
+    if (!starts.empty()) starts.erase(starts.begin());
+    lane.pings.push_back({{from_ms, edge.at_ms}, edge.peer, edge.what == What::kPong, true});
+  }
+  for (; next_stop < stops.size(); ++next_stop) abandon(stops[next_stop]);
+  abandon(end_ms);
+  std::stable_sort(lane.pings.begin(), lane.pings.end(),
+                   [](const ReportModel::Ping& a, const ReportModel::Ping& b) {
+                     return a.span.from_ms < b.span.from_ms;
+                   });
 }
 
 void AddJoinsAndCalls(const ScenarioRun& run, ReportModel::Lane& lane) {
@@ -501,7 +560,7 @@ ReportModel BuildReportModel(const ScenarioRun& run) {
     lane.name = node.name;
     AddStatus(run, lane);
     AddGetNodes(run, facts, lane);
-    if (auto it = facts.pings.find(node.name); it != facts.pings.end()) lane.pings = it->second;
+    AddPings(facts, run.end_ms, lane);
     AddJoinsAndCalls(run, lane);
     AddPeers(scenario, facts, run.end_ms, lane);
     AddNodeFaults(scenario, node, run.end_ms, lane);

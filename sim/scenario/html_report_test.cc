@@ -188,6 +188,27 @@ TEST(HtmlReportTest, EachEndOfTheCutConnectionGoesDownOnItsOwn) {
   EXPECT_NE(a_to_c.up[0].to_ms, c_to_a.up[0].to_ms);
 }
 
+TEST(HtmlReportTest, DrawsEachPingFromStartToPongOrPang) {
+  const Rendered r = Render();
+  const ReportModel model = BuildReportModel(r.run);
+  // Before the partition a's pings answer pong; across it, b's new
+  // incarnation pings c and gets pang, after the pre-check gives up.
+  int pongs = 0, pangs = 0;
+  for (const ReportModel::Ping& ping : model.lanes[0].pings) {
+    EXPECT_LE(ping.span.from_ms, ping.span.to_ms);
+    if (ping.finished && ping.pong) ++pongs;
+  }
+  for (const ReportModel::Ping& ping : model.lanes[1].pings) {
+    if (!ping.finished || ping.pong || ping.peer != "c@h3") continue;
+    ++pangs;
+    EXPECT_GE(ping.span.from_ms, 90'000);
+    EXPECT_GT(ping.span.to_ms, ping.span.from_ms);
+  }
+  EXPECT_GT(pongs, 0);
+  EXPECT_GT(pangs, 0);
+  EXPECT_EQ(Count(Lane(r.html, "b@h2"), "class=\"p ping pang\""), pangs);
+}
+
 TEST(HtmlReportTest, ShowsTheRestartAndBothIncarnations) {
   const Rendered r = Render();
   const std::string_view b = Lane(r.html, "b@h2");
