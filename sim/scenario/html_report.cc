@@ -121,6 +121,7 @@ constexpr char kPong[] = "#2e8b3e";
 constexpr char kPongBar[] = "#9ad0a5";
 constexpr char kPangBar[] = "#f2a7a7";
 constexpr char kJoin[] = "#7b61c2";
+constexpr char kJoinSame[] = "#c9bdf0";
 constexpr char kCall[] = "#718096";
 constexpr char kConnUp[] = "#48a868";
 constexpr char kApart[] = "#f8c4b4";
@@ -224,12 +225,16 @@ void DrawPings(Svg& svg, const ReportModel::Lane& lane, double y) {
 
 void DrawJoins(Svg& svg, const ReportModel::Lane& lane, double y) {
   for (const ReportModel::Join& join : lane.joins) {
+    // already_joined is the usual answer once the tables are one cluster:
+    // drawn pale, not as a failure. A join still running is drawn pale too.
     const bool ok = join.result == "ok";
+    const bool benign = join.result == "already_joined" || join.result.empty();
     const std::string title =
         absl::StrCat("join ", join.table, " with ", join.peer, ": ",
                      join.result.empty() ? "still running" : join.result, "  ", Range(join.span),
                      ", lock attempts ", join.lock_attempts);
-    svg.Span(ok ? "join ok" : "join err", join.span, y + 1, kRowH - 2, ok ? kJoin : kError, title);
+    svg.Span(ok ? "join ok" : benign ? "join same" : "join err", join.span, y + 1, kRowH - 2,
+             ok ? kJoin : benign ? kJoinSame : kError, title);
   }
 }
 
@@ -260,6 +265,16 @@ void DrawPeer(Svg& svg, const ReportModel::Lane& lane, const ReportModel::Peer& 
     svg.Span("conn", peer.up[i], y + 2, kPeerH - 4, kConnUp,
              absl::StrCat(lane.name, " counts ", peer.name, " as connected  ", Range(peer.up[i]),
                           cause.empty() ? "" : "; then down: " + cause));
+  }
+  // Each going down, as a tick that shows at any zoom (a reconnect within a
+  // few ms leaves no visible gap).
+  for (size_t i = 0; i < peer.up.size(); ++i) {
+    if (peer.down_cause[i].empty()) continue;
+    svg.Point("conn-down", peer.up[i].to_ms,
+              absl::StrCat("<rect x=\"-1\" y=\"", Num(y), "\" width=\"2\" height=\"", Num(kPeerH),
+                           "\" fill=\"", kError, "\"/>"),
+              absl::StrCat(lane.name, "'s end of the connection to ", peer.name, " went down at ",
+                           Ms(peer.up[i].to_ms), ": ", peer.down_cause[i]));
   }
 }
 
@@ -510,8 +525,9 @@ std::string Legend() {
       {"#e2e2e2", "stopped"},               {kReady, "ready (verify_ready empty)"},
       {kNotReady, "not ready"},             {kOk, "get_nodes ok"},
       {kError, "error / pang / failed"},    {kPong, "pong"},
-      {kJoin, "join task"},                 {kCall, "call"},
-      {kConnUp, "this end counts the peer connected"},
+      {kJoin, "join ok"},                   {kJoinSame, "join: already joined"},
+      {kCall, "call"},
+      {kConnUp, "this end counts the peer connected (red tick: went down)"},
       {kApart, "partition or cut between the two"},
       {"#f6ad55", "dns slow / failing"},    {"#ed8936", "slow connect"},
       {"#fc8181", "backend failing"},
