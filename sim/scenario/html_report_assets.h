@@ -212,7 +212,9 @@ inline constexpr char kScript[] = R"js(
     show(at - (at - v0) * factor, at + (v1 - at) * factor);
   }
   function pan(fraction) { var d = (v1 - v0) * fraction; show(v0 + d, v1 + d); }
+  // For tests and the console: discosimShow(from_ms, to_ms), discosimView().
   window.discosimShow = show;
+  window.discosimView = function () { return [v0, v1]; };
 
   function svgX(evt) {
     var p = svg.createSVGPoint();

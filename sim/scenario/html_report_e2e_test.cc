@@ -17,6 +17,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <utility>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -257,6 +259,84 @@ TEST_F(HtmlReportE2eTest, AZoomedLinkShowsItsRange) {
   EXPECT_NE(text.find("showing 1m \u2013 1m2s"), std::string::npos);
   EXPECT_EQ(ReadFile(log).find("Uncaught"), std::string::npos) << "a script error:\n" << ReadFile(log);
   EXPECT_EQ(Count(text, "class=\"tick\">1m1s</text>"), 2);
+}
+
+// What a reader does with the mouse and keyboard, played by a script added
+// to the page: the view after each step is written into the DOM.
+constexpr std::string_view kInteractions = R"(<script>
+(function () {
+  var svg = document.getElementById('tl');
+  var X0 = +svg.dataset.x0, X1 = +svg.dataset.x1;
+  function client(t, y) {  // where time t is on the screen in the current view
+    var v = discosimView(), p = svg.createSVGPoint();
+    p.x = X0 + (t - v[0]) / (v[1] - v[0]) * (X1 - X0); p.y = y;
+    return p.matrixTransform(svg.getScreenCTM());
+  }
+  function mouse(target, type, at, extra) {
+    var init = { bubbles: true, cancelable: true, button: 0, clientX: at.x, clientY: at.y };
+    for (var k in extra || {}) init[k] = extra[k];
+    target.dispatchEvent(new (type === 'wheel' ? WheelEvent : MouseEvent)(type, init));
+  }
+  var views = [];
+  function note(what) {
+    var v = discosimView();
+    views.push(what + '=' + Math.round(v[0]) + '..' + Math.round(v[1]));
+  }
+  // Drag along the axis from 1m to 2m: zooms into that range.
+  mouse(svg, 'mousedown', client(60000, 20));
+  mouse(window, 'mousemove', client(120000, 20));
+  mouse(window, 'mouseup', client(120000, 20));
+  note('axis-drag');
+  // Drag inside a lane from 1m45s to 1m30s: pans 15 s later.
+  mouse(svg, 'mousedown', client(105000, 400));
+  mouse(window, 'mousemove', client(90000, 400));
+  mouse(window, 'mouseup', client(90000, 400));
+  note('pan');
+  document.getElementById('fit').click();
+  note('fit');
+  document.getElementById('zin').click();
+  note('zoom-in');
+  document.dispatchEvent(new KeyboardEvent('keydown', { key: '0', bubbles: true }));
+  note('key-0');
+  mouse(svg, 'wheel', client(120000, 400), { ctrlKey: true, deltaY: -500 });
+  note('ctrl-wheel');
+  document.body.setAttribute('data-views', views.join(' '));
+})();
+</script>
+)";
+
+TEST_F(HtmlReportE2eTest, TheMouseAndKeysZoomAndPan) {
+  std::string html = ReadFile(page_);
+  html.insert(html.rfind("</body>"), kInteractions);
+  const std::string page = dir_ + "/interact.html";
+  std::ofstream(page, std::ios::binary) << html;
+  const std::string dom = dir_ + "/interact-dom.html", log = dir_ + "/interact.log";
+  ASSERT_EQ(RunChromium(chromium_, "--dump-dom", "file://" + page, dom, log), 0) << ReadFile(log);
+  EXPECT_EQ(ReadFile(log).find("Uncaught"), std::string::npos) << ReadFile(log);
+  const std::string text = ReadFile(dom);
+  const size_t at = text.find("data-views=\"");
+  ASSERT_NE(at, std::string::npos) << "the interactions did not run";
+  std::stringstream views(text.substr(at + 12, text.find('"', at + 12) - at - 12));
+  std::map<std::string, std::pair<int64_t, int64_t>> view;
+  std::string item;
+  while (views >> item) {
+    const size_t eq = item.find('='), dots = item.find("..");
+    view[item.substr(0, eq)] = {std::stoll(item.substr(eq + 1, dots - eq - 1)),
+                                std::stoll(item.substr(dots + 2))};
+  }
+  auto near = [](int64_t a, int64_t b) { return std::abs(a - b) <= 300; };
+  ASSERT_EQ(view.size(), 6u) << text.substr(at, 200);
+  EXPECT_TRUE(near(view["axis-drag"].first, 60'000) && near(view["axis-drag"].second, 120'000))
+      << view["axis-drag"].first << ".." << view["axis-drag"].second;
+  EXPECT_TRUE(near(view["pan"].first, 75'000) && near(view["pan"].second, 135'000))
+      << view["pan"].first << ".." << view["pan"].second;
+  EXPECT_EQ(view["fit"], std::make_pair(int64_t{0}, int64_t{240'000}));
+  EXPECT_EQ(view["zoom-in"], std::make_pair(int64_t{60'000}, int64_t{180'000}));
+  EXPECT_EQ(view["key-0"], std::make_pair(int64_t{0}, int64_t{240'000}));
+  // Zooming in around 2m keeps 2m where it was on the axis.
+  const auto [w0, w1] = view["ctrl-wheel"];
+  EXPECT_LT(w1 - w0, 240'000);
+  EXPECT_TRUE(near((120'000 - w0) * 240'000 / (w1 - w0), 120'000)) << w0 << ".." << w1;
 }
 
 TEST_F(HtmlReportE2eTest, TheScreenshotShowsTheLanes) {
