@@ -196,12 +196,13 @@ struct FuzzFlags {
   std::string out_dir = "fuzz-failures";
   std::string horizon = "1h";
   uint64_t determinism_every = 10;
-  uint64_t max_events = 2'000'000;
+  uint64_t max_events = 300'000;
   int max_nodes = fuzz::kMaxNodes;
   int max_faults = 12;
   bool no_shrink = false;
   bool list = false;
   bool write_all = false;
+  bool prevent_everywhere = false;
 };
 
 void AddFuzzFlags(CLI::App& cmd, FuzzFlags& f) {
@@ -234,6 +235,9 @@ void AddFuzzFlags(CLI::App& cmd, FuzzFlags& f) {
   cmd.add_option("--max-faults", f.max_faults, "Faults per case at most")->capture_default_str();
   cmd.add_option("--horizon", f.horizon, "Faults happen and heal within this virtual time")
       ->capture_default_str();
+  cmd.add_flag("--prevent-everywhere", f.prevent_everywhere,
+               "Keep connect_all and prevent_overlapping_partitions on for every node (where the "
+               "transitivity property applies)");
 }
 
 int Fuzz(const FuzzFlags& f) {
@@ -280,6 +284,7 @@ int Fuzz(const FuzzFlags& f) {
   o.gen.max_nodes = f.max_nodes;
   o.gen.max_faults = f.max_faults;
   o.gen.max_horizon_ms = *horizon_ms;
+  o.gen.overlap_prevention_everywhere = f.prevent_everywhere;
   o.check.max_events = f.max_events;
   std::cout << "fuzz: seed " << o.seed << ", shard " << o.shard << "/" << o.shards << ", "
             << (o.only_case ? "case " + std::to_string(*o.only_case)

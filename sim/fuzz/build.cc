@@ -291,7 +291,16 @@ void AddLiveness(const FuzzCase& c, const Bounds& b, sc::Scenario& s) {
     s.expectations.push_back(Expect(sc::ByQualifier{by_ms, from_ms}, sc::ConnectedCondition{pairs}));
   }
   // Every table both have covers both (never over a hidden connection).
-  for (int t = 0; t < c.tables; ++t) {
+  // Only with connect_all and prevent_overlapping_partitions on every node:
+  // a node without them keeps both ends of a lost link in its clusters, the
+  // two ends drop each other, and CETS never joins clusters that overlap
+  // (finding 1, scenarios/finding-overlapping-clusters-never-merge.yaml).
+  bool overlap_prevented = true;
+  for (int i = 0; i < n; ++i) {
+    overlap_prevented = overlap_prevented && (!node(i).started || (node(i).connect_all &&
+                                                                   node(i).prevent_overlapping_partitions));
+  }
+  for (int t = 0; t < c.tables && overlap_prevented; ++t) {
     for (int i = 0; i < n; ++i) {
       for (int j = i + 1; j < n; ++j) {
         const bool both = node(i).started && node(j).started && !node(i).hidden &&

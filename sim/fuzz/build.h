@@ -17,7 +17,10 @@
 //   liveness      from the time L when every fault is healed and every backend
 //                 is healthy, within `liveness_ms`: nodes that list each
 //                 other are connected, every table both have covers both, and
-//                 wait_for_ready (called at L) returns ok.
+//                 wait_for_ready (called at L) returns ok. The cover only
+//                 when connect_all and prevent_overlapping_partitions are on
+//                 everywhere (without them CETS leaves overlapping clusters
+//                 that never merge: the weaker guarantee is connected + ready).
 //
 //   BuiltCase built = BuildCase(c, AllProperties());
 //   RunScenario(built.scenario, {});  // a failed expectation names its property

@@ -30,6 +30,7 @@ Judged RunBuilt(const BuiltCase& built, const CheckOptions& options) {
     r.kind = absl::IsResourceExhausted(run.status()) ? CaseResult::Kind::kTooManyEvents
                                                      : CaseResult::Kind::kError;
     r.observed = std::string(run.status().message());
+    if (r.kind == CaseResult::Kind::kTooManyEvents) r.events = options.max_events;
     return out;
   }
   r.events = run->run.events;
