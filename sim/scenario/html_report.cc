@@ -8,8 +8,8 @@
 
 #include <algorithm>
 #include <string>
-#include <utility>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -24,31 +24,42 @@ using Interval = ReportModel::Interval;
 
 // Geometry, in SVG units.
 constexpr double kWidth = 1400;
-constexpr double kX0 = 230;           // the plot's left edge; labels live left of it
-constexpr double kX1 = kWidth - 24;   // its right edge
-constexpr double kClipMargin = 7;     // points at 0 and at the end show whole
-constexpr double kAxisH = 30;         // the top axis
-constexpr double kOverviewH = 10;     // the strip showing the zoomed window
-constexpr double kMarkRowH = 26;      // timeline steps, expectations
+constexpr double kX0 = 230;          // the plot's left edge; labels live left of it
+constexpr double kX1 = kWidth - 24;  // its right edge
+constexpr double kClipMargin = 7;    // points at 0 and at the end show whole
+constexpr double kAxisH = 30;        // the top axis
+constexpr double kOverviewH = 10;    // the strip showing the zoomed window
+constexpr double kMarkRowH = 26;     // timeline steps, expectations
 constexpr double kStateH = 16;
 constexpr double kReadyH = 5;
-constexpr double kRowH = 13;          // get_nodes, pings, joins, calls, faults
+constexpr double kRowH = 13;  // get_nodes, pings, joins, calls, faults
 constexpr double kPeerH = 9;
-constexpr double kPingSlotH = 7;      // one of several overlapping pings
+constexpr double kPingSlotH = 7;  // one of several overlapping pings
 constexpr double kLanePad = 10;
-constexpr double kMinW = 1.5;        // the script's default minimum span width
+constexpr double kMinW = 1.5;  // the script's default minimum span width
 
 std::string Esc(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -56,7 +67,9 @@ std::string Esc(std::string_view text) {
 
 std::string Num(double v) { return absl::StrFormat("%.1f", v); }
 std::string Ms(int64_t ms) { return FormatDurationMs(std::max<int64_t>(ms, 0)); }
-std::string Range(const Interval& i) { return absl::StrCat(Ms(i.from_ms), " \u2013 ", Ms(i.to_ms)); }
+std::string Range(const Interval& i) {
+  return absl::StrCat(Ms(i.from_ms), " \u2013 ", Ms(i.to_ms));
+}
 
 // Writes SVG elements whose x follows virtual time (the script's contract).
 class Svg {
@@ -69,16 +82,17 @@ class Svg {
 
   // A span [a, b] drawn as a rect from y, h high. `extra` is raw attributes.
   // Spans narrower than min_w (e.g. a 0ms get_nodes call) are drawn min_w wide.
-  void Span(const std::string& klass, const Interval& i, double y, double h, const std::string& fill,
-            const std::string& title, const std::string& extra = "", double min_w = kMinW) {
+  void Span(const std::string& klass, const Interval& i, double y, double h,
+            const std::string& fill, const std::string& title, const std::string& extra = "",
+            double min_w = kMinW) {
     const double x = X(i.from_ms);
     const double w = std::max(X(i.to_ms) - x, min_w);
     absl::StrAppend(&out_, "<rect class=\"s ", klass, "\" data-a=\"", i.from_ms, "\" data-b=\"",
                     i.to_ms, "\"");
     if (min_w != kMinW) absl::StrAppend(&out_, " data-mw=\"", Num(min_w), "\"");
     absl::StrAppend(&out_, " x=\"", Num(x), "\" y=\"", Num(y), "\" width=\"", Num(w),
-                    "\" height=\"", Num(h), "\" fill=\"", fill, "\"", extra, "><title>",
-                    Esc(title), "</title></rect>\n");
+                    "\" height=\"", Num(h), "\" fill=\"", fill, "\"", extra, "><title>", Esc(title),
+                    "</title></rect>\n");
   }
   // A label inside a span, shown when it fits.
   void SpanLabel(const Interval& i, double y, const std::string& text) {
@@ -104,8 +118,8 @@ class Svg {
 
 // A row label in the left column.
 std::string RowLabel(double y_mid, const std::string& text, const std::string& klass = "rl") {
-  return absl::StrCat("<text class=\"", klass, "\" x=\"", Num(kX0 - 8), "\" y=\"",
-                      Num(y_mid + 4), "\">", Esc(text), "</text>\n");
+  return absl::StrCat("<text class=\"", klass, "\" x=\"", Num(kX0 - 8), "\" y=\"", Num(y_mid + 4),
+                      "\">", Esc(text), "</text>\n");
 }
 
 // ---------------------------------------------------------------------------
@@ -142,7 +156,7 @@ const char* FaultColour(const std::string& kind) {
 // sub-row free at its start. Returns the sub-row per ping and their count.
 std::pair<std::vector<int>, int> PingSlots(const ReportModel::Lane& lane) {
   std::vector<int> slot_of;
-  std::vector<int64_t> busy_until_ms;  // per sub-row
+  std::vector<int64_t> busy_until_ms;                 // per sub-row
   for (const ReportModel::Ping& ping : lane.pings) {  // in start order
     size_t slot = 0;
     while (slot < busy_until_ms.size() && busy_until_ms[slot] >= ping.span.from_ms) ++slot;
@@ -166,33 +180,37 @@ double LaneHeight(const ReportModel::Lane& lane) {
 }
 
 void DrawStatus(Svg& svg, const ReportModel::Lane& lane, double y, int64_t end_ms) {
-  svg.Span("stopped", {0, end_ms}, y, kStateH, "url(#hatch)",
-           lane.name + " not running (hatched)", "", 0);
+  svg.Span("stopped", {0, end_ms}, y, kStateH, "url(#hatch)", lane.name + " not running (hatched)",
+           "", 0);
   for (const ReportModel::StatusSpan& s : lane.status) {
     const bool regular = s.phase == engine::Phase::kRegular;
-    const std::string title =
-        absl::StrCat(lane.name, " incarnation ", s.incarnation, ": phase ", regular ? "regular" : "initial",
-                     ", ", s.ready ? "ready" : "not ready", "  ", Range(s.span));
+    const std::string title = absl::StrCat(lane.name, " incarnation ", s.incarnation, ": phase ",
+                                           regular ? "regular" : "initial", ", ",
+                                           s.ready ? "ready" : "not ready", "  ", Range(s.span));
     svg.Span(regular ? "run regular" : "run initial", s.span, y, kStateH,
              regular ? kRegular : kInitial, title, "", 0);
     svg.Span(s.ready ? "ready yes" : "ready no", s.span, y + kStateH + 1, kReadyH,
              s.ready ? kReady : kNotReady, title, "", 0);
   }
   for (int64_t at_ms : lane.restarts_ms) {
-    svg.Point("restart", at_ms,
-              absl::StrCat("<line x1=\"0\" x2=\"0\" y1=\"", Num(y - 2), "\" y2=\"",
-                           Num(y + kStateH + kReadyH + 3), "\" stroke=\"#111\" stroke-width=\"2\"/>"),
-              absl::StrCat(lane.name, " restarted at ", Ms(at_ms)));
+    svg.Point(
+        "restart", at_ms,
+        absl::StrCat("<line x1=\"0\" x2=\"0\" y1=\"", Num(y - 2), "\" y2=\"",
+                     Num(y + kStateH + kReadyH + 3), "\" stroke=\"#111\" stroke-width=\"2\"/>"),
+        absl::StrCat(lane.name, " restarted at ", Ms(at_ms)));
   }
 }
 
 void DrawGetNodes(Svg& svg, const ReportModel::Lane& lane, double y) {
   for (const ReportModel::GetNodesCall& call : lane.get_nodes) {
-    std::string title = absl::StrCat("get_nodes ", call.error ? "error" : "ok", ", ",
-                                     Range(call.span), " (", Ms(call.span.to_ms - call.span.from_ms), ")");
-    if (!call.answered) title = absl::StrCat("get_nodes from ", Ms(call.span.from_ms), ": no answer seen");
-    svg.Span(call.error ? "gn err" : "gn ok", call.span, y + 1, kRowH - 2, call.error ? kError : kOk,
-             title, call.answered ? "" : " stroke=\"#333\" stroke-dasharray=\"2 2\"");
+    std::string title =
+        absl::StrCat("get_nodes ", call.error ? "error" : "ok", ", ", Range(call.span), " (",
+                     Ms(call.span.to_ms - call.span.from_ms), ")");
+    if (!call.answered)
+      title = absl::StrCat("get_nodes from ", Ms(call.span.from_ms), ": no answer seen");
+    svg.Span(call.error ? "gn err" : "gn ok", call.span, y + 1, kRowH - 2,
+             call.error ? kError : kOk, title,
+             call.answered ? "" : " stroke=\"#333\" stroke-dasharray=\"2 2\"");
   }
 }
 
@@ -206,16 +224,17 @@ void DrawPings(Svg& svg, const ReportModel::Lane& lane, double y) {
     const double mid = slots == 1 ? y + kRowH / 2 : y + 2 + kPingSlotH * (slot_of[i] + 0.5);
     const double r = slots == 1 ? 3.5 : 3;
     const std::string outcome = !ping.finished ? "no answer" : ping.pong ? "pong" : "pang";
-    const std::string title = absl::StrCat("ping ", ping.peer, ": ", outcome, "  ", Range(ping.span),
-                                           " (", Ms(ping.span.to_ms - ping.span.from_ms), ")");
+    const std::string title =
+        absl::StrCat("ping ", ping.peer, ": ", outcome, "  ", Range(ping.span), " (",
+                     Ms(ping.span.to_ms - ping.span.from_ms), ")");
     if (ping.span.to_ms > ping.span.from_ms) {
       svg.Span(ping.pong ? "ping-bar pong" : "ping-bar pang", ping.span, mid - 1.5, 3,
                ping.pong ? kPongBar : kPangBar, title, "", 0);
     }
     if (!ping.finished) continue;
     const std::string shape =
-        ping.pong ? absl::StrCat("<circle cx=\"0\" cy=\"", Num(mid), "\" r=\"", Num(r), "\" fill=\"",
-                                 kPong, "\"/>")
+        ping.pong ? absl::StrCat("<circle cx=\"0\" cy=\"", Num(mid), "\" r=\"", Num(r),
+                                 "\" fill=\"", kPong, "\"/>")
                   : absl::StrCat("<path d=\"M", Num(-r), ",", Num(mid - r), "l", Num(2 * r), ",",
                                  Num(2 * r), "m0,", Num(-2 * r), "l", Num(-2 * r), ",", Num(2 * r),
                                  "\" stroke=\"", kError, "\" stroke-width=\"2\"/>");
@@ -233,14 +252,21 @@ void DrawJoins(Svg& svg, const ReportModel::Lane& lane, double y) {
         absl::StrCat("join ", join.table, " with ", join.peer, ": ",
                      join.result.empty() ? "still running" : join.result, "  ", Range(join.span),
                      ", lock attempts ", join.lock_attempts);
-    svg.Span(ok ? "join ok" : benign ? "join same" : "join err", join.span, y + 1, kRowH - 2,
-             ok ? kJoin : benign ? kJoinSame : kError, title);
+    svg.Span(ok       ? "join ok"
+             : benign ? "join same"
+                      : "join err",
+             join.span, y + 1, kRowH - 2,
+             ok       ? kJoin
+             : benign ? kJoinSame
+                      : kError,
+             title);
   }
 }
 
 void DrawCalls(Svg& svg, const ReportModel::Lane& lane, double y) {
   for (const ReportModel::Call& call : lane.calls) {
-    const bool ok = call.outcome != "timeout" && call.outcome != "noproc" && call.outcome != "pending";
+    const bool ok =
+        call.outcome != "timeout" && call.outcome != "noproc" && call.outcome != "pending";
     svg.Span(ok ? "call ok" : "call err", call.span, y + 1, kRowH - 2, ok ? kCall : kError,
              absl::StrCat("call ", call.id, ": ", call.outcome, "  ", Range(call.span)));
   }
@@ -317,35 +343,37 @@ void DrawSteps(Svg& svg, const ReportModel& model, double y) {
     const std::string shape = absl::StrCat(
         "<path d=\"M-5,", Num(y + 4), "h10l-5,8z\" fill=\"#444\"/><text class=\"pl\" x=\"7\" y=\"",
         Num(y + 12), "\">", Esc(step.key), "</text>");
-    svg.Point("step", step.at_ms, shape, absl::StrCat(Ms(step.at_ms), "  ", step.as_written), "steps");
+    svg.Point("step", step.at_ms, shape, absl::StrCat(Ms(step.at_ms), "  ", step.as_written),
+              "steps");
   }
 }
 
+std::string MarkTitle(const ReportModel::Mark& m) {
+  return absl::StrCat(m.passed ? "PASS " : "FAIL ", m.as_written, "  at ", Ms(m.at_ms),
+                      m.observed.empty() ? "" : "\nobserved: " + m.observed, "\nline ", m.line);
+}
+
+// Each expectation: the window it was judged over (a thin line), then a
+// green or red marker at the time it was decided.
 void DrawMarks(Svg& svg, const ReportModel& model, double y) {
   const double mid = y + 10;
-  for (size_t i = 0; i < model.marks.size(); ++i) {
-    const ReportModel::Mark& m = model.marks[i];
-    const std::string title =
-        absl::StrCat(m.passed ? "PASS " : "FAIL ", m.as_written, "  at ", Ms(m.at_ms),
-                     m.observed.empty() ? "" : "\nobserved: " + m.observed, "\nline ", m.line);
-    if (m.window) {
-      svg.Span(m.passed ? "win pass" : "win fail", *m.window, mid - 1.5, 3,
-               m.passed ? "#a7d7b0" : "#f3a6a6", title);
-    }
+  for (const ReportModel::Mark& m : model.marks) {
+    if (!m.window) continue;
+    svg.Span(m.passed ? "win pass" : "win fail", *m.window, mid - 1.5, 3,
+             m.passed ? "#a7d7b0" : "#f3a6a6", MarkTitle(m));
   }
   for (size_t i = 0; i < model.marks.size(); ++i) {
     const ReportModel::Mark& m = model.marks[i];
-    const std::string title =
-        absl::StrCat(m.passed ? "PASS " : "FAIL ", m.as_written, "  at ", Ms(m.at_ms),
-                     m.observed.empty() ? "" : "\nobserved: " + m.observed, "\nline ", m.line);
     const std::string glyph =
-        m.passed ? absl::StrCat("<path d=\"M-3,", Num(mid), "l2,2.5l4,-5\" stroke=\"#fff\" stroke-width=\"1.6\" fill=\"none\"/>")
-                 : absl::StrCat("<path d=\"M-2.5,", Num(mid - 2.5), "l5,5m0,-5l-5,5\" stroke=\"#fff\" stroke-width=\"1.6\"/>");
-    const std::string shape =
-        absl::StrCat("<circle cx=\"0\" cy=\"", Num(mid), "\" r=\"6.5\" fill=\"", m.passed ? kPass : kFail,
-                     "\"/>", glyph, "<text class=\"pl\" x=\"9\" y=\"", Num(mid + 4), "\">#", i + 1,
-                     "</text>");
-    svg.Point(m.passed ? "mark pass" : "mark fail", m.at_ms, shape, title, "marks");
+        m.passed
+            ? absl::StrCat("<path d=\"M-3,", Num(mid),
+                           "l2,2.5l4,-5\" stroke=\"#fff\" stroke-width=\"1.6\" fill=\"none\"/>")
+            : absl::StrCat("<path d=\"M-2.5,", Num(mid - 2.5),
+                           "l5,5m0,-5l-5,5\" stroke=\"#fff\" stroke-width=\"1.6\"/>");
+    const std::string shape = absl::StrCat(
+        "<circle cx=\"0\" cy=\"", Num(mid), "\" r=\"6.5\" fill=\"", m.passed ? kPass : kFail,
+        "\"/>", glyph, "<text class=\"pl\" x=\"9\" y=\"", Num(mid + 4), "\">#", i + 1, "</text>");
+    svg.Point(m.passed ? "mark pass" : "mark fail", m.at_ms, shape, MarkTitle(m), "marks");
   }
 }
 
@@ -385,10 +413,11 @@ void DrawGuides(Svg& svg, const ReportModel& model, double y0, double y1) {
   }
   for (const ReportModel::Mark& m : model.marks) {
     if (m.passed) continue;
-    svg.Point("guide fail", m.at_ms,
-              absl::StrCat("<line x1=\"0\" x2=\"0\" y1=\"", Num(y0), "\" y2=\"", Num(y1),
-                           "\" stroke=\"", kFail, "\" stroke-opacity=\"0.7\" stroke-dasharray=\"6 3\"/>"),
-              absl::StrCat("FAIL ", m.as_written, " at ", Ms(m.at_ms)));
+    svg.Point(
+        "guide fail", m.at_ms,
+        absl::StrCat("<line x1=\"0\" x2=\"0\" y1=\"", Num(y0), "\" y2=\"", Num(y1), "\" stroke=\"",
+                     kFail, "\" stroke-opacity=\"0.7\" stroke-dasharray=\"6 3\"/>"),
+        absl::StrCat("FAIL ", m.as_written, " at ", Ms(m.at_ms)));
   }
 }
 
@@ -410,15 +439,15 @@ std::string Defs(double plot_y0, double plot_h) {
       "<defs>\n"
       "<pattern id=\"hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" "
       "patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#f1f1f1\"/>"
-      "<line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#d4d4d4\" stroke-width=\"2\"/></pattern>\n"
+      "<line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#d4d4d4\" "
+      "stroke-width=\"2\"/></pattern>\n"
       "<pattern id=\"band\" width=\"10\" height=\"10\" patternUnits=\"userSpaceOnUse\" "
       "patternTransform=\"rotate(-45)\"><rect width=\"10\" height=\"10\" fill=\"#fde3da\" "
       "fill-opacity=\"0.55\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"10\" stroke=\"#f4a58a\" "
       "stroke-opacity=\"0.5\" stroke-width=\"1.5\"/></pattern>\n"
       "<clipPath id=\"plot\"><rect x=\"",
       Num(kX0 - kClipMargin), "\" y=\"", Num(plot_y0), "\" width=\"",
-      Num(kX1 - kX0 + 2 * kClipMargin), "\" height=\"", Num(plot_h),
-      "\"/></clipPath>\n</defs>\n");
+      Num(kX1 - kX0 + 2 * kClipMargin), "\" height=\"", Num(plot_h), "\"/></clipPath>\n</defs>\n");
 }
 
 std::string Chart(const ReportModel& model) {
@@ -455,7 +484,8 @@ std::string Chart(const ReportModel& model) {
       Num(kX0), "\" data-x1=\"", Num(kX1), "\" data-end=\"", model.end_ms, "\" data-axis=\"",
       Num(steps_y), "\" role=\"img\" aria-label=\"timeline of the run\">\n");
   absl::StrAppend(&out, Defs(0, height));
-  absl::StrAppend(&out, LaneBackgrounds(model, lanes_y), "<g clip-path=\"url(#plot)\">\n", svg.out(), "</g>\n");
+  absl::StrAppend(&out, LaneBackgrounds(model, lanes_y), "<g clip-path=\"url(#plot)\">\n",
+                  svg.out(), "</g>\n");
   absl::StrAppend(&out, "<g class=\"labels\">\n", labels, "</g>\n");
   // Axes (the script redraws the ticks), the overview strip and the brush.
   absl::StrAppend(&out, "<line x1=\"", Num(kX0), "\" x2=\"", Num(kX1), "\" y1=\"", Num(kAxisH),
@@ -483,7 +513,8 @@ std::string Header(const ScenarioRun& run) {
   const Scenario& s = *run.scenario;
   const int passed = run.passed(), failed = run.failed();
   std::string out = absl::StrCat("<header>\n<h1>", Esc(s.name), "</h1>\n");
-  if (!s.description.empty()) absl::StrAppend(&out, "<p class=\"desc\">", Esc(s.description), "</p>\n");
+  if (!s.description.empty())
+    absl::StrAppend(&out, "<p class=\"desc\">", Esc(s.description), "</p>\n");
   absl::StrAppend(&out, "<div class=\"facts\">");
   absl::StrAppend(&out, "<span class=\"badge ", passed > 0 ? "pass" : "none", "\" id=\"passed\">",
                   passed, " passed</span>");
@@ -521,15 +552,21 @@ std::string Legend() {
     const char* text;
   };
   const Item items[] = {
-      {kInitial, "running, initial phase"}, {kRegular, "running, regular phase"},
-      {"#e2e2e2", "stopped"},               {kReady, "ready (verify_ready empty)"},
-      {kNotReady, "not ready"},             {kOk, "get_nodes ok"},
-      {kError, "error / pang / failed"},    {kPong, "pong"},
-      {kJoin, "join ok"},                   {kJoinSame, "join: already joined"},
+      {kInitial, "running, initial phase"},
+      {kRegular, "running, regular phase"},
+      {"#e2e2e2", "stopped"},
+      {kReady, "ready (verify_ready empty)"},
+      {kNotReady, "not ready"},
+      {kOk, "get_nodes ok"},
+      {kError, "error / pang / failed"},
+      {kPong, "pong"},
+      {kJoin, "join ok"},
+      {kJoinSame, "join: already joined"},
       {kCall, "call"},
       {kConnUp, "this end counts the peer connected (red tick: went down)"},
       {kApart, "partition or cut between the two"},
-      {"#f6ad55", "dns slow / failing"},    {"#ed8936", "slow connect"},
+      {"#f6ad55", "dns slow / failing"},
+      {"#ed8936", "slow connect"},
       {"#fc8181", "backend failing"},
   };
   std::string out = "<div class=\"legend\">";
@@ -546,12 +583,13 @@ std::string Tables(const ReportModel& model) {
       "<th>at</th><th>expectation</th><th>observed</th><th>line</th></tr>\n";
   for (size_t i = 0; i < model.marks.size(); ++i) {
     const ReportModel::Mark& m = model.marks[i];
-    absl::StrAppend(&out, "<tr class=\"go\" data-t=\"", m.at_ms, "\"><td>", i + 1, "</td><td class=\"",
-                    m.passed ? "pass\">PASS" : "fail\">FAIL", "</td><td class=\"t\">", Ms(m.at_ms),
-                    "</td><td><code>", Esc(m.as_written), "</code></td><td>", Esc(m.observed),
-                    "</td><td>", m.line, "</td></tr>\n");
+    absl::StrAppend(&out, "<tr class=\"go\" data-t=\"", m.at_ms, "\"><td>", i + 1,
+                    "</td><td class=\"", m.passed ? "pass\">PASS" : "fail\">FAIL",
+                    "</td><td class=\"t\">", Ms(m.at_ms), "</td><td><code>", Esc(m.as_written),
+                    "</code></td><td>", Esc(m.observed), "</td><td>", m.line, "</td></tr>\n");
   }
-  absl::StrAppend(&out, "</table>\n<h2>Timeline</h2>\n<table id=\"steps\"><tr><th>at</th><th>step</th></tr>\n");
+  absl::StrAppend(
+      &out, "</table>\n<h2>Timeline</h2>\n<table id=\"steps\"><tr><th>at</th><th>step</th></tr>\n");
   for (const ReportModel::Step& step : model.steps) {
     absl::StrAppend(&out, "<tr class=\"go\" data-t=\"", step.at_ms, "\"><td class=\"t\">",
                     Ms(step.at_ms), "</td><td><code>", Esc(step.as_written), "</code></td></tr>\n");
@@ -566,7 +604,8 @@ std::string HtmlReport(const ScenarioRun& run) {
   std::string out = absl::StrCat(
       "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>discosim: ",
-      Esc(run.scenario->name), "</title>\n<style>", html_assets::kCss, "</style>\n</head>\n<body>\n");
+      Esc(run.scenario->name), "</title>\n<style>", html_assets::kCss,
+      "</style>\n</head>\n<body>\n");
   absl::StrAppend(&out, Header(run));
   if (!model.has_trace_lines) {
     absl::StrAppend(&out,

@@ -55,9 +55,9 @@ struct ReportModel {
     bool ready = false;
   };
   struct GetNodesCall {
-    Interval span;        // start to answer (or to the node's stop)
-    bool error = false;   // the backend answered {error, _}
-    bool answered = true; // false: the node stopped first, or no trace lines
+    Interval span;         // start to answer (or to the node's stop)
+    bool error = false;    // the backend answered {error, _}
+    bool answered = true;  // false: the node stopped first, or no trace lines
   };
   // One cets_ping run on this node (for its discovery, or served for a
   // remote join's check), from start to pong or pang.
@@ -89,9 +89,9 @@ struct ReportModel {
   // This node's end of its connection to one peer.
   struct Peer {
     NodeName name;
-    std::vector<Interval> up;            // when this end counted it as up
-    std::vector<std::string> down_cause; // per `up` entry: why it went down ("" open at end)
-    std::vector<Fault> unreachable;      // partition / cut between the two
+    std::vector<Interval> up;             // when this end counted it as up
+    std::vector<std::string> down_cause;  // per `up` entry: why it went down ("" open at end)
+    std::vector<Fault> unreachable;       // partition / cut between the two
   };
   struct Lane {
     NodeName name;
@@ -120,10 +120,10 @@ struct ReportModel {
 
   int64_t end_ms = 0;
   bool has_trace_lines = false;
-  std::vector<Lane> lanes;         // in the order the scenario declares the nodes
-  std::vector<Fault> partitions;   // across every lane
+  std::vector<Lane> lanes;        // in the order the scenario declares the nodes
+  std::vector<Fault> partitions;  // across every lane
   std::vector<Step> steps;
-  std::vector<Mark> marks;         // in the order of the expectations
+  std::vector<Mark> marks;  // in the order of the expectations
 };
 
 ReportModel BuildReportModel(const ScenarioRun& run);

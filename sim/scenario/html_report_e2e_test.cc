@@ -18,10 +18,10 @@
 #include <fstream>
 #include <iostream>
 #include <map>
-#include <utility>
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -100,9 +100,9 @@ int RunChromium(const std::string& chromium, const std::string& mode, const std:
       "timeout -k 5 90 '" + chromium +
       "' --headless --no-sandbox --disable-gpu --disable-quic --no-first-run"
       " --disable-background-networking --disable-component-update --disable-sync"
-      " --hide-scrollbars --enable-logging=stderr --user-data-dir='" + profile + "' " + mode + " --window-size=" +
-      std::to_string(kWidth) + "," + std::to_string(kHeight) + " '" + url + "' > '" + out +
-      "' 2> '" + log + "' < /dev/null";
+      " --hide-scrollbars --enable-logging=stderr --user-data-dir='" +
+      profile + "' " + mode + " --window-size=" + std::to_string(kWidth) + "," +
+      std::to_string(kHeight) + " '" + url + "' > '" + out + "' 2> '" + log + "' < /dev/null";
   const int status = std::system(command.c_str());
   std::error_code ignored;
   fs::remove_all(profile, ignored);
@@ -169,8 +169,8 @@ Image DecodePng(std::string_view png) {
   const size_t stride = static_cast<size_t>(image.width) * image.channels;
   std::vector<uint8_t> raw((stride + 1) * image.height);
   uLongf raw_size = raw.size();
-  if (uncompress(raw.data(), &raw_size, reinterpret_cast<const Bytef*>(idat.data()),
-                 idat.size()) != Z_OK ||
+  if (uncompress(raw.data(), &raw_size, reinterpret_cast<const Bytef*>(idat.data()), idat.size()) !=
+          Z_OK ||
       raw_size != raw.size()) {
     return {};
   }
@@ -187,12 +187,23 @@ Image DecodePng(std::string_view png) {
       const int c = up != nullptr && i >= static_cast<size_t>(bpp) ? up[i - bpp] : 0;
       int predictor = 0;
       switch (filter) {
-        case 0: predictor = 0; break;
-        case 1: predictor = a; break;
-        case 2: predictor = b; break;
-        case 3: predictor = (a + b) / 2; break;
-        case 4: predictor = Paeth(a, b, c); break;
-        default: return {};
+        case 0:
+          predictor = 0;
+          break;
+        case 1:
+          predictor = a;
+          break;
+        case 2:
+          predictor = b;
+          break;
+        case 3:
+          predictor = (a + b) / 2;
+          break;
+        case 4:
+          predictor = Paeth(a, b, c);
+          break;
+        default:
+          return {};
       }
       out[i] = static_cast<uint8_t>(in[i] + predictor);
     }
@@ -242,7 +253,8 @@ TEST_F(HtmlReportE2eTest, TheScriptRunsAndTheDomHasTheLanes) {
   const std::string text = ReadFile(dom);
   ASSERT_FALSE(text.empty()) << ReadFile(log);
   EXPECT_NE(text.find("data-ready=\"1\""), std::string::npos) << "the page's script did not finish";
-  EXPECT_EQ(ReadFile(log).find("Uncaught"), std::string::npos) << "a script error:\n" << ReadFile(log);
+  EXPECT_EQ(ReadFile(log).find("Uncaught"), std::string::npos) << "a script error:\n"
+                                                               << ReadFile(log);
   EXPECT_EQ(Count(text, "<g class=\"lane\""), 3);
   EXPECT_EQ(Count(text, "class=\"p mark fail\""), 1);
   // The script drew the axis: a tick at each minute of the 4m run, top and bottom.
@@ -257,7 +269,8 @@ TEST_F(HtmlReportE2eTest, AZoomedLinkShowsItsRange) {
   ASSERT_EQ(status, 0) << ReadFile(log);
   const std::string text = ReadFile(dom);
   EXPECT_NE(text.find("showing 1m \u2013 1m2s"), std::string::npos);
-  EXPECT_EQ(ReadFile(log).find("Uncaught"), std::string::npos) << "a script error:\n" << ReadFile(log);
+  EXPECT_EQ(ReadFile(log).find("Uncaught"), std::string::npos) << "a script error:\n"
+                                                               << ReadFile(log);
   EXPECT_EQ(Count(text, "class=\"tick\">1m1s</text>"), 2);
 }
 

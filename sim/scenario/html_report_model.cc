@@ -102,10 +102,8 @@ void ReadLine(std::string_view line, const std::set<NodeName, std::less<>>& decl
     const std::string_view rest = w[3].substr(kPing.size());
     const size_t quote = rest.find('\'');
     if (quote == std::string_view::npos) return;
-    facts.ping_results[*node].push_back({{at_ms, at_ms},
-                                         std::string(rest.substr(0, quote)),
-                                         rest.ends_with(",pong}"),
-                                         true});
+    facts.ping_results[*node].push_back(
+        {{at_ms, at_ms}, std::string(rest.substr(0, quote)), rest.ends_with(",pong}"), true});
   } else if (verb == "ping" && w.size() == 5 && declared.contains(w[3])) {
     using What = TraceFacts::PingEdge::What;
     const What what = w[4] == "started" ? What::kStarted
@@ -294,9 +292,7 @@ void AddPeers(const Scenario& scenario, const TraceFacts& facts, int64_t end_ms,
 
 using Link = std::pair<NodeName, NodeName>;  // first < second
 
-Link Normalized(const NodeName& a, const NodeName& b) {
-  return a < b ? Link{a, b} : Link{b, a};
-}
+Link Normalized(const NodeName& a, const NodeName& b) { return a < b ? Link{a, b} : Link{b, a}; }
 
 struct Network {
   std::map<NodeName, size_t> group;  // 0: the unlisted nodes
@@ -343,7 +339,8 @@ void ApplyNetworkStep(const Scenario& scenario, const TimelineStep& step, Networ
                    }
                    net.bridges.clear();
                    close_band();
-                   partitions.push_back({{step.at_ms, -1}, "partition",
+                   partitions.push_back({{step.at_ms, -1},
+                                         "partition",
                                          "partition " + GroupsText(a, scenario),
                                          step.as_written});
                  },
@@ -517,9 +514,8 @@ void AddNodeFaults(const Scenario& scenario, const Node& node, int64_t end_ms,
   dns.Close(end_ms);
   connect.Close(end_ms);
   rate.Close(end_ms);
-  std::stable_sort(faults.begin(), faults.end(), [](const Fault& a, const Fault& b) {
-    return a.span.from_ms < b.span.from_ms;
-  });
+  std::stable_sort(faults.begin(), faults.end(),
+                   [](const Fault& a, const Fault& b) { return a.span.from_ms < b.span.from_ms; });
   lane.faults = std::move(faults);
 }
 
@@ -527,24 +523,23 @@ void AddNodeFaults(const Scenario& scenario, const Node& node, int64_t end_ms,
 // Steps and expectations.
 
 std::optional<Interval> WindowOf(const Qualifier& qualifier, const ScenarioRun& run) {
-  return std::visit(
-      Overloaded{
-          [](const AtQualifier&) -> std::optional<Interval> { return std::nullopt; },
-          [](const ByQualifier& q) -> std::optional<Interval> {
-            return Interval{q.from_ms, q.by_ms};
-          },
-          [&](const AlwaysQualifier& q) -> std::optional<Interval> {
-            return Interval{q.from_ms, q.until_ms.value_or(run.end_ms)};
-          },
-          [&](const NeverQualifier& q) -> std::optional<Interval> {
-            return Interval{q.from_ms, q.until_ms.value_or(run.end_ms)};
-          },
-          [&](const AfterHealQualifier& q) -> std::optional<Interval> {
-            const int64_t removed_ms = run.world->LastFaultRemovalMs().value_or(0);
-            return Interval{removed_ms, removed_ms + q.within_ms};
-          },
-      },
-      qualifier);
+  return std::visit(Overloaded{
+                        [](const AtQualifier&) -> std::optional<Interval> { return std::nullopt; },
+                        [](const ByQualifier& q) -> std::optional<Interval> {
+                          return Interval{q.from_ms, q.by_ms};
+                        },
+                        [&](const AlwaysQualifier& q) -> std::optional<Interval> {
+                          return Interval{q.from_ms, q.until_ms.value_or(run.end_ms)};
+                        },
+                        [&](const NeverQualifier& q) -> std::optional<Interval> {
+                          return Interval{q.from_ms, q.until_ms.value_or(run.end_ms)};
+                        },
+                        [&](const AfterHealQualifier& q) -> std::optional<Interval> {
+                          const int64_t removed_ms = run.world->LastFaultRemovalMs().value_or(0);
+                          return Interval{removed_ms, removed_ms + q.within_ms};
+                        },
+                    },
+                    qualifier);
 }
 
 }  // namespace

@@ -262,9 +262,7 @@ TEST(HtmlReportTest, IsSelfContainedAndEscapesText) {
   EXPECT_EQ(Count(r.html, "<script>"), 1);
 }
 
-TEST(HtmlReportTest, TheSameRunGivesTheSameBytes) {
-  EXPECT_EQ(Render().html, Render().html);
-}
+TEST(HtmlReportTest, TheSameRunGivesTheSameBytes) { EXPECT_EQ(Render().html, Render().html); }
 
 TEST(HtmlReportTest, WithoutTraceLinesItStillDrawsLanesAndSaysWhatIsMissing) {
   const Rendered r = Render(world::TraceMode::kHashOnly);
@@ -272,8 +270,7 @@ TEST(HtmlReportTest, WithoutTraceLinesItStillDrawsLanesAndSaysWhatIsMissing) {
   EXPECT_THAT(r.html, HasSubstr("kept no trace lines"));
   // The calls are still there, one each, with no answer known.
   const std::string_view a = Lane(r.html, "a@h1");
-  EXPECT_EQ(Count(a, "class=\"s gn "),
-            static_cast<int>(r.run.world->GetNodesCalls("a@h1").size()));
+  EXPECT_EQ(Count(a, "class=\"s gn "), static_cast<int>(r.run.world->GetNodesCalls("a@h1").size()));
 }
 
 TEST(HtmlReportTest, CutsShadeOnlyTheirLink) {
