@@ -188,5 +188,21 @@ TEST(RunScenario, EventLimitStopsTheRunAndNamesTheFlag) {
       << run.status();
 }
 
+// More nodes than the world holds are refused at once, before the world
+// config (a backend list per node) is built: a 10 000-node file used to take
+// 35 s and 3 GB before the world said no.
+TEST(RunScenario, TooManyNodesForTheWorldAreRefusedAtOnceNamingTheLimit) {
+  Scenario s = Parse(kLoneNode);
+  s.nodes.resize(20'000, s.nodes.front());  // names repeat: refused before they are looked at
+  RunOptions options;
+  options.limits.max_nodes = 1'024;
+  absl::StatusOr<ScenarioRun> run = RunScenario(s, options);
+  ASSERT_FALSE(run.ok());
+  EXPECT_EQ(run.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_NE(run.status().message().find("20000 nodes, more than the 1024"), std::string::npos)
+      << run.status();
+  EXPECT_NE(run.status().message().find("max_nodes"), std::string::npos) << run.status();
+}
+
 }  // namespace
 }  // namespace discosim::scenario
