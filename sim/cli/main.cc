@@ -196,7 +196,7 @@ struct FuzzFlags {
   std::string out_dir = "fuzz-failures";
   std::string horizon = "1h";
   uint64_t determinism_every = 10;
-  uint64_t max_events = 300'000;
+  uint64_t max_events = 100'000;
   int max_nodes = fuzz::kMaxNodes;
   int max_faults = 12;
   bool no_shrink = false;
@@ -236,8 +236,8 @@ void AddFuzzFlags(CLI::App& cmd, FuzzFlags& f) {
   cmd.add_option("--horizon", f.horizon, "Faults happen and heal within this virtual time")
       ->capture_default_str();
   cmd.add_flag("--prevent-everywhere", f.prevent_everywhere,
-               "Keep connect_all and prevent_overlapping_partitions on for every node (where the "
-               "transitivity property applies)");
+               "Keep connect_all and prevent_overlapping_partitions on and dist_auto_connect "
+               "always on every node (where the transitivity property applies)");
 }
 
 int Fuzz(const FuzzFlags& f) {

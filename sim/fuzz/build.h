@@ -9,8 +9,10 @@
 //                 node is never in a table cluster, and no cluster keeps a
 //                 member (a stopped incarnation included) once the node has
 //                 seen its nodedown.
-//   transitivity  with connect_all and prevent_overlapping_partitions on
-//                 everywhere: no_overlapping_partitions always holds from
+//   transitivity  with connect_all and prevent_overlapping_partitions on and
+//                 dist_auto_connect=always everywhere (with never or once
+//                 the go-between is cut off for ever; see the finding
+//                 scenarios): no_overlapping_partitions always holds from
 //                 `settle_ms` after a timeline step until the next step, in
 //                 every stretch where the network itself is transitive (no
 //                 cut, bridged partition, DNS fault or slow connect active).
@@ -21,6 +23,10 @@
 //                 when connect_all and prevent_overlapping_partitions are on
 //                 everywhere (without them CETS leaves overlapping clusters
 //                 that never merge: the weaker guarantee is connected + ready).
+//                 Connected all at once, unless a node with
+//                 dist_auto_connect never/once has connect_all and overlap
+//                 prevention on: then the go-between is cut off round after
+//                 round, and each pair is connected at some instant.
 //
 //   BuiltCase built = BuildCase(c, AllProperties());
 //   RunScenario(built.scenario, {});  // a failed expectation names its property

@@ -27,7 +27,7 @@ inline constexpr char kDeterminism[] = "determinism";
 struct CheckOptions {
   // A run that processes more events than this ends as kTooManyEvents, not
   // as a failure (a storm of lock retries or reconnects, not a broken rule).
-  uint64_t max_events = 300'000;
+  uint64_t max_events = 100'000;
   // Also run the case a second time and compare trace hashes.
   bool determinism = false;
 };

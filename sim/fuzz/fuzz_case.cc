@@ -48,7 +48,7 @@ Swarm DrawSwarm(Rng& rng, const GenOptions& options) {
   s.varied_latency = rng.Chance(1, 4);
   s.dns_delays = rng.Chance(1, 6);
   s.flag_mode = static_cast<int>(rng.UniformBelow(4));
-  if (options.overlap_prevention_everywhere && s.flag_mode == 1) s.flag_mode = 3;
+  if (options.overlap_prevention_everywhere) s.flag_mode = 0;
   for (int k = 0; k < kFaultKinds; ++k) {
     if (rng.Chance(1, 2)) s.fault_kinds |= 1u << k;
   }
@@ -68,6 +68,7 @@ void DrawFlags(Rng& rng, FuzzNode& node, bool keep_overlap_prevention) {
   node.connect_all = rng.Chance(3, 4);
   node.prevent_overlapping_partitions = rng.Chance(3, 4);
   if (keep_overlap_prevention) {
+    node.dist_auto_connect = scenario::DistAutoConnect::kAlways;
     node.connect_all = true;
     node.prevent_overlapping_partitions = true;
   }

@@ -95,8 +95,9 @@ struct GenOptions {
   int max_nodes = kMaxNodes;   // declared nodes, started or not (>= 2)
   int max_faults = 12;
   int64_t max_horizon_ms = 3'600'000;
-  // Every node keeps connect_all and prevent_overlapping_partitions on (the
-  // transitivity property's precondition); other flags still vary.
+  // Every node keeps connect_all and prevent_overlapping_partitions on and
+  // dist_auto_connect=always (the transitivity property's precondition);
+  // hidden nodes, lists, backends and faults still vary.
   bool overlap_prevention_everywhere = false;
 };
 

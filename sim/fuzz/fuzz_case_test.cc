@@ -76,7 +76,8 @@ TEST(FuzzCase, OverlapPreventionEverywhereKeepsTheFlags) {
   options.overlap_prevention_everywhere = true;
   for (uint64_t i = 0; i < 300; ++i) {
     for (const FuzzNode& n : GenerateCase(CaseSeed(3, i), options).nodes) {
-      EXPECT_TRUE(n.connect_all && n.prevent_overlapping_partitions);
+      EXPECT_TRUE(n.connect_all && n.prevent_overlapping_partitions &&
+                  n.dist_auto_connect == scenario::DistAutoConnect::kAlways);
     }
   }
 }
