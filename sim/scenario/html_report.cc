@@ -5,6 +5,7 @@
 // reader zooms. Coordinates are SVG units in a fixed-width viewBox, printed
 // with one decimal, so the same run gives the same bytes.
 #include "sim/scenario/html_report.h"
+#include "sim/scenario/report.h"
 
 #include <algorithm>
 #include <string>
@@ -38,32 +39,6 @@ constexpr double kPingSlotH = 7;  // one of several overlapping pings
 constexpr double kLanePad = 10;
 constexpr double kMinW = 1.5;  // the script's default minimum span width
 
-std::string Esc(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 std::string Num(double v) { return absl::StrFormat("%.1f", v); }
 std::string Ms(int64_t ms) { return FormatDurationMs(std::max<int64_t>(ms, 0)); }
@@ -91,13 +66,13 @@ class Svg {
                     i.to_ms, "\"");
     if (min_w != kMinW) absl::StrAppend(&out_, " data-mw=\"", Num(min_w), "\"");
     absl::StrAppend(&out_, " x=\"", Num(x), "\" y=\"", Num(y), "\" width=\"", Num(w),
-                    "\" height=\"", Num(h), "\" fill=\"", fill, "\"", extra, "><title>", Esc(title),
+                    "\" height=\"", Num(h), "\" fill=\"", fill, "\"", extra, "><title>", EscapeMarkup(title),
                     "</title></rect>\n");
   }
   // A label inside a span, shown when it fits.
   void SpanLabel(const Interval& i, double y, const std::string& text) {
     absl::StrAppend(&out_, "<text class=\"sl\" data-a=\"", i.from_ms, "\" data-b=\"", i.to_ms,
-                    "\" x=\"", Num(X(i.from_ms) + 3), "\" y=\"", Num(y), "\">", Esc(text),
+                    "\" x=\"", Num(X(i.from_ms) + 3), "\" y=\"", Num(y), "\">", EscapeMarkup(text),
                     "</text>\n");
   }
   // A point at t: `shape` is drawn around x = 0. `row` groups labels for thinning.
@@ -106,7 +81,7 @@ class Svg {
     absl::StrAppend(&out_, "<g class=\"p ", klass, "\" data-t=\"", t_ms, "\"");
     if (!row.empty()) absl::StrAppend(&out_, " data-row=\"", row, "\"");
     absl::StrAppend(&out_, " transform=\"translate(", Num(X(t_ms)), ",0)\">", shape, "<title>",
-                    Esc(title), "</title></g>\n");
+                    EscapeMarkup(title), "</title></g>\n");
   }
   void Raw(const std::string& text) { absl::StrAppend(&out_, text); }
   std::string& out() { return out_; }
@@ -119,7 +94,7 @@ class Svg {
 // A row label in the left column.
 std::string RowLabel(double y_mid, const std::string& text, const std::string& klass = "rl") {
   return absl::StrCat("<text class=\"", klass, "\" x=\"", Num(kX0 - 8), "\" y=\"", Num(y_mid + 4),
-                      "\">", Esc(text), "</text>\n");
+                      "\">", EscapeMarkup(text), "</text>\n");
 }
 
 // ---------------------------------------------------------------------------
@@ -308,7 +283,7 @@ void DrawPeer(Svg& svg, const ReportModel::Lane& lane, const ReportModel::Peer& 
 double DrawLane(Svg& svg, std::string& labels, const ReportModel::Lane& lane, size_t index,
                 double y, int64_t end_ms) {
   const double h = LaneHeight(lane);
-  svg.Raw(absl::StrCat("<g class=\"lane\" id=\"lane-", index, "\" data-node=\"", Esc(lane.name),
+  svg.Raw(absl::StrCat("<g class=\"lane\" id=\"lane-", index, "\" data-node=\"", EscapeMarkup(lane.name),
                        "\">\n"));
   labels += RowLabel(y + kStateH / 2, lane.name, "nl");
   labels += RowLabel(y + kStateH + kReadyH / 2 + 1, "ready");
@@ -342,7 +317,7 @@ void DrawSteps(Svg& svg, const ReportModel& model, double y) {
   for (const ReportModel::Step& step : model.steps) {
     const std::string shape = absl::StrCat(
         "<path d=\"M-5,", Num(y + 4), "h10l-5,8z\" fill=\"#444\"/><text class=\"pl\" x=\"7\" y=\"",
-        Num(y + 12), "\">", Esc(step.key), "</text>");
+        Num(y + 12), "\">", EscapeMarkup(step.key), "</text>");
     svg.Point("step", step.at_ms, shape, absl::StrCat(Ms(step.at_ms), "  ", step.as_written),
               "steps");
   }
@@ -512,16 +487,16 @@ std::string Chart(const ReportModel& model) {
 std::string Header(const ScenarioRun& run) {
   const Scenario& s = *run.scenario;
   const int passed = run.passed(), failed = run.failed();
-  std::string out = absl::StrCat("<header>\n<h1>", Esc(s.name), "</h1>\n");
+  std::string out = absl::StrCat("<header>\n<h1>", EscapeMarkup(s.name), "</h1>\n");
   if (!s.description.empty())
-    absl::StrAppend(&out, "<p class=\"desc\">", Esc(s.description), "</p>\n");
+    absl::StrAppend(&out, "<p class=\"desc\">", EscapeMarkup(s.description), "</p>\n");
   absl::StrAppend(&out, "<div class=\"facts\">");
   absl::StrAppend(&out, "<span class=\"badge ", passed > 0 ? "pass" : "none", "\" id=\"passed\">",
                   passed, " passed</span>");
   absl::StrAppend(&out, "<span class=\"badge ", failed > 0 ? "fail" : "none", "\" id=\"failed\">",
                   failed, " failed</span>");
   auto fact = [&](const std::string& key, const std::string& value) {
-    absl::StrAppend(&out, "<span><span class=\"k\">", key, "</span> ", Esc(value), "</span>");
+    absl::StrAppend(&out, "<span><span class=\"k\">", key, "</span> ", EscapeMarkup(value), "</span>");
   };
   fact("seed", absl::StrCat(run.seed));
   fact("duration", Ms(s.duration_ms));
@@ -585,14 +560,14 @@ std::string Tables(const ReportModel& model) {
     const ReportModel::Mark& m = model.marks[i];
     absl::StrAppend(&out, "<tr class=\"go\" data-t=\"", m.at_ms, "\"><td>", i + 1,
                     "</td><td class=\"", m.passed ? "pass\">PASS" : "fail\">FAIL",
-                    "</td><td class=\"t\">", Ms(m.at_ms), "</td><td><code>", Esc(m.as_written),
-                    "</code></td><td>", Esc(m.observed), "</td><td>", m.line, "</td></tr>\n");
+                    "</td><td class=\"t\">", Ms(m.at_ms), "</td><td><code>", EscapeMarkup(m.as_written),
+                    "</code></td><td>", EscapeMarkup(m.observed), "</td><td>", m.line, "</td></tr>\n");
   }
   absl::StrAppend(
       &out, "</table>\n<h2>Timeline</h2>\n<table id=\"steps\"><tr><th>at</th><th>step</th></tr>\n");
   for (const ReportModel::Step& step : model.steps) {
     absl::StrAppend(&out, "<tr class=\"go\" data-t=\"", step.at_ms, "\"><td class=\"t\">",
-                    Ms(step.at_ms), "</td><td><code>", Esc(step.as_written), "</code></td></tr>\n");
+                    Ms(step.at_ms), "</td><td><code>", EscapeMarkup(step.as_written), "</code></td></tr>\n");
   }
   return out + "</table>\n";
 }
@@ -604,7 +579,7 @@ std::string HtmlReport(const ScenarioRun& run) {
   std::string out = absl::StrCat(
       "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>discosim: ",
-      Esc(run.scenario->name), "</title>\n<style>", html_assets::kCss,
+      EscapeMarkup(run.scenario->name), "</title>\n<style>", html_assets::kCss,
       "</style>\n</head>\n<body>\n");
   absl::StrAppend(&out, Header(run));
   if (!model.has_trace_lines) {

@@ -10,21 +10,6 @@
 namespace discosim::scenario {
 namespace {
 
-std::string XmlEscape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 int Count(const std::vector<const ScenarioRun*>& runs, bool passed) {
   int n = 0;
   for (const ScenarioRun* run : runs) n += passed ? run->passed() : run->failed();
@@ -32,6 +17,22 @@ int Count(const std::vector<const ScenarioRun*>& runs, bool passed) {
 }
 
 }  // namespace
+
+std::string EscapeMarkup(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
 
 std::string TextLines(const ScenarioRun& run) {
   std::string out;
@@ -86,19 +87,19 @@ std::string JunitReport(const std::vector<const ScenarioRun*>& runs) {
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"discosim\" tests=\"",
       Count(runs, true) + Count(runs, false), "\" failures=\"", Count(runs, false), "\">\n");
   for (const ScenarioRun* run : runs) {
-    absl::StrAppend(&out, "  <testsuite name=\"", XmlEscape(run->scenario->name), "\" tests=\"",
+    absl::StrAppend(&out, "  <testsuite name=\"", EscapeMarkup(run->scenario->name), "\" tests=\"",
                     run->results.size(), "\" failures=\"", run->failed(), "\" file=\"",
-                    XmlEscape(run->scenario->source_file), "\">\n");
+                    EscapeMarkup(run->scenario->source_file), "\">\n");
     absl::StrAppend(&out, "    <properties><property name=\"seed\" value=\"", run->seed,
                     "\"/></properties>\n");
     for (const ExpectationResult& r : run->results) {
-      absl::StrAppend(&out, "    <testcase classname=\"", XmlEscape(run->scenario->name),
-                      "\" name=\"", XmlEscape(r.expectation->as_written), "\"");
+      absl::StrAppend(&out, "    <testcase classname=\"", EscapeMarkup(run->scenario->name),
+                      "\" name=\"", EscapeMarkup(r.expectation->as_written), "\"");
       if (r.passed) {
         absl::StrAppend(&out, "/>\n");
       } else {
         absl::StrAppend(&out, ">\n      <failure message=\"",
-                        XmlEscape(absl::StrCat("observed at ", FormatDurationMs(r.at_ms), ": ",
+                        EscapeMarkup(absl::StrCat("observed at ", FormatDurationMs(r.at_ms), ": ",
                                                r.observed)),
                         "\"/>\n    </testcase>\n");
       }

@@ -6,6 +6,7 @@
 #define DISCOSIM_SIM_SCENARIO_REPORT_H_
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sim/scenario/run.h"
@@ -13,6 +14,9 @@
 namespace discosim::scenario {
 
 enum class ReportFormat { kText, kJson, kJunit };
+
+// `text` safe inside XML or HTML text and attribute values (& < > " ').
+std::string EscapeMarkup(std::string_view text);
 
 // One PASS/FAIL line per expectation of one run (no summary line).
 std::string TextLines(const ScenarioRun& run);
