@@ -102,6 +102,13 @@ struct Rpc {
   std::string id;
 };
 
+// A benchmark probe, not in the scenario format: from now on the node's
+// join lock requester takes the lock over its connected nodes and gives it
+// back at once, forever (the measured lock hand-off experiment).
+struct LockLoop {
+  NodeName node;
+};
+
 }  // namespace discosim::world::action
 
 namespace discosim::world {
@@ -110,7 +117,8 @@ using Action = std::variant<action::Start, action::Stop, action::Restart, action
                             action::Cut, action::HealAll, action::HealLinks, action::Disconnect,
                             action::Dns, action::SlowConnect, action::Backend,
                             action::BackendFail, action::AddTable, action::DeleteTable,
-                            action::Send, action::Call, action::ConnectNode, action::Rpc>;
+                            action::Send, action::Call, action::ConnectNode, action::Rpc,
+                            action::LockLoop>;
 
 // The action's scenario name ("start", "partition", ...).
 const char* ActionName(const Action& action);

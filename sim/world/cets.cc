@@ -39,10 +39,11 @@ void Sim::CetsOnNodedown(NodeId x, NodeId y) {
   }
 }
 
-TimeMs Sim::JoinCopyMs(const TableName& table) const {
+int64_t Sim::JoinCopyUs(const TableName& table) const {
   auto it = config.join.table_rows.find(table);
   const int64_t rows = it == config.join.table_rows.end() ? 0 : it->second;
-  return config.join.join_base_ms + rows * config.join.join_per_row_us / 1'000;
+  if (calibrated()) return rows * config.join.join_per_row_us;
+  return (config.join.join_base_ms + rows * config.join.join_per_row_us / 1'000) * kUsPerMs;
 }
 
 // ---------------------------------------------------------------------------
@@ -252,10 +253,11 @@ void Sim::OnPrecheckDnsDone(const Event& event) {
   }
   // A resolvable declared node's host exists, running or not.
   const bool reachable = Reachable(check.node, check.target);
-  const TimeMs done_ms =
-      now() + (reachable ? 2 * LatencyMs(check.node, check.target) : kPrecheckConnectTimeoutMs);
-  Push(done_ms, Event{EventKind::kPrecheckTcpDone, 0, check.node, check.target, event.a,
-                      reachable ? 1u : 0u});
+  const int64_t done_us =
+      now_us() + (reachable ? 2 * LatencyUs(check.node, check.target)
+                            : kPrecheckConnectTimeoutMs * kUsPerMs);
+  PushUs(done_us, Event{EventKind::kPrecheckTcpDone, 0, check.node, check.target, event.a,
+                        reachable ? 1u : 0u});
 }
 
 void Sim::OnPrecheckTcpDone(const Event& event) {
@@ -279,7 +281,34 @@ void Sim::StartJoinTask(NodeId n, std::vector<engine::JoinPair> pairs) {
   JoinNextPair(join_id);
 }
 
+void Sim::StartLockLoop(NodeId n) {
+  const uint64_t join_id = next_id++;
+  JoinTask join;
+  join.node = n;
+  join.incarnation = nodes[n].incarnation;
+  join.lock_loop = true;
+  join.peer = n;
+  joins_log.push_back(JoinRecord{Name(n), Name(n), "", now(), std::nullopt, std::nullopt, 0, 0,
+                                 "", false, false});
+  join.record = joins_log.size() - 1;
+  joins.emplace(join_id, std::move(join));
+  LockAttempt(join_id);
+}
+
 void Sim::JoinStage(JoinTask& join, JoinTask::Stage stage) {
+  const bool was = Contending(join.stage), is = Contending(stage);
+  if (was != is) {
+    LockAccount();
+    lock_contenders = is ? lock_contenders + 1 : lock_contenders - 1;
+  }
+  if (stage != JoinTask::Stage::kLockWait) SetSpinning(join, false);
+  const int64_t spent_us = now_us() - join.stage_since_us;
+  if (join.stage == JoinTask::Stage::kLockAttempt || join.stage == JoinTask::Stage::kLockAbort) {
+    counters.lock_attempting_us += spent_us;
+  } else if (join.stage == JoinTask::Stage::kLockWait) {
+    counters.lock_waiting_us += spent_us;
+  }
+  join.stage_since_us = now_us();
   join.stage = stage;
   ++join.token;
 }
@@ -305,7 +334,7 @@ void Sim::JoinNextPair(uint64_t join_id) {
   join.lock_granted.clear();
   join.lock_waiting.clear();
   joins_log.push_back(JoinRecord{Name(join.node), pair.node, pair.table, now(), std::nullopt,
-                                 std::nullopt, 0, 0, ""});
+                                 std::nullopt, 0, 0, "", false, false});
   join.record = joins_log.size() - 1;
   ++counters.joins;
   // 1. Find the remote server (an rpc; an auto-connect if not connected).
@@ -348,8 +377,12 @@ void Sim::OnJoinRpc(uint64_t join_id, uint64_t rpc_id) {
       WORLD_CHECK(server != local.servers.end(), "a join lost its local server");
       join.local_cluster = server->second.cluster;
       join.remote_cluster = answer.cluster;
-      // 4. Same cluster: ok, nothing to do; overlapping: error.
-      if (join.local_cluster.contains(join.remote)) return JoinFinishPair(join_id, Joined(pair));
+      // 4. Same cluster: ok, nothing to do (a skip: a few more rpcs under the
+      // lock); overlapping: error.
+      if (join.local_cluster.contains(join.remote)) {
+        const int64_t rpcs = calibrated() ? std::max<int64_t>(0, config.join.skip_rpcs - 1) : 0;
+        return JoinRpcSteps(join, join_id, JoinTask::Stage::kSkip, rpcs);
+      }
       for (const ServerRef& ref : join.remote_cluster) {
         if (join.local_cluster.contains(ref)) {
           return JoinFinishPair(join_id, JoinError(pair, "join_pids_overlap"));
@@ -399,16 +432,17 @@ void Sim::JoinReachNext(uint64_t join_id) {
     StartRpc(join.node, n1, std::move(request), Cont{ContKind::kJoinRpc, join.node, n1, join_id});
     return;
   }
-  // 6. Each side consistent: ask every member (one round trip, in parallel).
-  TimeMs round_trip_ms = 0;
+  // 6. Each side consistent: ask every member (in parallel: one round trip
+  // to the farthest).
+  NodeId farthest = join.node;
   for (const Cluster* side : {&join.local_cluster, &join.remote_cluster}) {
     for (const ServerRef& ref : *side) {
-      round_trip_ms = std::max(round_trip_ms, 2 * LatencyMs(join.node, ref.node));
+      if (LatencyUs(join.node, ref.node) > LatencyUs(join.node, farthest)) farthest = ref.node;
     }
   }
   JoinStage(join, JoinTask::Stage::kConsistency);
-  Push(now() + round_trip_ms,
-       Event{EventKind::kJoinTimer, 0, join.node, join.peer, join_id, join.token});
+  PushUs(now_us() + RpcUs(join.node, farthest),
+         Event{EventKind::kJoinTimer, 0, join.node, join.peer, join_id, join.token});
 }
 
 void Sim::OnJoinTimer(const Event& event) {
@@ -432,18 +466,26 @@ void Sim::OnJoinTimer(const Event& event) {
       }
     }
     // 7. Pause, exchange, resume; a member going down meanwhile is an error.
+    // The rest of the merge's rpcs as measured (get_cluster, the reach
+    // checks and this check were rpcs too), then the rows.
     join.member_conns.clear();
     for (const Cluster* side : {&join.local_cluster, &join.remote_cluster}) {
       for (const ServerRef& ref : *side) {
         join.member_conns.emplace_back(ref.node, ref.node == x ? 0 : Link(x, ref.node).conn_id);
       }
     }
-    JoinStage(join, JoinTask::Stage::kCopy);
-    Push(now() + JoinCopyMs(join.table),
-         Event{EventKind::kJoinTimer, 0, x, join.peer, join_id, join.token});
-    return;
+    const JoinCost& cost = config.join;
+    const int64_t servers = static_cast<int64_t>(join.member_conns.size());
+    const int64_t pairs = static_cast<int64_t>(join.local_cluster.size()) *
+                          static_cast<int64_t>(join.remote_cluster.size());
+    const int64_t rpcs = cost.merge_base_rpcs + cost.merge_rpcs_per_server * (servers - 2) +
+                         (pairs - 1);
+    const int64_t made = 2 + static_cast<int64_t>(join.reach_pairs.size());
+    return JoinRpcSteps(join, join_id, JoinTask::Stage::kCopy,
+                        calibrated() ? std::max<int64_t>(0, rpcs - made) : 0);
   }
-  WORLD_CHECK(join.stage == JoinTask::Stage::kCopy, "a join timer in an untimed stage");
+  WORLD_CHECK(join.stage == JoinTask::Stage::kCopy && join.rows_copied,
+              "a join timer in an untimed stage");
   for (const auto& [member, conn_id] : join.member_conns) {
     if (member != x && Link(x, member).conn_id != conn_id) {
       return JoinFinishPair(join_id, JoinError(pair, "member_down"));
@@ -457,12 +499,77 @@ void Sim::OnJoinTimer(const Event& event) {
   Cluster merged = join.local_cluster;
   merged.insert(join.remote_cluster.begin(), join.remote_cluster.end());
   for (const ServerRef& ref : merged) nodes[ref.node].servers.at(join.table).cluster = merged;
+  ++counters.merges;
+  joins_log[join.record].merged = true;
   JoinFinishPair(join_id, Joined(pair));
 }
 
+// `rpcs` sequential rpcs of the join under the lock, one event each (the
+// host's load is read at each), cycling through the merge's members.
+void Sim::JoinRpcSteps(JoinTask& join, uint64_t join_id, JoinTask::Stage stage, int64_t rpcs) {
+  JoinStage(join, stage);
+  join.rpcs_left = rpcs;
+  join.rpc_target = 0;
+  join.rows_copied = false;
+  const NodeId x = join.node;
+  int64_t step_us = 0;
+  if (rpcs > 0) {
+    const NodeId target = stage == JoinTask::Stage::kCopy && !join.member_conns.empty()
+                              ? join.member_conns[0].first
+                              : join.peer;
+    step_us = RpcUs(x, target);
+  }
+  PushUs(now_us() + step_us, Event{EventKind::kJoinRpcStep, 0, x, join.peer, join_id, join.token});
+}
+
+void Sim::OnJoinRpcStep(const Event& event) {
+  auto it = joins.find(event.a);
+  if (it == joins.end() || it->second.token != event.b) return;
+  JoinTask& join = it->second;
+  const uint64_t join_id = event.a;
+  const engine::JoinPair& pair = join.pairs[join.index];
+  const NodeId x = join.node;
+  switch (join.stage) {
+    case JoinTask::Stage::kRecheck: {
+      // What-if: joined meanwhile? Then there is nothing to do under the lock.
+      const auto server = nodes[x].servers.find(join.table);
+      if (server != nodes[x].servers.end() && server->second.cluster.contains(join.remote)) {
+        ++counters.lock_skips;
+        joins_log[join.record].skipped = true;
+        return JoinFinishPair(join_id, JoinError(pair, "already_joined"));
+      }
+      return JoinAfterLock(join_id);
+    }
+    case JoinTask::Stage::kSkip:
+    case JoinTask::Stage::kCopy: {
+      if (join.rpcs_left > 0) --join.rpcs_left;
+      if (join.rpcs_left > 0) {
+        NodeId target = join.peer;
+        if (join.stage == JoinTask::Stage::kCopy && !join.member_conns.empty()) {
+          join.rpc_target = (join.rpc_target + 1) % join.member_conns.size();
+          target = join.member_conns[join.rpc_target].first;
+        }
+        PushUs(now_us() + RpcUs(x, target),
+               Event{EventKind::kJoinRpcStep, 0, x, join.peer, join_id, join.token});
+        return;
+      }
+      if (join.stage == JoinTask::Stage::kSkip) {
+        ++counters.lock_skips;
+        joins_log[join.record].skipped = true;
+        return JoinFinishPair(join_id, Joined(pair));
+      }
+      join.rows_copied = true;
+      PushUs(now_us() + JoinCopyUs(join.table),
+             Event{EventKind::kJoinTimer, 0, x, join.peer, join_id, join.token});
+      return;
+    }
+    default:
+      WORLD_CHECK(false, "a join rpc step in a stage that makes none");
+  }
+}
+
 void Sim::JoinFinishPair(uint64_t join_id, engine::JoinResult result) {
-  // 8. Release the lock; the pair's result is ok or the error.
-  LockRelease(join_id);
+  // 8. The pair's result is ok or the error; release the lock (if taken).
   JoinTask& join = joins.at(join_id);
   JoinRecord& record = joins_log[join.record];
   record.finished_at_ms = now();
@@ -477,6 +584,15 @@ void Sim::JoinFinishPair(uint64_t join_id, engine::JoinResult result) {
                                  result.table, " ", record.result);
            });
   join.results.push_back(std::move(result));
+  if (join.lock_held) {
+    LockAccount();
+    --lock_holders;
+    join.lock_held = false;
+    std::vector<NodeId> granted = std::move(join.lock_granted);
+    join.lock_granted.clear();
+    JoinStage(join, JoinTask::Stage::kUnlock);
+    return LockReleaseAll(join_id, std::move(granted));  // then the next pair
+  }
   ++join.index;
   JoinNextPair(join_id);
 }

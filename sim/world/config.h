@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "engine/types.h"
@@ -72,25 +73,102 @@ struct NodeConfig {
   std::optional<bool> resolvable;
   std::vector<TableName> tables;   // table servers started with it, given to its discovery
   BackendConfig backend;
+  std::string host;  // a HostConfig name; empty: a host of its own (CpuConfig::default_cores)
 };
 
-// Cost of step 7 of a join (pause, exchange data, resume).
+// A machine: the nodes on it share its cores (see CpuConfig).
+struct HostConfig {
+  std::string name;
+  int cores = 2;
+};
+
+// The CPU model (kCalibrated only; kSimple costs no CPU time). Every
+// message a node handles costs one "hop" on its host:
+// the receiving process being scheduled and doing its work. On an idle host
+// a hop takes hop_us (drawn in hop_us * [1 - jitter, 1 + jitter]: the
+// scheduling noise that breaks lockstep races). Busy work on the host (each
+// spinning lock waiter, each global server with a queue) competes for its
+// cores: with R runnable entities on C < R cores a hop takes R / C times as
+// long plus a wait for a core drawn in [0, quantum_us * (R - C) / C]. A
+// spinning waiter notices a release after the same wait. Nodes of one host
+// talk over loopback (loopback_us one way) instead of their latency.
+// Defaults calibrated against shared/reference/real-cets-measurements.md
+// (docs/join-model.md).
+struct CpuConfig {
+  int default_cores = 2;
+  int64_t loopback_us = 30;
+  int64_t hop_us = 100;
+  int64_t hop_jitter_pct = 10;
+  int64_t quantum_us = 2'400;
+  int64_t spin_check_us = 5;  // one turn of a spinning waiter's loop
+  // CPU time a hop uses (part of hop_us); the host's hops over the last
+  // load_window_us count as busy work: work / window cores' worth.
+  int64_t hop_cpu_us = 20;
+  int64_t load_window_us = 10'000;
+  int64_t busy_server_milli = 250;
+  int64_t send_hop_pct = 50;  // the sending side's share of a hop
+};
+
+// Which model of joins, the join lock and CPU time the world runs.
+enum class JoinModel {
+  // The first model: exact message times, no CPU; a requester aborted by
+  // contention re-asks after a random pause (LockConfig::retry_delay_ms_*),
+  // standing in for the scheduling noise that lets real clusters progress;
+  // step 7 of a join costs join_base_ms + rows.
+  kSimple,
+  // The lock as cets 0.2.0 takes it (re-asked at once; LockConfig's what-if
+  // options change its loop), the CPU model (hosts, hops: CpuConfig) and
+  // merge costs in sequential rpcs as measured (JoinCost). Calibrated
+  // against shared/reference/real-cets-measurements.md (docs/join-model.md).
+  kCalibrated,
+};
+
+// Cost of a join under the lock. kSimple: step 7 takes join_base_ms + rows
+// * join_per_row_us. kCalibrated: a merge of clusters L and R (S servers in
+// all) makes merge_base_rpcs + merge_rpcs_per_server * (S - 2) + (|L| * |R|
+// - 1) sequential rpcs, a pair found already merged after the wait (a skip)
+// skip_rpcs, each a round trip to a member plus a hop at each end; then the
+// rows (join_base_ms is not used).
 struct JoinCost {
   TimeMs join_base_ms = 2;
   int64_t join_per_row_us = 1;                    // microseconds per row copied
   std::map<TableName, int64_t> table_rows;        // rows per table; absent: 0
+  int64_t merge_base_rpcs = 20;
+  int64_t merge_rpcs_per_server = 7;
+  int64_t skip_rpcs = 4;
 };
 
-// global's lock: a requester aborted by contention re-asks after a pause
-// drawn in [min, max] (the page's "re-asks at once", plus the scheduling
-// noise that lets real clusters make progress; see README.md).
+// How a requester of the join lock waits while its own node's lock table
+// shows the lock held by another requester (kCalibrated).
+enum class LockWait {
+  kSpin,   // as released: re-check at once, keeping a core busy
+  kSleep,  // what-if: sleep sleep_ms between checks
+};
+
+// global's lock as cets takes it around each join: global:trans with zero
+// retries, in a loop.
 struct LockConfig {
+  // kSimple: the pause after an aborted attempt, drawn in [min, max].
   TimeMs retry_delay_ms_min = 1;
   TimeMs retry_delay_ms_max = 10;
+  // kCalibrated: the what-if changes to the loop; the defaults are cets
+  // 0.2.0 as released. Each changes only the join lock loop.
+  LockWait wait = LockWait::kSpin;
+  TimeMs sleep_ms = 1;
+  // A random pause drawn in [min, max] after a failed attempt (its partial
+  // grants released); 0, 0: re-ask at once.
+  TimeMs backoff_ms_min = 0;
+  TimeMs backoff_ms_max = 0;
+  // Once the lock is acquired, check again (locally) whether the two sides
+  // are already joined, and release at once if so.
+  bool recheck_joined = false;
 };
 
 struct NetworkConfig {
   TimeMs jitter_ms_max = 0;  // each message adds a seeded delay in [0, jitter_ms_max]
+  // Each message between two hosts adds a seeded delay in [0, latency *
+  // latency_jitter_pct / 100] (FIFO per pair is kept). kCalibrated only.
+  int64_t latency_jitter_pct = 20;
 };
 
 struct Limits {
@@ -107,6 +185,9 @@ struct WorldConfig {
   uint64_t seed = 1;
   std::vector<NodeConfig> nodes;
   engine::Config intervals;
+  JoinModel join_model = JoinModel::kSimple;
+  std::vector<HostConfig> hosts;  // kCalibrated: shared hosts, named in NodeConfig::host
+  CpuConfig cpu;                  // kCalibrated
   JoinCost join;
   LockConfig lock;
   NetworkConfig network;

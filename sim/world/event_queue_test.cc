@@ -15,14 +15,14 @@ TEST(EventQueueTest, TimeOrderThenInsertionOrder) {
   ASSERT_TRUE(queue.Push(5, 4));
   ASSERT_TRUE(queue.Push(0, 5));
   std::vector<int> order;
-  std::vector<TimeMs> times;
+  std::vector<int64_t> times;
   while (!queue.empty()) {
     auto e = queue.Pop();
     order.push_back(e.payload);
-    times.push_back(queue.now_ms());
+    times.push_back(queue.now());
   }
   EXPECT_EQ(order, (std::vector<int>{5, 2, 4, 1, 3}));
-  EXPECT_EQ(times, (std::vector<TimeMs>{0, 5, 5, 10, 10}));
+  EXPECT_EQ(times, (std::vector<int64_t>{0, 5, 5, 10, 10}));
 }
 
 TEST(EventQueueTest, ManySameTimeEventsKeepInsertionOrder) {
@@ -42,7 +42,7 @@ TEST(EventQueueTest, BoundRefusesExtraEvents) {
 TEST(EventQueueTest, AdvanceMovesTheClockWithoutEvents) {
   EventQueue<int> queue(10);
   queue.AdvanceTo(50);
-  EXPECT_EQ(queue.now_ms(), 50);
+  EXPECT_EQ(queue.now(), 50);
   EXPECT_TRUE(queue.Push(50, 1));
 }
 

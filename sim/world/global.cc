@@ -146,23 +146,58 @@ void Sim::OnRemoveConnection(const NetMsg& m) {
 }
 
 // ---------------------------------------------------------------------------
-// The lock `cets_discovery`, asked with zero retries and re-asked on abort.
+// The lock `cets_discovery`, as cets 0.2.0 takes it around each join:
+// global:trans({cets_discovery, JoinPid}, F, [node() | nodes()], 0) in a loop
+// that re-asks at once when it is aborted. One attempt (set_lock_on_nodes):
+// if the own node's lock table shows the lock held by another requester,
+// fail without sending anything (the caller spins on that: kLockWait);
+// otherwise ask every node of the list (own node first) and wait for all
+// answers. Each node's global server handles requests one at a time, in
+// arrival order, and grants when the lock is free or already the
+// requester's. Any refusal: release the partial grants (a multi_call that
+// waits for its answers), then re-ask. The what-if options change only this
+// loop (LockConfig).
+
+bool Sim::Contending(JoinTask::Stage stage) {
+  switch (stage) {
+    case JoinTask::Stage::kLockWait:
+    case JoinTask::Stage::kLockAttempt:
+    case JoinTask::Stage::kLockAbort:
+    case JoinTask::Stage::kLockBackoff:
+      return true;
+    default:
+      return false;
+  }
+}
+
+void Sim::LockAccount() {
+  const int64_t span_us = now_us() - lock_accounted_us;
+  if (lock_holders > 0) {
+    counters.lock_held_us += span_us;
+  } else if (lock_contenders > 0) {
+    counters.lock_free_contended_us += span_us;
+  }
+  lock_accounted_us = now_us();
+}
+
+void Sim::SetSpinning(JoinTask& join, bool spinning) {
+  if (join.spinning == spinning) return;
+  join.spinning = spinning;
+  uint32_t& spinners = hosts[nodes[join.node].host].spinners;
+  spinners = spinning ? spinners + 1 : spinners - 1;
+}
 
 void Sim::LockAttempt(uint64_t join_id) {
   auto it = joins.find(join_id);
   if (it == joins.end()) return;
   JoinTask& join = it->second;
   const NodeId x = join.node;
-  LockTable& local = nodes[x].lock;
+  const LockTable& local = nodes[x].lock;
   if (local.holder_join != 0 && local.holder_join != join_id) {
-    // The local lock table says another requester holds it: spin locally,
-    // which amounts to waiting for its release (nothing is sent).
-    local.waiters.push_back(join_id);
-    JoinStage(join, JoinTask::Stage::kLockWait);
+    LockWaitLocally(join, join_id);
     return;
   }
-  local.holder_join = join_id;
-  local.holder_node = x;
+  SetSpinning(join, false);
   ++join.attempt;
   ++counters.lock_attempts;
   ++joins_log[join.record].lock_attempts;
@@ -170,88 +205,220 @@ void Sim::LockAttempt(uint64_t join_id) {
   join.lock_waiting.clear();
   join.lock_denied = false;
   JoinStage(join, JoinTask::Stage::kLockAttempt);
+  join.lock_waiting.push_back(x);
   for (NodeId y = 0; y < n_nodes; ++y) {
     if (y != x && Link(x, y).conn_id != 0 && !Hidden(x, y)) join.lock_waiting.push_back(y);
   }
-  const std::vector<NodeId> ask = join.lock_waiting;
   const uint32_t attempt = join.attempt;
-  if (ask.empty()) {
-    LockDecide(join_id);
-    return;
-  }
+  const std::vector<NodeId> ask = join.lock_waiting;
+  // Own node first: a local message to its global server.
+  EnqueueLockOp(x, LockOp{false, join_id, attempt, x, x, nodes[x].incarnation});
   for (NodeId y : ask) {
-    Send(x, y, msg::LockRequest{join_id, attempt}, SendMode::kExistingOnly);
+    if (y != x) Send(x, y, msg::LockRequest{join_id, attempt}, SendMode::kExistingOnly);
+  }
+}
+
+void Sim::LockWaitLocally(JoinTask& join, uint64_t join_id) {
+  const NodeId x = join.node;
+  ++counters.lock_local_waits;
+  JoinStage(join, JoinTask::Stage::kLockWait);
+  nodes[x].lock.waiters.push_back(join_id);
+  if (!calibrated() || config.lock.wait == LockWait::kSpin) {
+    SetSpinning(join, true);  // re-checks at once, again and again: a busy core
+  } else {
+    SetSpinning(join, false);
+    join.sleep_phase_us = now_us();  // sleeps of sleep_ms from now on
+  }
+}
+
+void Sim::EnqueueLockOp(NodeId server, LockOp op) {
+  NodeRt& node = nodes[server];
+  const int64_t start_us = std::max(now_us(), node.gs_busy_until_us);
+  const int64_t done_us = start_us + HopUs(server);
+  node.gs_busy_until_us = done_us;
+  const uint64_t op_id = next_id++;
+  const NodeId requester = op.requester;
+  lock_ops.emplace(op_id, op);
+  PushUs(done_us, Event{EventKind::kLockServe, 0, server, requester, op_id, 0});
+}
+
+void Sim::OnLockServe(const Event& event) {
+  auto it = lock_ops.find(event.a);
+  if (it == lock_ops.end()) return;
+  const LockOp op = it->second;
+  lock_ops.erase(it);
+  NodeRt& node = nodes[op.server];
+  if (!node.running || node.incarnation != op.server_incarnation) return;
+  // A request from a node this one no longer counts as connected is void
+  // (its monitor has fired): granting it would hold the lock forever.
+  const bool local = op.server == op.requester;
+  if (!local && Link(op.server, op.requester).conn_id == 0) return;
+  bool granted = false;
+  LockTable& table = node.lock;
+  if (!op.release) {
+    granted = table.holder_join == 0 || table.holder_join == op.join_id;
+    if (granted) {
+      table.holder_join = op.join_id;
+      table.holder_node = op.requester;
+    }
+  } else if (table.holder_join == op.join_id) {
+    FreeLock(op.server);
+  }
+  if (local) {
+    const uint8_t sub = op.release ? 2 : granted ? 1 : 0;
+    PushUs(now_us() + HopUs(op.requester),
+           Event{EventKind::kLockLocalReply, sub, op.requester, kNoNode, op.join_id, op.attempt});
+  } else {
+    Send(op.server, op.requester, msg::LockReply{op.join_id, op.attempt, granted, op.release},
+         SendMode::kExistingOnly);
   }
 }
 
 void Sim::OnLockRequest(const NetMsg& m, const msg::LockRequest& req) {
-  LockTable& table = nodes[m.to].lock;
-  const bool granted = table.holder_join == 0 || table.holder_join == req.join_id;
-  if (granted) {
-    table.holder_join = req.join_id;
-    table.holder_node = m.from;
-  }
-  Send(m.to, m.from, msg::LockReply{req.join_id, req.attempt, granted}, SendMode::kExistingOnly);
+  EnqueueLockOp(m.to, LockOp{false, req.join_id, req.attempt, m.from, m.to, nodes[m.to].incarnation});
+}
+
+void Sim::OnLockReleaseMsg(const NetMsg& m, const msg::LockRelease& release) {
+  EnqueueLockOp(m.to,
+                LockOp{true, release.join_id, release.attempt, m.from, m.to, nodes[m.to].incarnation});
 }
 
 void Sim::OnLockReply(const NetMsg& m, const msg::LockReply& reply) {
-  auto it = joins.find(reply.join_id);
+  LockAnswer(reply.join_id, reply.attempt, m.from, reply.granted, reply.release_ack);
+}
+
+void Sim::OnLockLocalReply(const Event& event) {
+  const NodeRt& node = nodes[event.node];
+  if (!node.running) return;
+  LockAnswer(event.a, static_cast<uint32_t>(event.b), event.node, event.sub == 1,
+             event.sub == 2);
+}
+
+void Sim::LockAnswer(uint64_t join_id, uint32_t attempt, NodeId from, bool granted,
+                     bool release_ack) {
+  auto it = joins.find(join_id);
+  if (release_ack) {
+    if (it == joins.end()) return;
+    JoinTask& join = it->second;
+    const bool releasing = join.stage == JoinTask::Stage::kLockAbort ||
+                           join.stage == JoinTask::Stage::kUnlock;
+    if (!releasing || join.attempt != attempt) return;
+    auto acked = std::find(join.lock_acks.begin(), join.lock_acks.end(), from);
+    if (acked == join.lock_acks.end()) return;
+    join.lock_acks.erase(acked);
+    if (join.lock_acks.empty()) LockReleased(join_id);
+    return;
+  }
   const bool current = it != joins.end() && it->second.stage == JoinTask::Stage::kLockAttempt &&
-                       it->second.attempt == reply.attempt;
+                       it->second.attempt == attempt;
   if (!current) {
-    if (reply.granted) Send(m.to, m.from, msg::LockRelease{reply.join_id}, SendMode::kExistingOnly);
+    // A grant nobody waits for any more is given back at once.
+    if (granted && it != joins.end()) {
+      const NodeId x = it->second.node;
+      if (from == x) {
+        EnqueueLockOp(x, LockOp{true, join_id, attempt, x, x, nodes[x].incarnation});
+      } else if (Link(x, from).conn_id != 0) {
+        Send(x, from, msg::LockRelease{join_id, attempt}, SendMode::kExistingOnly);
+      }
+    }
     return;
   }
   JoinTask& join = it->second;
-  auto waiting = std::find(join.lock_waiting.begin(), join.lock_waiting.end(), m.from);
+  auto waiting = std::find(join.lock_waiting.begin(), join.lock_waiting.end(), from);
   if (waiting == join.lock_waiting.end()) return;
   join.lock_waiting.erase(waiting);
-  if (reply.granted) {
-    join.lock_granted.push_back(m.from);
+  if (granted) {
+    join.lock_granted.push_back(from);
   } else {
     join.lock_denied = true;
   }
-  if (join.lock_waiting.empty()) LockDecide(reply.join_id);
+  if (join.lock_waiting.empty()) LockDecide(join_id);
 }
 
 void Sim::LockDecide(uint64_t join_id) {
   JoinTask& join = joins.at(join_id);
   JoinRecord& record = joins_log[join.record];
+  const NodeId x = join.node;
   if (!join.lock_denied) {
+    LockAccount();
+    ++lock_holders;
     join.lock_held = true;
     ++counters.lock_grants;
     record.lock_granted_at_ms = now();
-    NoteLazy(static_cast<uint32_t>(NoteKind::kLockGranted), join.node, join.peer, join.attempt,
-             [&] { return absl::StrCat(now(), " ", Name(join.node), " lock granted"); });
+    NoteLazy(static_cast<uint32_t>(NoteKind::kLockGranted), x, join.peer, join.attempt,
+             [&] { return absl::StrCat(now(), " ", Name(x), " lock granted"); });
+    if (join.lock_loop) {
+      // The hand-off probe: give it back at once.
+      LockAccount();
+      --lock_holders;
+      join.lock_held = false;
+      std::vector<NodeId> granted = std::move(join.lock_granted);
+      join.lock_granted.clear();
+      JoinStage(join, JoinTask::Stage::kUnlock);
+      LockReleaseAll(join_id, std::move(granted));
+      return;
+    }
+    if (calibrated() && config.lock.recheck_joined) {
+      // What-if: the already-joined check again, now that the lock is ours
+      // (a local call).
+      JoinStage(join, JoinTask::Stage::kRecheck);
+      PushUs(now_us() + HopUs(x), Event{EventKind::kJoinRpcStep, 0, x, join.peer, join_id,
+                                        join.token});
+      return;
+    }
     JoinAfterLock(join_id);
     return;
   }
   ++counters.lock_aborts;
   ++record.lock_aborts;
-  NoteLazy(static_cast<uint32_t>(NoteKind::kLockAborted), join.node, join.peer, join.attempt,
-           [&] { return absl::StrCat(now(), " ", Name(join.node), " lock aborted"); });
-  // Release what this attempt got, then ask again after a short pause.
-  const NodeId x = join.node;
-  const std::vector<NodeId> granted = std::move(join.lock_granted);
+  NoteLazy(static_cast<uint32_t>(NoteKind::kLockAborted), x, join.peer, join.attempt,
+           [&] { return absl::StrCat(now(), " ", Name(x), " lock aborted"); });
+  std::vector<NodeId> granted = std::move(join.lock_granted);
   join.lock_granted.clear();
-  JoinStage(join, JoinTask::Stage::kLockBackoff);
-  const uint64_t token = join.token;
-  const TimeMs pause_ms =
-      nodes[x].rng_lock.Range(config.lock.retry_delay_ms_min, config.lock.retry_delay_ms_max);
-  Push(now() + pause_ms, Event{EventKind::kLockRetry, 0, x, kNoNode, join_id, token});
-  if (nodes[x].lock.holder_join == join_id) FreeLock(x);
-  for (NodeId y : granted) Send(x, y, msg::LockRelease{join_id}, SendMode::kExistingOnly);
+  JoinStage(join, JoinTask::Stage::kLockAbort);
+  LockReleaseAll(join_id, std::move(granted));
 }
 
-void Sim::LockRelease(uint64_t join_id) {
+// Releases the grants of the join's current attempt (a multi_call of
+// del_lock: the join goes on when every node has answered). The join's
+// stage says what follows: kLockAbort re-asks, kUnlock takes the next pair.
+void Sim::LockReleaseAll(uint64_t join_id, std::vector<NodeId> granted) {
   JoinTask& join = joins.at(join_id);
-  if (!join.lock_held) return;
-  join.lock_held = false;
   const NodeId x = join.node;
-  const std::vector<NodeId> granted = std::move(join.lock_granted);
-  join.lock_granted.clear();
-  if (nodes[x].lock.holder_join == join_id) FreeLock(x);
-  for (NodeId y : granted) Send(x, y, msg::LockRelease{join_id}, SendMode::kExistingOnly);
+  join.lock_acks.clear();
+  for (NodeId y : granted) {
+    if (y == x) {
+      join.lock_acks.push_back(y);
+      EnqueueLockOp(x, LockOp{true, join_id, join.attempt, x, x, nodes[x].incarnation});
+    } else if (Link(x, y).conn_id != 0) {
+      join.lock_acks.push_back(y);
+      Send(x, y, msg::LockRelease{join_id, join.attempt}, SendMode::kExistingOnly);
+    }
+  }
+  if (join.lock_acks.empty()) LockReleased(join_id);
+}
+
+void Sim::LockReleased(uint64_t join_id) {
+  JoinTask& join = joins.at(join_id);
+  if (join.stage == JoinTask::Stage::kUnlock) {
+    if (join.lock_loop) return LockAttempt(join_id);
+    ++join.index;
+    JoinNextPair(join_id);
+    return;
+  }
+  WORLD_CHECK(join.stage == JoinTask::Stage::kLockAbort, "a release in a stage that makes none");
+  // kSimple: a random pause (scheduling noise). kCalibrated: at once as
+  // released, or the what-if back-off.
+  const LockConfig& lock = config.lock;
+  const TimeMs min_ms = calibrated() ? lock.backoff_ms_min : lock.retry_delay_ms_min;
+  const TimeMs max_ms = calibrated() ? lock.backoff_ms_max : lock.retry_delay_ms_max;
+  if (max_ms > 0) {
+    JoinStage(join, JoinTask::Stage::kLockBackoff);
+    const TimeMs pause_ms = nodes[join.node].rng_lock.Range(min_ms, max_ms);
+    Push(now() + pause_ms, Event{EventKind::kLockRetry, 0, join.node, kNoNode, join_id, join.token});
+    return;
+  }
+  LockAttempt(join_id);  // as released: at once
 }
 
 void Sim::FreeLock(NodeId n) {
@@ -263,12 +430,20 @@ void Sim::FreeLock(NodeId n) {
   for (uint64_t waiter : waiters) {
     auto it = joins.find(waiter);
     if (it == joins.end() || it->second.stage != JoinTask::Stage::kLockWait) continue;
-    Push(now(), Event{EventKind::kLockRetry, 0, n, kNoNode, waiter, it->second.token});
+    const JoinTask& join = it->second;
+    int64_t at_us;
+    if (!calibrated() || config.lock.wait == LockWait::kSpin) {
+      // A spinner sees it at its next turn, once it has a core.
+      at_us = now_us() + CoreWaitUs(n) + config.cpu.spin_check_us;
+    } else {
+      // A sleeper at the end of its current sleep.
+      const int64_t sleep_us = config.lock.sleep_ms * kUsPerMs;
+      const int64_t slept_us = now_us() - join.sleep_phase_us;
+      const int64_t sleeps = slept_us / sleep_us + 1;
+      at_us = join.sleep_phase_us + sleeps * sleep_us + CoreWaitUs(n);
+    }
+    PushUs(at_us, Event{EventKind::kLockRetry, 0, n, kNoNode, waiter, join.token});
   }
-}
-
-void Sim::OnLockReleaseMsg(const NetMsg& m, const msg::LockRelease& release) {
-  if (nodes[m.to].lock.holder_join == release.join_id) FreeLock(m.to);
 }
 
 void Sim::OnLockRetry(const Event& event) {
@@ -280,17 +455,28 @@ void Sim::OnLockRetry(const Event& event) {
 void Sim::LockOnNodedown(NodeId x, NodeId y) {
   // A held lock disappears when its holder's node goes down.
   if (nodes[x].lock.holder_join != 0 && nodes[x].lock.holder_node == y) FreeLock(x);
-  // An attempt of x no longer waits for y (an unreachable node does not count).
-  std::vector<uint64_t> decide;
+  // An attempt or a release of x no longer waits for y.
+  std::vector<uint64_t> decide, released;
   for (auto& [join_id, join] : joins) {
     if (join.node != x) continue;
     std::erase(join.lock_granted, y);
-    if (join.stage != JoinTask::Stage::kLockAttempt) continue;
-    const size_t before = join.lock_waiting.size();
-    std::erase(join.lock_waiting, y);
-    if (before != join.lock_waiting.size() && join.lock_waiting.empty()) decide.push_back(join_id);
+    if (join.stage == JoinTask::Stage::kLockAttempt) {
+      const size_t before = join.lock_waiting.size();
+      std::erase(join.lock_waiting, y);
+      if (before != join.lock_waiting.size() && join.lock_waiting.empty()) {
+        decide.push_back(join_id);
+      }
+    } else if (join.stage == JoinTask::Stage::kLockAbort ||
+               join.stage == JoinTask::Stage::kUnlock) {
+      const size_t before = join.lock_acks.size();
+      std::erase(join.lock_acks, y);
+      if (before != join.lock_acks.size() && join.lock_acks.empty()) released.push_back(join_id);
+    }
   }
   for (uint64_t join_id : decide) LockDecide(join_id);
+  for (uint64_t join_id : released) {
+    if (joins.contains(join_id)) LockReleased(join_id);
+  }
 }
 
 }  // namespace discosim::world

@@ -51,6 +51,11 @@ TimeMs Sim::LatencyMs(NodeId x, NodeId y) const {
   return std::max(nodes[x].settings.latency_ms, nodes[y].settings.latency_ms);
 }
 
+int64_t Sim::LatencyUs(NodeId x, NodeId y) const {
+  if (nodes[x].host == nodes[y].host) return config.cpu.loopback_us;
+  return LatencyMs(x, y) * kUsPerMs;
+}
+
 TimeMs Sim::TickDrawMs(NodeId x) {
   const TimeMs tick_ms = nodes[x].settings.net_ticktime_ms;
   return nodes[x].rng_tick.Range(tick_ms * 3 / 4, tick_ms * 5 / 4);
@@ -136,13 +141,23 @@ void Sim::Transmit(uint32_t slot) {
     return;
   }
   LinkEnd& channel = Link(m.from, m.to);
-  TimeMs at_ms = now() + LatencyMs(m.from, m.to);
-  if (config.network.jitter_ms_max > 0) {
-    at_ms += nodes[m.from].rng_jitter.Range(0, config.network.jitter_ms_max);
+  const int64_t latency_us = LatencyUs(m.from, m.to);
+  // The sending node puts it on the wire (a hop on its host), ...
+  int64_t at_us = now_us() + HopUs(m.from) * config.cpu.send_hop_pct / 100 + latency_us;
+  if (calibrated() && config.network.latency_jitter_pct > 0 &&
+      nodes[m.from].host != nodes[m.to].host) {
+    at_us += nodes[m.from].rng_jitter.Range(0, latency_us * config.network.latency_jitter_pct / 100);
   }
-  at_ms = std::max(at_ms, channel.last_delivery_ms);  // FIFO per pair
-  channel.last_delivery_ms = at_ms;
-  Push(at_ms, Event{EventKind::kNetDeliver, 0, m.from, m.to, slot, 0});
+  if (config.network.jitter_ms_max > 0) {
+    at_us += nodes[m.from].rng_jitter.Range(0, config.network.jitter_ms_max) * kUsPerMs;
+  }
+  // ... the receiving node takes it off the wire and its process handles
+  // it: a hop on its host. (Lock requests and releases then also queue in the
+  // global server: EnqueueLockOp.)
+  at_us += HopUs(m.to);
+  at_us = std::max(at_us, channel.last_delivery_us);  // FIFO per pair
+  channel.last_delivery_us = at_us;
+  PushUs(at_us, Event{EventKind::kNetDeliver, 0, m.from, m.to, slot, 0});
 }
 
 void Sim::SendRaw(NodeId from, NodeId to, uint64_t conn_id, Payload payload) {

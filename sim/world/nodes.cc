@@ -42,7 +42,7 @@ const char* ActionName(const Action& action) {
   static constexpr const char* kNames[] = {
       "start", "stop", "restart", "partition", "cut", "heal", "heal", "disconnect", "dns",
       "slow_connect", "backend", "backend_fail", "add_table", "delete_table", "send", "call",
-      "connect_node", "rpc"};
+      "connect_node", "rpc", "lock_loop"};
   static_assert(std::size(kNames) == std::variant_size_v<Action>);
   return kNames[action.index()];
 }
@@ -165,6 +165,7 @@ absl::Status Sim::Validate(TimeMs at_ms, const Action& action) const {
             if (absl::Status s = need(a.target); !s.ok()) return s;
             return need(a.node);
           },
+          [&](const action::LockLoop& a) { return need(a.node); },
       },
       action);
 }
@@ -273,7 +274,7 @@ void Sim::Execute(const ScheduledAction& scheduled) {
               if (a.until_ms.has_value()) n.backend.fail_until_ms = *a.until_ms;
             });
             if (a.until_ms.has_value() && *a.until_ms >= now()) {
-              Push(*a.until_ms, Event{EventKind::kFaultOver, 0, kNoNode, kNoNode, 0, 0});
+              PushAtMs(*a.until_ms, Event{EventKind::kFaultOver, 0, kNoNode, kNoNode, 0, 0});
             }
           },
           [&](const action::AddTable& a) {
@@ -343,6 +344,10 @@ void Sim::Execute(const ScheduledAction& scheduled) {
             request.kind = RpcKind::kNodeName;
             StartRpc(n, target, std::move(request), Cont{ContKind::kActionRpc, n, target, index});
           },
+          [&](const action::LockLoop& a) {
+            const NodeId n = id(a.node);
+            if (nodes[n].running) StartLockLoop(n);
+          },
       },
       act);
 }
@@ -373,6 +378,7 @@ void Sim::StartNode(NodeId n) {
   node.just_synced = false;
   node.seen_reports.clear();
   node.lock = LockTable{};
+  node.gs_busy_until_us = 0;
   node.servers.clear();
   for (const TableName& table : node.tables) {
     node.servers[table].cluster = {ServerRef{n, node.incarnation}};
@@ -407,10 +413,10 @@ void Sim::StopNode(NodeId n) {
     const uint64_t their_conn = Link(y, n).conn_id;
     if (their_conn != 0 && Reachable(n, y)) SendRaw(n, y, their_conn, msg::Close{});
     LinkEnd& mine = Link(n, y);
-    const TimeMs fifo_ms = mine.last_delivery_ms;
+    const int64_t fifo_us = mine.last_delivery_us;
     const uint32_t tick_gen = mine.tick_gen + 1;
     mine = LinkEnd{};
-    mine.last_delivery_ms = fifo_ms;
+    mine.last_delivery_us = fifo_us;
     mine.tick_gen = tick_gen;
     pending_send_request.erase({n, y});
     for (auto* queues : {&pending_sends, &held}) {
@@ -425,9 +431,17 @@ void Sim::StopNode(NodeId n) {
   absl::erase_if(prechecks, [&](const auto& kv) { return kv.second.node == n; });
   absl::erase_if(pings, [&](const auto& kv) { return kv.second.node == n; });
   absl::erase_if(rpcs, [&](const auto& kv) { return kv.second.caller == n; });
-  for (const auto& [join_id, join] : joins) {
-    if (join.node == n && join.record < joins_log.size() && joins_log[join.record].result.empty()) {
+  for (auto& [join_id, join] : joins) {
+    if (join.node != n) continue;
+    if (join.record < joins_log.size() && joins_log[join.record].result.empty()) {
       joins_log[join.record].result = "node_stopped";
+    }
+    // Out of the lock's accounting and its host's spinners.
+    JoinStage(join, JoinTask::Stage::kWhereis);
+    if (join.lock_held) {
+      LockAccount();
+      --lock_holders;
+      join.lock_held = false;
     }
   }
   absl::erase_if(joins, [&](const auto& kv) { return kv.second.node == n; });
@@ -441,6 +455,7 @@ void Sim::StopNode(NodeId n) {
   node.nk_busy = false;
   node.nk_pump_scheduled = false;
   node.lock = LockTable{};
+  node.gs_busy_until_us = 0;
   node.servers.clear();
   node.seen_reports.clear();
 }

@@ -27,6 +27,7 @@ enum class Subsystem : uint64_t {
   kBackendErrors = 4,
   kLockBackoff = 5,
   kFaultSchedule = 6,  // reserved for fuzzing's fault schedules
+  kCpu = 7,            // per host: hop times, scheduling waits
 };
 
 // One splitmix64 step: advances `state` and returns the next output.

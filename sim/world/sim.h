@@ -9,6 +9,7 @@
 //   net_kernel.cc  DNS, connection setup, explicit and auto connects
 //   global.cc      connect_all sync, prevent_overlapping_partitions, the lock
 //   cets.cc        table servers, rpc, cets_ping, the join task
+//   cpu.cc         hosts and cores: hop costs, waits for a core
 //   backend.cc     get_nodes backends
 //   discovery.cc   the engine adapter: mailboxes, effects, calls, logs
 //
@@ -76,6 +77,9 @@ enum class EventKind : uint8_t {
   kCallTimeout,        // a: outcome index
   kResume,             // sub: ContKind; node, peer; a: id; b: value
   kFaultOver,          // node: backend_fail window ended
+  kLockServe,          // a: lock op id (a global server handles a request or release)
+  kLockLocalReply,     // node; sub: 0 refused, 1 granted, 2 released; a: join id; b: attempt
+  kJoinRpcStep,        // a: join id; b: step token (one of a join's sequential rpcs is done)
 };
 const char* ToString(EventKind kind);
 
@@ -167,8 +171,12 @@ struct LockReply {
   uint64_t join_id = 0;
   uint32_t attempt = 0;
   bool granted = false;
+  bool release_ack = false;  // the answer to a LockRelease
 };
-struct LockRelease { uint64_t join_id = 0; };
+struct LockRelease {
+  uint64_t join_id = 0;
+  uint32_t attempt = 0;
+};
 }  // namespace msg
 
 using Payload = std::variant<msg::HandshakeRequest, msg::HandshakeReply, msg::Close,
@@ -212,7 +220,7 @@ struct LinkEnd {
   bool global_known = false;       // global on x has synced with y
   uint64_t global_forgot_conn = 0; // global on x forgot y on this connection
   uint64_t setup_id = 0;           // x's pending setup to y
-  TimeMs last_delivery_ms = 0;     // FIFO: no message x -> y arrives before this
+  int64_t last_delivery_us = 0;    // FIFO: no message x -> y arrives before this
 };
 
 // ---------------------------------------------------------------------------
@@ -266,7 +274,18 @@ struct RpcCall {
 
 struct JoinTask {
   enum class Stage {
-    kWhereis, kLockWait, kLockAttempt, kLockBackoff, kGetCluster, kReach, kConsistency, kCopy
+    kWhereis,
+    kLockWait,     // own node's table held by another: spinning or sleeping
+    kLockAttempt,  // requests out to every node of the list
+    kLockAbort,    // refused somewhere: releasing the partial grants
+    kLockBackoff,  // what-if: a pause after a failed attempt
+    kRecheck,      // what-if: the local already-joined check after acquiring
+    kGetCluster,
+    kSkip,         // both sides already merged: the rest of the skip's rpcs
+    kReach,
+    kConsistency,
+    kCopy,         // the merge's sequential rpcs, then the rows
+    kUnlock,       // releasing the lock after the pair
   };
   NodeId node = kNoNode;
   uint32_t incarnation = 0;
@@ -288,15 +307,46 @@ struct JoinTask {
   // The lock.
   uint32_t attempt = 0;
   bool lock_held = false;
-  std::vector<NodeId> lock_granted;  // remote nodes that granted this attempt
-  std::vector<NodeId> lock_waiting;  // remote nodes yet to answer this attempt
+  std::vector<NodeId> lock_granted;  // nodes (own included) that granted this attempt
+  std::vector<NodeId> lock_waiting;  // nodes yet to answer this attempt
+  std::vector<NodeId> lock_acks;     // nodes yet to confirm a release
   bool lock_denied = false;
+  bool spinning = false;         // counted in its host's spinners
+  int64_t stage_since_us = 0;    // when the current stage began
+  int64_t sleep_phase_us = 0;    // LockWait::kSleep: when its sleeps started
+  int64_t rpcs_left = 0;         // kCopy / kSkip: sequential rpcs still to make
+  size_t rpc_target = 0;         // kCopy: the member the next rpc goes to
+  bool rows_copied = false;      // kCopy: the rpcs are done, the rows are being copied
+  bool lock_loop = false;        // action::LockLoop: take and give back the lock forever
 };
 
 struct LockTable {
   uint64_t holder_join = 0;  // 0: free
   NodeId holder_node = kNoNode;
   std::vector<uint64_t> waiters;  // local joins waiting for a release
+};
+
+// A lock request or release waiting in a node's global server.
+struct LockOp {
+  bool release = false;
+  uint64_t join_id = 0;
+  uint32_t attempt = 0;
+  NodeId requester = kNoNode;
+  NodeId server = kNoNode;
+  uint32_t server_incarnation = 0;
+};
+
+struct HostRt {
+  std::string name;
+  int cores = 2;
+  uint32_t spinners = 0;        // spinning lock waiters on its nodes
+  std::vector<NodeId> members;  // its nodes
+  Rng rng{0};
+  // The CPU its hops used, in buckets of load_window_us / kLoadBuckets: the
+  // current bucket and the ones before it (a ring).
+  static constexpr int kLoadBuckets = 8;
+  int64_t bucket_index[kLoadBuckets] = {};  // which time slot each bucket holds
+  int64_t bucket_work_us[kLoadBuckets] = {};
 };
 
 struct TableServer {
@@ -346,6 +396,9 @@ struct NodeRt {
   bool just_synced = false;
   std::set<uint64_t> seen_reports;
   LockTable lock;
+  int64_t gs_busy_until_us = 0;  // the global server handles lock ops one at a time
+  // The CPU.
+  uint32_t host = 0;
   // cets.
   std::map<TableName, TableServer> servers;
   // Outputs (kept over incarnations).
@@ -380,7 +433,15 @@ struct Sim {
   void Fail(std::string message);
   std::string DescribeEvent(const Event& event) const;
   bool failed() const { return !error.ok(); }
-  TimeMs now() const { return queue.now_ms(); }
+  bool calibrated() const { return config.join_model == JoinModel::kCalibrated; }
+  // The clock counts microseconds; everything outside the lock and CPU
+  // models reads it in whole milliseconds (floor), and Push takes a time in
+  // ms that keeps the sub-millisecond part of now (a delay, in effect).
+  static constexpr int64_t kUsPerMs = 1'000;
+  TimeMs now() const { return queue.now() / kUsPerMs; }
+  int64_t now_us() const { return queue.now(); }
+  void PushUs(int64_t at_us, const Event& event);
+  void PushAtMs(TimeMs at_ms, const Event& event);  // an absolute time (actions)
   std::optional<NodeId> Find(std::string_view name) const;
   absl::StatusOr<NodeId> Require(std::string_view name, std::string_view what) const;
   const std::string& Name(NodeId id) const { return nodes[id].name; }
@@ -405,7 +466,16 @@ struct Sim {
   LinkEnd& Link(NodeId x, NodeId y) { return links[x * n_nodes + y]; }
   const LinkEnd& Link(NodeId x, NodeId y) const { return links[x * n_nodes + y]; }
   TimeMs LatencyMs(NodeId x, NodeId y) const;
+  int64_t LatencyUs(NodeId x, NodeId y) const;  // loopback between nodes of one host
   TimeMs TickDrawMs(NodeId x);
+  // The CPU model (see CpuConfig).
+  int64_t HopUs(NodeId n);         // a process on n handling one message
+  int64_t CoreWaitUs(NodeId n);    // waiting for a core on n's host
+  int64_t RpcUs(NodeId caller, NodeId target);  // one sequential rpc, round trip
+  // Busy work on a host in thousandths of a core: its spinners plus the
+  // CPU its hops used lately.
+  int64_t LoadMilli(uint32_t host) const;
+  void AddHopWork(uint32_t host, int64_t work_us);
   void SetReachability(std::vector<uint32_t> new_group, std::set<std::pair<NodeId, NodeId>> cuts,
                        std::set<std::pair<NodeId, NodeId>> bridges);
   void Send(NodeId from, NodeId to, Payload payload, SendMode mode);
@@ -453,14 +523,23 @@ struct Sim {
   void OnLostConnection(const NetMsg& m, const msg::LostConnection& lost);
   void OnRemoveConnection(const NetMsg& m);
   void LockAttempt(uint64_t join_id);
+  void LockWaitLocally(JoinTask& join, uint64_t join_id);
+  void SetSpinning(JoinTask& join, bool spinning);
+  void EnqueueLockOp(NodeId server, LockOp op);
+  void OnLockServe(const Event& event);
   void OnLockRequest(const NetMsg& m, const msg::LockRequest& req);
   void OnLockReply(const NetMsg& m, const msg::LockReply& reply);
+  void OnLockLocalReply(const Event& event);
+  void LockAnswer(uint64_t join_id, uint32_t attempt, NodeId from, bool granted, bool release_ack);
   void LockDecide(uint64_t join_id);
-  void LockRelease(uint64_t join_id);
+  void LockReleaseAll(uint64_t join_id, std::vector<NodeId> granted);
+  void LockReleased(uint64_t join_id);
   void FreeLock(NodeId n);
   void OnLockReleaseMsg(const NetMsg& m, const msg::LockRelease& release);
   void OnLockRetry(const Event& event);
   void LockOnNodedown(NodeId x, NodeId y);
+  void LockAccount();  // accumulates held / free-while-contended time up to now
+  static bool Contending(JoinTask::Stage stage);
 
   // --- cets.cc ---
   uint64_t StartRpc(NodeId caller, NodeId target, msg::RpcRequest request, Cont owner);
@@ -480,15 +559,19 @@ struct Sim {
   void OnPrecheckDnsDone(const Event& event);
   void OnPrecheckTcpDone(const Event& event);
   void StartJoinTask(NodeId n, std::vector<engine::JoinPair> pairs);
+  void StartLockLoop(NodeId n);
   void JoinNextPair(uint64_t join_id);
   void JoinStage(JoinTask& join, JoinTask::Stage stage);
   void OnJoinRpc(uint64_t join_id, uint64_t rpc_id);
   void JoinAfterLock(uint64_t join_id);
+  void JoinRpcSteps(JoinTask& join, uint64_t join_id, JoinTask::Stage stage, int64_t rpcs);
+  void OnJoinRpcStep(const Event& event);
+  void JoinMergeDone(uint64_t join_id);
   void JoinReachNext(uint64_t join_id);
   void OnJoinTimer(const Event& event);
   void JoinFinishPair(uint64_t join_id, engine::JoinResult result);
   void CetsOnNodedown(NodeId x, NodeId y);
-  TimeMs JoinCopyMs(const TableName& table) const;
+  int64_t JoinCopyUs(const TableName& table) const;  // step 7's copy
 
   // --- backend.cc ---
   void StartGetNodes(NodeId n, engine::BackendState backend_state);
@@ -518,6 +601,7 @@ struct Sim {
 
   uint32_t n_nodes = 0;
   std::vector<NodeRt> nodes;
+  std::vector<HostRt> hosts;
   std::map<std::string, NodeId, std::less<>> by_name;
   std::vector<LinkEnd> links;
   std::vector<uint8_t> reach;  // N x N
@@ -538,6 +622,11 @@ struct Sim {
   absl::btree_map<uint64_t, PingTask> pings;
   absl::btree_map<uint64_t, RpcCall> rpcs;
   absl::btree_map<uint64_t, JoinTask> joins;
+  absl::btree_map<uint64_t, LockOp> lock_ops;
+  // Lock time accounting (Counters::lock_held_us, lock_free_contended_us).
+  uint32_t lock_holders = 0;
+  uint32_t lock_contenders = 0;
+  int64_t lock_accounted_us = 0;
 
   std::vector<CallOutcome> outcomes;
   std::map<std::string, size_t, std::less<>> outcome_by_id;

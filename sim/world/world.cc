@@ -2,6 +2,7 @@
 #include "sim/world/world.h"
 
 #include <algorithm>
+#include <map>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -10,6 +11,9 @@
 
 namespace discosim::world {
 namespace {
+
+// The clock counts microseconds in an int64: times beyond this are refused.
+constexpr TimeMs kMaxTimeMs = 1'000'000'000'000;  // about 31 years
 
 bool ValidNodeName(std::string_view name) {
   const size_t at = name.find('@');
@@ -69,6 +73,9 @@ const char* ToString(EventKind kind) {
     case EventKind::kCallTimeout: return "call_timeout";
     case EventKind::kResume: return "resume";
     case EventKind::kFaultOver: return "fault_over";
+    case EventKind::kLockServe: return "lock_serve";
+    case EventKind::kLockLocalReply: return "lock_local_reply";
+    case EventKind::kJoinRpcStep: return "join_rpc_step";
   }
   return "?";
 }
@@ -124,6 +131,27 @@ absl::Status Sim::Build() {
       config.lock.retry_delay_ms_max < config.lock.retry_delay_ms_min) {
     return absl::InvalidArgumentError("lock retry delay needs 1 <= min <= max");
   }
+  if (config.lock.backoff_ms_min < 0 ||
+      config.lock.backoff_ms_max < config.lock.backoff_ms_min) {
+    return absl::InvalidArgumentError("lock back-off needs 0 <= min <= max");
+  }
+  if (config.join_model == JoinModel::kSimple && !config.hosts.empty()) {
+    return absl::InvalidArgumentError("hosts need the calibrated join model");
+  }
+  if (config.lock.sleep_ms < 1) return absl::InvalidArgumentError("lock sleep_ms must be >= 1");
+  const CpuConfig& cpu = config.cpu;
+  if (cpu.default_cores < 1 || cpu.loopback_us < 0 || cpu.hop_us < 0 || cpu.hop_jitter_pct < 0 ||
+      cpu.hop_jitter_pct > 100 || cpu.quantum_us < 0 || cpu.spin_check_us < 0) {
+    return absl::InvalidArgumentError(
+        "cpu model: default_cores >= 1, jitter in [0, 100], no negative times");
+  }
+  const JoinCost& cost = config.join;
+  if (cost.merge_base_rpcs < 0 || cost.merge_rpcs_per_server < 0 || cost.skip_rpcs < 0) {
+    return absl::InvalidArgumentError("join rpc counts must not be negative");
+  }
+  if (limits.max_time_ms < 0 || limits.max_time_ms > kMaxTimeMs) {
+    return absl::InvalidArgumentError(absl::StrCat("max_time_ms must be in [0, ", kMaxTimeMs, "]"));
+  }
   if (config.network.jitter_ms_max < 0 || config.join.join_base_ms < 0 ||
       config.join.join_per_row_us < 0) {
     return absl::InvalidArgumentError("jitter and join costs must not be negative");
@@ -172,6 +200,50 @@ absl::Status Sim::Build() {
     n.rng_backend_errors = Rng::ForStream(config.seed, Subsystem::kBackendErrors, id);
     n.rng_lock = Rng::ForStream(config.seed, Subsystem::kLockBackoff, id);
   }
+  // Hosts: the declared ones in name order, then one of its own for each
+  // node that names none.
+  std::vector<HostConfig> declared_hosts = config.hosts;
+  std::sort(declared_hosts.begin(), declared_hosts.end(),
+            [](const HostConfig& a, const HostConfig& b) { return a.name < b.name; });
+  std::map<std::string, uint32_t, std::less<>> host_index;
+  for (const HostConfig& h : declared_hosts) {
+    if (h.name.empty()) return absl::InvalidArgumentError("a host needs a name");
+    if (h.cores < 1) {
+      return absl::InvalidArgumentError(absl::StrCat("host ", h.name, ": cores must be >= 1"));
+    }
+    if (!host_index.emplace(h.name, static_cast<uint32_t>(hosts.size())).second) {
+      return absl::InvalidArgumentError(absl::StrCat("host ", h.name, " declared twice"));
+    }
+    HostRt rt;
+    rt.name = h.name;
+    rt.cores = h.cores;
+    hosts.push_back(std::move(rt));
+  }
+  for (NodeId id = 0; id < n_nodes; ++id) {
+    const std::string& wanted = sorted[id].host;
+    if (!wanted.empty() && config.join_model == JoinModel::kSimple) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("node ", nodes[id].name, ": a host needs the calibrated join model"));
+    }
+    if (wanted.empty()) {
+      HostRt rt;
+      rt.name = nodes[id].name;
+      rt.cores = cpu.default_cores;
+      nodes[id].host = static_cast<uint32_t>(hosts.size());
+      hosts.push_back(std::move(rt));
+    } else {
+      auto it = host_index.find(wanted);
+      if (it == host_index.end()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("node ", nodes[id].name, " names undeclared host ", wanted));
+      }
+      nodes[id].host = it->second;
+    }
+    hosts[nodes[id].host].members.push_back(id);
+  }
+  for (uint32_t h = 0; h < hosts.size(); ++h) {
+    hosts[h].rng = Rng::ForStream(config.seed, Subsystem::kCpu, h);
+  }
   links.assign(static_cast<size_t>(n_nodes) * n_nodes, LinkEnd{});
   reach.assign(static_cast<size_t>(n_nodes) * n_nodes, 1);
   group.assign(n_nodes, 0);
@@ -180,13 +252,22 @@ absl::Status Sim::Build() {
     const std::optional<TimeMs>& at = sorted[id].start_at_ms;
     if (!at.has_value()) continue;
     actions.push_back(ScheduledAction{*at, action::Start{{nodes[id].name}}, true});
-    Push(*at, Event{EventKind::kAction, 0, id, kNoNode, actions.size() - 1, 0});
+    PushAtMs(*at, Event{EventKind::kAction, 0, id, kNoNode, actions.size() - 1, 0});
   }
   return error;
 }
 
 void Sim::Push(TimeMs at_ms, const Event& event) {
-  if (!queue.Push(at_ms, event)) {
+  // Relative to the exact clock: a delay keeps the sub-millisecond part of now.
+  PushUs(now_us() + (at_ms - now()) * kUsPerMs, event);
+}
+
+void Sim::PushAtMs(TimeMs at_ms, const Event& event) {
+  PushUs(std::max(at_ms * kUsPerMs, now_us()), event);
+}
+
+void Sim::PushUs(int64_t at_us, const Event& event) {
+  if (!queue.Push(at_us, event)) {
     Fail(absl::StrCat("the event queue holds max_queued_events (",
                       config.limits.max_queued_events, ") events"));
   }
@@ -324,7 +405,12 @@ void Sim::OnResume(const Event& event) {
 }
 
 bool Sim::IsLockTraffic(const Event& event) const {
-  if (event.kind == EventKind::kLockRetry) return true;
+  // The lock's own traffic and a join's rpcs under the lock change nothing
+  // World's read-back shows until the merge itself (a kJoinTimer).
+  if (event.kind == EventKind::kLockRetry || event.kind == EventKind::kLockServe ||
+      event.kind == EventKind::kLockLocalReply || event.kind == EventKind::kJoinRpcStep) {
+    return true;
+  }
   if (event.kind != EventKind::kNetDeliver) return false;
   const Payload& payload = messages[static_cast<uint32_t>(event.a)].payload;
   return std::holds_alternative<msg::LockRequest>(payload) ||
@@ -364,6 +450,9 @@ void Sim::Dispatch(const Event& event) {
     case EventKind::kCallTimeout: OnCallTimeout(event); break;
     case EventKind::kResume: OnResume(event); break;
     case EventKind::kFaultOver: MarkFaultRemoved(); break;
+    case EventKind::kLockServe: OnLockServe(event); break;
+    case EventKind::kLockLocalReply: OnLockLocalReply(event); break;
+    case EventKind::kJoinRpcStep: OnJoinRpcStep(event); break;
   }
 }
 
@@ -395,7 +484,7 @@ absl::Status World::Schedule(TimeMs at_ms, Action action) {
     s.outcome_by_id.emplace(rpc->id, SIZE_MAX);
   }
   s.actions.push_back(ScheduledAction{at_ms, std::move(action), false});
-  s.Push(at_ms, Event{EventKind::kAction, 0, kNoNode, kNoNode, s.actions.size() - 1, 0});
+  s.PushAtMs(at_ms, Event{EventKind::kAction, 0, kNoNode, kNoNode, s.actions.size() - 1, 0});
   return s.error;
 }
 
@@ -405,7 +494,7 @@ RunResult World::StepOneEvent() {
   if (!s.failed() && !s.queue.empty()) {
     if (s.events_processed >= s.config.limits.max_events) {
       result.status = RunStatus::kEventLimit;
-    } else if (s.queue.next_ms() > s.config.limits.max_time_ms) {
+    } else if (s.queue.next() / Sim::kUsPerMs > s.config.limits.max_time_ms) {
       result.status = RunStatus::kTimeLimit;
     } else {
       auto entry = s.queue.Pop();
@@ -429,7 +518,7 @@ RunResult World::RunUntil(TimeMs until_ms) {
   const Limits& limits = s.config.limits;
   const TimeMs target_ms = std::min(until_ms, limits.max_time_ms);
   RunResult result;
-  while (!s.failed() && !s.queue.empty() && s.queue.next_ms() <= target_ms) {
+  while (!s.failed() && !s.queue.empty() && s.queue.next() / Sim::kUsPerMs <= target_ms) {
     if (s.events_processed >= limits.max_events) {
       result.status = RunStatus::kEventLimit;
       break;
@@ -444,7 +533,7 @@ RunResult World::RunUntil(TimeMs until_ms) {
     result.status = RunStatus::kError;
     result.error = s.error;
   } else if (result.status == RunStatus::kReachedTime) {
-    if (target_ms > s.now()) s.queue.AdvanceTo(target_ms);
+    if (target_ms > s.now()) s.queue.AdvanceTo(target_ms * Sim::kUsPerMs);
     if (until_ms > limits.max_time_ms) result.status = RunStatus::kTimeLimit;
   }
   result.now_ms = s.now();
@@ -454,7 +543,7 @@ RunResult World::RunUntil(TimeMs until_ms) {
 
 std::optional<TimeMs> World::NextEventTime() const {
   if (sim_->queue.empty()) return std::nullopt;
-  return sim_->queue.next_ms();
+  return sim_->queue.next() / Sim::kUsPerMs;
 }
 
 void World::RecordStatus() {
@@ -462,7 +551,7 @@ void World::RecordStatus() {
   if (!s.trace.keep_lines()) return;
   // Only the state at the end of an instant is kept, so look only then: a
   // verify_ready per node per instant, not per event.
-  if (!s.queue.empty() && s.queue.next_ms() <= s.now()) return;
+  if (!s.queue.empty() && s.queue.next() / Sim::kUsPerMs <= s.now()) return;
   status_changes_.resize(s.n_nodes);
   for (NodeId id = 0; id < s.n_nodes; ++id) {
     const NodeRt& n = s.nodes[id];
@@ -638,6 +727,13 @@ std::vector<TraceEntry> World::TraceEntries() const {
 Counters World::counters() const {
   Counters c = sim_->counters;
   c.events = sim_->events_processed;
+  // Up to now, without touching the world's own accounting.
+  const int64_t span_us = sim_->now_us() - sim_->lock_accounted_us;
+  if (sim_->lock_holders > 0) {
+    c.lock_held_us += span_us;
+  } else if (sim_->lock_contenders > 0) {
+    c.lock_free_contended_us += span_us;
+  }
   return c;
 }
 

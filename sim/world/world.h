@@ -111,6 +111,8 @@ struct JoinRecord {
   uint64_t lock_attempts = 0;
   uint64_t lock_aborts = 0;
   std::string result;  // "ok", an error reason, "pid_not_found:<reason>"; empty while running
+  bool merged = false;   // two clusters became one under the lock
+  bool skipped = false;  // the lock was taken, but both sides were already merged
 };
 
 // One trace entry, for tools (e.g. a Chrome trace with one track per node).
@@ -128,11 +130,19 @@ struct TraceEntry {
   std::string text;
 };
 
+// The join lock's statistics (see README.md "The join lock").
 struct Counters {
   uint64_t events = 0;
-  uint64_t lock_attempts = 0;
-  uint64_t lock_aborts = 0;
-  uint64_t lock_grants = 0;
+  uint64_t lock_attempts = 0;     // remote attempts: requests sent to every node of the list
+  uint64_t lock_aborts = 0;       // attempts refused somewhere (partial grants released)
+  uint64_t lock_grants = 0;       // acquisitions
+  uint64_t lock_skips = 0;        // acquisitions that found both sides already merged
+  uint64_t lock_local_waits = 0;  // times a requester found its own node's table held by another
+  uint64_t merges = 0;            // merges done under the lock
+  int64_t lock_attempting_us = 0;  // summed over requesters: time in remote attempts (and their releases)
+  int64_t lock_waiting_us = 0;     // summed over requesters: time waiting on the own node (spin / sleep)
+  int64_t lock_held_us = 0;             // time some requester held the lock
+  int64_t lock_free_contended_us = 0;   // time nobody held it while someone wanted it
   uint64_t joins = 0;  // (node, table) pairs started
 };
 
