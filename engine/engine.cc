@@ -227,11 +227,13 @@ void TryJoining(State& state, const View& view, Effects& effects) {
     if (!connected.Contains(node)) continue;  // the local node is never in view
     if (first_row == SIZE_MAX) {
       first_row = pairs.size();
-      for (const TableName& table : state.tables) pairs.push_back({node, table});
+      // emplace_back: each pair built in place (push_back({...}) would build
+      // a temporary and move both names again).
+      for (const TableName& table : state.tables) pairs.emplace_back(node, table);
     } else {
       // The tables again, read from the first row rather than the tree.
       for (size_t t = 0; t < state.tables.size(); ++t) {
-        pairs.push_back({node, pairs[first_row + t].table});
+        pairs.emplace_back(node, pairs[first_row + t].table);
       }
     }
   }
