@@ -917,6 +917,16 @@ TEST(ParseScenarioErrors, RefusesOtherYamlFeatures) {
               ElementsAre(AllOf(StartsWith("x.yaml:6:"), HasSubstr("second YAML document"))));
 }
 
+// Found by fuzz/ (fuzz/regressions/scenario/multi-line-value-in-message.yaml):
+// a quoted value spanning lines must not split its mistake over lines.
+TEST(ParseScenarioErrors, EachMistakeStaysOnOneLineWhenTheValueSpansLines) {
+  EXPECT_THAT(Errors(WithHead("seed: 1\ntimeline:\n  - {at: \"5\n\n  0s\", stop: [a@h1]}\n")),
+              ElementsAre(AllOf(StartsWith("x.yaml:8:10: timeline[0].at: "),
+                                HasSubstr("\"5\\n0s\" is not a duration"))));
+  EXPECT_THAT(Errors(WithHead("\"bad\\r\\nkey\": 1\n")),
+              ElementsAre(HasSubstr("unknown key \"bad\\r\\nkey\"")));
+}
+
 TEST(ParseScenarioErrors, RefusesAFileOverTheSizeLimit) {
   std::string text = WithHead("description: " + std::string(2 << 20, 'x') + "\n");
   EXPECT_THAT(Errors(text), ElementsAre(AllOf(StartsWith("x.yaml:1:1: "),

@@ -42,6 +42,23 @@ std::string WithHint(std::string message, const std::string& hint) {
 
 std::string Quoted(std::string_view text) { return Cat("\"", text, "\""); }
 
+// One mistake, one line: a key or value quoted in a message may span lines
+// (a multi-line scalar; found by fuzz/), so its line breaks are shown as \n.
+std::string OneLine(std::string text) {
+  if (text.find_first_of("\r\n") == std::string::npos) return text;
+  std::string out;
+  for (char c : text) {
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 bool IsYaml11Bool(std::string_view text) {
   for (std::string_view word : {"yes", "no", "on", "off", "y", "n", "Yes", "No", "On", "Off",
                                 "YES", "NO", "ON", "OFF", "Y", "N"}) {
@@ -112,7 +129,7 @@ void Reader::Error(TextPosition at, std::string_view path, std::string_view mess
   std::string text = Cat(at.line, ":", at.column, ": ");
   if (!path.empty()) text += Cat(path, ": ");
   text += message;
-  errors_.push_back({at, std::move(text)});
+  errors_.push_back({at, OneLine(std::move(text))});
 }
 
 absl::Status Reader::ToStatus() const {
