@@ -321,7 +321,10 @@ void AddLiveness(const FuzzCase& c, const Bounds& b, sc::Scenario& s) {
     overlap_prevented = overlap_prevented && (!node(i).started || (node(i).connect_all &&
                                                                    node(i).prevent_overlapping_partitions));
   }
-  for (int t = 0; t < c.tables && overlap_prevented; ++t) {
+  // Nor where a node may flap: each time the go-between is cut off, the
+  // nodes that keep it see both ends of the cut and their clusters overlap
+  // (finding 2).
+  for (int t = 0; t < c.tables && overlap_prevented && !may_flap; ++t) {
     std::vector<int> members;
     for (int i = 0; i < n; ++i) {
       if (node(i).started && !node(i).hidden && ((node(i).tables >> t) & 1u)) members.push_back(i);

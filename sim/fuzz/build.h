@@ -23,6 +23,7 @@
 //                 when connect_all and prevent_overlapping_partitions are on
 //                 everywhere (without them CETS leaves overlapping clusters
 //                 that never merge: the weaker guarantee is connected + ready).
+//                 The cover also not where a node may flap (below).
 //                 Connected all at once, unless a node with
 //                 dist_auto_connect never/once has connect_all and overlap
 //                 prevention on: then the go-between is cut off round after
