@@ -10,7 +10,8 @@
 //     while live, the mailbox drains and the run settles;
 //   - after every action, the engine's get_nodes_status and join_status say
 //     "running" exactly when the world has that task in flight;
-//   - the same input gives the same run, step for step (the engine is pure).
+//   - the same input gives the same run, step for step (the engine is pure;
+//     checked on inputs whose size is a multiple of 4).
 // A broken rule aborts with the run's trace. Reproduce with
 // `fuzz/run engine FILE` or, in any build, `build/fuzz/engine_fuzzer FILE`.
 #include <cstdint>
@@ -63,7 +64,9 @@ std::string Drive(const discosim::fuzz::EngineRun& run) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const discosim::fuzz::EngineRun run = discosim::fuzz::DecodeEngineRun(data, size);
   const std::string first = Drive(run);
-  if (Drive(run) != first) {
+  // The second run, for determinism, on one input in four (chosen by the
+  // input, so a finding replays): it halves the fuzzer's speed otherwise.
+  if (size % 4 == 0 && Drive(run) != first) {
     std::fprintf(stderr, "engine_fuzzer: rule broken: the same input gives the same run\n%s",
                  first.c_str());
     std::abort();
