@@ -211,6 +211,16 @@ void TryVerifyReady(State& state, const View& view, Effects& effects) {
   if (IsReady(state, view)) ReplyOkToAll(state.pending_wait_for_ready, effects);
 }
 
+// Appends {node, table}, each name copied once into the pair's own storage
+// (push_back({node, table}) builds a temporary and moves both names again;
+// emplace_back(node, table) would need C++20 aggregate init from
+// parentheses, which clang 14 lacks).
+void AppendPair(std::vector<JoinPair>& pairs, const NodeName& node, const TableName& table) {
+  JoinPair& pair = pairs.emplace_back();
+  pair.node = node;
+  pair.table = table;
+}
+
 // Try joining: one join task at a time; a request while one runs is remembered.
 void TryJoining(State& state, const View& view, Effects& effects) {
   if (state.join_status == TaskStatus::kRunning) {
@@ -227,13 +237,11 @@ void TryJoining(State& state, const View& view, Effects& effects) {
     if (!connected.Contains(node)) continue;  // the local node is never in view
     if (first_row == SIZE_MAX) {
       first_row = pairs.size();
-      // emplace_back: each pair built in place (push_back({...}) would build
-      // a temporary and move both names again).
-      for (const TableName& table : state.tables) pairs.emplace_back(node, table);
+      for (const TableName& table : state.tables) AppendPair(pairs, node, table);
     } else {
       // The tables again, read from the first row rather than the tree.
       for (size_t t = 0; t < state.tables.size(); ++t) {
-        pairs.emplace_back(node, pairs[first_row + t].table);
+        AppendPair(pairs, node, pairs[first_row + t].table);
       }
     }
   }
