@@ -2,13 +2,19 @@
 # (left) and the modelled join throughput, table merges per virtual second
 # (right). Called by bench/run:
 #   gnuplot -e "datadir='DIR'; out='FILE.svg'" bench/cold_start.gp
-set terminal svg size 960,420 dynamic font "sans,12" background rgb "white"
+# An `out` ending in .png draws a PNG instead.
+if (out[strlen(out)-3:] eq ".png") {
+  set terminal pngcairo size 1200,520 font "sans,11" background rgb "white"
+} else {
+  set terminal svg size 1000,440 dynamic font "sans,12" background rgb "white"
+}
 set output out
-set multiplot layout 1,2 title "discosim cold start: N nodes x T tables, every node ready and every table whole"
+set multiplot layout 1,2 title "discosim cold start: N nodes x T tables until every node is ready and every table whole (lock re-ask pause 1-10N ms)"
 set logscale xy
 set grid
 set key top left
 set xlabel "nodes N"
+set xrange [2:450]
 set xtics (3, 10, 30, 100, 300)
 set ylabel "virtual time to converge (s)"
 set title "Convergence time"
