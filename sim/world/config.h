@@ -76,37 +76,46 @@ struct NodeConfig {
   std::string host;  // a HostConfig name; empty: a host of its own (CpuConfig::default_cores)
 };
 
-// A machine: the nodes on it share its cores (see CpuConfig).
+// A machine: the nodes on it share its cores (kCalibrated; see CpuConfig).
 struct HostConfig {
   std::string name;
   int cores = 2;
 };
 
-// The CPU model (kCalibrated only; kSimple costs no CPU time). Every
-// message a node handles costs one "hop" on its host:
-// the receiving process being scheduled and doing its work. On an idle host
-// a hop takes hop_us (drawn in hop_us * [1 - jitter, 1 + jitter]: the
-// scheduling noise that breaks lockstep races). Busy work on the host (each
-// spinning lock waiter, each global server with a queue) competes for its
-// cores: with R runnable entities on C < R cores a hop takes R / C times as
-// long plus a wait for a core drawn in [0, quantum_us * (R - C) / C]. A
-// spinning waiter notices a release after the same wait. Nodes of one host
-// talk over loopback (loopback_us one way) instead of their latency.
-// Defaults calibrated against shared/reference/real-cets-measurements.md
-// (docs/join-model.md).
+// The CPU model (kCalibrated only; kSimple costs no CPU time).
+//
+// A message costs a hop at each end: the sending node putting it on the
+// wire (send_hop_pct of a hop) and the receiving node taking it off and its
+// process handling it (a whole hop). A lock request or release then also
+// waits its turn in the global server (one hop of service, one at a time).
+// On an idle host a hop takes hop_us, drawn in hop_us * [1 - jitter,
+// 1 + jitter]: the scheduling noise that breaks lockstep races.
+//
+// Busy work on a host competes for its cores: each spinning lock waiter
+// counts as one runnable entity, each global server with work queued as
+// busy_server_milli / 1000 of one, and the CPU its recent hops used
+// (hop_cpu_us each, over the last load_window_us) as that fraction of a
+// core. With R runnable (the hop's own process included) on C < R cores a
+// hop takes R / C times as long plus a wait for a core drawn in [0,
+// quantum_us * (R - C) / C]; a spinner notices a release after the same
+// wait. Nodes of one host talk over loopback (loopback_us one way) instead
+// of their latency.
+//
+// The defaults are calibrated against shared/reference/real-cets-
+// measurements.md (docs/join-model.md): an rpc takes ~0.3 ms on an idle
+// host and ~5-7 ms with 8 spinners on 2 cores, and cold starts, lock
+// acquisitions and the two measured fixes land within the table's bounds.
 struct CpuConfig {
-  int default_cores = 2;
+  int default_cores = 2;      // a node without a HostConfig has a host of its own
   int64_t loopback_us = 30;
   int64_t hop_us = 100;
-  int64_t hop_jitter_pct = 10;
-  int64_t quantum_us = 2'400;
+  int64_t hop_jitter_pct = 15;
+  int64_t quantum_us = 2'100;
   int64_t spin_check_us = 5;  // one turn of a spinning waiter's loop
-  // CPU time a hop uses (part of hop_us); the host's hops over the last
-  // load_window_us count as busy work: work / window cores' worth.
   int64_t hop_cpu_us = 20;
   int64_t load_window_us = 10'000;
-  int64_t busy_server_milli = 250;
-  int64_t send_hop_pct = 50;  // the sending side's share of a hop
+  int64_t busy_server_milli = 300;
+  int64_t send_hop_pct = 50;
 };
 
 // Which model of joins, the join lock and CPU time the world runs.

@@ -430,17 +430,27 @@ void Sim::FreeLock(NodeId n) {
   for (uint64_t waiter : waiters) {
     auto it = joins.find(waiter);
     if (it == joins.end() || it->second.stage != JoinTask::Stage::kLockWait) continue;
-    const JoinTask& join = it->second;
+    JoinTask& join = it->second;
     int64_t at_us;
     if (!calibrated() || config.lock.wait == LockWait::kSpin) {
       // A spinner sees it at its next turn, once it has a core.
       at_us = now_us() + CoreWaitUs(n) + config.cpu.spin_check_us;
     } else {
-      // A sleeper at the end of its current sleep.
+      // A sleeper at the end of its current sleep: the VM's timers fire on
+      // whole-millisecond ticks of the host's clock, so a sleep of sleep_ms
+      // ends at the first tick at least sleep_ms after it began.
       const int64_t sleep_us = config.lock.sleep_ms * kUsPerMs;
-      const int64_t slept_us = now_us() - join.sleep_phase_us;
-      const int64_t sleeps = slept_us / sleep_us + 1;
-      at_us = join.sleep_phase_us + sleeps * sleep_us + CoreWaitUs(n);
+      auto sleep_end = [&](int64_t from_us) {
+        return (from_us + sleep_us + kUsPerMs - 1) / kUsPerMs * kUsPerMs;
+      };
+      int64_t end_us = sleep_end(join.sleep_phase_us);
+      if (end_us <= now_us()) {
+        // Ticks of sleep_ms from there on (each sleep starts on a tick).
+        end_us += (now_us() - end_us) / sleep_us * sleep_us;
+        while (end_us <= now_us()) end_us += sleep_us;
+      }
+      join.sleep_phase_us = end_us - sleep_us;
+      at_us = end_us + CoreWaitUs(n);
     }
     PushUs(at_us, Event{EventKind::kLockRetry, 0, n, kNoNode, waiter, join.token});
   }
