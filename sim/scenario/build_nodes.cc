@@ -15,7 +15,7 @@ constexpr std::string_view kNodeKeys[] = {
     "tables",        "backend",           "dist_auto_connect",
     "connect_all",   "prevent_overlapping_partitions",   "hidden",
     "net_ticktime",  "net_setuptime",     "latency",     "dns_delay",
-    "connect_delay", "dns_cache_ttl"};
+    "connect_delay", "dns_cache_ttl",     "host"};
 
 constexpr std::string_view kBackendKeys[] = {"nodes", "latency", "error_rate"};
 
@@ -86,6 +86,7 @@ NodeSettingsOverrides ReadSettings(Reader& reader, const MapReader& map) {
   if (const YamlNode* v = at("dns_cache_ttl")) {
     out.dns_cache = ReadDnsCache(reader, *v, path("dns_cache_ttl"));
   }
+  if (const YamlNode* v = at("host")) out.host = ReadString(reader, *v, path("host"), "a host name");
   return out;
 }
 

@@ -978,6 +978,61 @@ TEST(ParseScenarioErrors, RefusesAbsurdSizesNamingTheLimitAndItsFlag) {
 // ---------------------------------------------------------------------------
 // Files.
 
+// ---------------------------------------------------------------------------
+// The join model (extension): join_lock, hosts, host.
+
+TEST(ParseScenario, ReadsTheJoinModelKeys) {
+  const Scenario plain = ParseOk(kHead);
+  EXPECT_FALSE(plain.CalibratedJoinModel());
+  const Scenario s = ParseOk(
+      "name: t\n"
+      "duration: 10m\n"
+      "join_lock:\n"
+      "  wait: sleep\n"
+      "  sleep: 2ms\n"
+      "  backoff: [1ms, 20ms]\n"
+      "  recheck_joined: true\n"
+      "hosts:\n"
+      "  - {name: vm, cores: 4}\n"
+      "  - {name: other}\n"
+      "defaults: {host: vm}\n"
+      "nodes:\n"
+      "  - name: a@h1\n"
+      "  - name: b@h2\n"
+      "    host: other\n");
+  EXPECT_TRUE(s.CalibratedJoinModel());
+  ASSERT_TRUE(s.join_lock.has_value());
+  EXPECT_EQ(s.join_lock->wait, JoinLockOptions::Wait::kSleep);
+  EXPECT_EQ(s.join_lock->sleep_ms, 2);
+  EXPECT_EQ(s.join_lock->backoff, (LatencyRange{1, 20}));
+  EXPECT_TRUE(s.join_lock->recheck_joined);
+  ASSERT_THAT(s.hosts, SizeIs(2));
+  EXPECT_EQ(s.hosts[0].name, "vm");
+  EXPECT_EQ(s.hosts[0].cores, 4);
+  EXPECT_EQ(s.hosts[1].cores, 2);
+  EXPECT_EQ(s.nodes[0].settings.host, "vm");
+  EXPECT_EQ(s.nodes[1].settings.host, "other");
+  // `join_lock: {}` alone: the calibrated model as released.
+  const Scenario released = ParseOk(WithHead("join_lock: {}\n"));
+  EXPECT_TRUE(released.CalibratedJoinModel());
+  EXPECT_EQ(released.join_lock, JoinLockOptions{});
+}
+
+TEST(ParseScenarioErrors, ChecksTheJoinModelKeys) {
+  EXPECT_THAT(Errors(WithHead("    host: nowhere\n")),
+              HasError("x.yaml:5:5: nodes[1].host: ", "host \"nowhere\" is not declared"));
+  EXPECT_THAT(Errors(WithHead("join_lock: {sleep: 2ms}\n")),
+              HasError("x.yaml:6:20: join_lock.sleep: ", "only used with `wait: sleep`"));
+  EXPECT_THAT(Errors(WithHead("join_lock: {wait: nap}\n")),
+              HasError("x.yaml:6:19: join_lock.wait: ", "spin"));
+  EXPECT_THAT(Errors(WithHead("join_lock: {backoff: [20ms, 1ms]}\n")),
+              Contains(HasSubstr("join_lock.backoff")));
+  EXPECT_THAT(Errors(WithHead("hosts:\n  - {name: vm, cores: 0}\n")),
+              HasError("x.yaml:7:23: hosts[0].cores: ", "at least 1"));
+  EXPECT_THAT(Errors(WithHead("hosts:\n  - {name: vm}\n  - {name: vm}\n")),
+              HasError("x.yaml:8:12: hosts[1].name: ", "declared twice"));
+}
+
 TEST(LoadScenarioFile, ReadsAFileAndNamesItInErrors) {
   std::filesystem::path dir = std::filesystem::temp_directory_path() / "discosim_parse_test";
   std::filesystem::create_directories(dir);

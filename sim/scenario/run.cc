@@ -430,7 +430,24 @@ world::WorldConfig ToWorldConfig(const Scenario& scenario, const RunOptions& opt
     n.backend.nodes = ToWorld(node.backend.nodes, scenario);
     n.backend.latency = {node.backend.latency.min_ms, node.backend.latency.max_ms};
     n.backend.error_rate = node.backend.error_rate;
+    n.host = node.settings.host.value_or("");
     config.nodes.push_back(std::move(n));
+  }
+  // `join_lock` / `hosts`: the calibrated join model and its what-if options.
+  if (scenario.CalibratedJoinModel()) {
+    config.join_model = world::JoinModel::kCalibrated;
+    for (const Host& host : scenario.hosts) {
+      config.hosts.push_back(world::HostConfig{host.name, static_cast<int>(host.cores)});
+    }
+    const JoinLockOptions lock = scenario.join_lock.value_or(JoinLockOptions{});
+    config.lock.wait = lock.wait == JoinLockOptions::Wait::kSleep ? world::LockWait::kSleep
+                                                                  : world::LockWait::kSpin;
+    config.lock.sleep_ms = lock.sleep_ms;
+    if (lock.backoff) {
+      config.lock.backoff_ms_min = lock.backoff->min_ms;
+      config.lock.backoff_ms_max = lock.backoff->max_ms;
+    }
+    config.lock.recheck_joined = lock.recheck_joined;
   }
   return config;
 }

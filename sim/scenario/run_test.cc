@@ -204,5 +204,36 @@ TEST(RunScenario, TooManyNodesForTheWorldAreRefusedAtOnceNamingTheLimit) {
   EXPECT_NE(run.status().message().find("max_nodes"), std::string::npos) << run.status();
 }
 
+// `join_lock` and `hosts` select the calibrated join model and carry its
+// what-if options and shared hosts into the world.
+TEST(ToWorldConfig, JoinLockAndHostsSelectTheCalibratedModel) {
+  const Scenario plain = Parse(kLoneNode);
+  EXPECT_EQ(ToWorldConfig(plain, {}).join_model, world::JoinModel::kSimple);
+  const Scenario s = Parse(R"(
+name: packed
+duration: 1m
+join_lock: {wait: sleep, sleep: 3ms, backoff: [1ms, 20ms], recheck_joined: true}
+hosts:
+  - {name: vm, cores: 2}
+nodes:
+  - name: a@vm
+    host: vm
+  - name: b@elsewhere
+)");
+  const world::WorldConfig config = ToWorldConfig(s, {});
+  EXPECT_EQ(config.join_model, world::JoinModel::kCalibrated);
+  ASSERT_EQ(config.hosts.size(), 1u);
+  EXPECT_EQ(config.hosts[0].name, "vm");
+  EXPECT_EQ(config.hosts[0].cores, 2);
+  EXPECT_EQ(config.nodes[0].host, "vm");
+  EXPECT_EQ(config.nodes[1].host, "");
+  EXPECT_EQ(config.lock.wait, world::LockWait::kSleep);
+  EXPECT_EQ(config.lock.sleep_ms, 3);
+  EXPECT_EQ(config.lock.backoff_ms_min, 1);
+  EXPECT_EQ(config.lock.backoff_ms_max, 20);
+  EXPECT_TRUE(config.lock.recheck_joined);
+  EXPECT_TRUE(RunIt(s).world != nullptr);
+}
+
 }  // namespace
 }  // namespace discosim::scenario

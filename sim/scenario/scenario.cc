@@ -26,6 +26,7 @@ NodeSettings ApplyOverrides(const NodeSettings& base, const NodeSettingsOverride
   Override(result.dns_delay_ms, overrides.dns_delay_ms);
   Override(result.connect_delay_ms, overrides.connect_delay_ms);
   Override(result.dns_cache, overrides.dns_cache);
+  if (overrides.host.has_value()) result.host = overrides.host;
   return result;
 }
 

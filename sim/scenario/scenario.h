@@ -74,6 +74,10 @@ struct NodeSettings {
   int64_t dns_delay_ms = 0;     // time to resolve this node's name
   int64_t connect_delay_ms = 0; // time for a connection setup to this node to succeed
   DnsCache dns_cache;           // `dns_cache_ttl`
+  // `host` (an extension): the shared host, declared under `hosts`, the node
+  // runs on; none: a host of its own with 2 cores. Opts into the calibrated
+  // join model.
+  std::optional<std::string> host;
   friend bool operator==(const NodeSettings&, const NodeSettings&) = default;
 };
 
@@ -89,6 +93,7 @@ struct NodeSettingsOverrides {
   std::optional<int64_t> dns_delay_ms;
   std::optional<int64_t> connect_delay_ms;
   std::optional<DnsCache> dns_cache;
+  std::optional<std::string> host;
   friend bool operator==(const NodeSettingsOverrides&, const NodeSettingsOverrides&) = default;
 };
 
@@ -400,6 +405,29 @@ struct Expectation {
 };
 
 // ---------------------------------------------------------------------------
+// The calibrated join model (extensions): `join_lock` and `hosts`.
+
+// `join_lock:` the lock cets takes around each join, as released unless a
+// what-if option is set. Writing it (even `join_lock: {}`) or `hosts`
+// selects the calibrated join model: the lock at message level, the CPU
+// model, merge costs as measured (docs/join-model.md).
+struct JoinLockOptions {
+  enum class Wait { kSpin, kSleep };
+  Wait wait = Wait::kSpin;             // `wait: spin | sleep`
+  int64_t sleep_ms = 1;                // `sleep`, with wait: sleep; > 0
+  std::optional<LatencyRange> backoff; // `backoff: 5ms | [1ms, 20ms]`: a pause after a failed attempt
+  bool recheck_joined = false;         // `recheck_joined`
+  friend bool operator==(const JoinLockOptions&, const JoinLockOptions&) = default;
+};
+
+// One of `hosts:`: a machine whose cores its nodes share.
+struct Host {
+  std::string name;  // not empty, unique
+  int64_t cores = 2; // >= 1
+  SourcePosition position;
+};
+
+// ---------------------------------------------------------------------------
 
 struct Scenario {
   std::string source_file;  // the file name given to the parser
@@ -410,12 +438,17 @@ struct Scenario {
   NodeSettings defaults;
   std::vector<TableName> tables;  // top-level `tables`
   Backend backend;                // top-level `backend`
+  std::optional<JoinLockOptions> join_lock;  // `join_lock`
+  std::vector<Host> hosts;                   // `hosts`
   std::vector<Node> nodes;        // at least one, in the order declared
   std::vector<TimelineStep> timeline;
   std::vector<Expectation> expectations;
 
   // The declared node of that name, or nullptr.
   const Node* FindNode(std::string_view name) const;
+  // Whether the scenario runs the calibrated join model (`join_lock` or
+  // `hosts` written).
+  bool CalibratedJoinModel() const { return join_lock.has_value() || !hosts.empty(); }
 };
 
 // The spelling of each value in scenario files.

@@ -113,6 +113,15 @@ class Checker {
     CheckNonNegative(at, KeyPath(path, "dns_cache_ttl"), settings.dns_cache.ttl_ms);
   }
 
+  // A node's (or the defaults') host is declared under `hosts`.
+  void CheckHost(const SourcePosition& at, std::string_view path, const NodeSettings& settings) {
+    if (!settings.host) return;
+    for (const Host& host : scenario_.hosts) {
+      if (host.name == *settings.host) return;
+    }
+    Fail(at, KeyPath(path, "host"), Cat("host \"", *settings.host, "\" is not declared under `hosts`"));
+  }
+
   void Header();
   void NodeList();
   void TableCount() {
@@ -147,6 +156,22 @@ void Checker::Header() {
   BackendOverrides backend{scenario_.backend.nodes, scenario_.backend.latency,
                            scenario_.backend.error_rate};
   CheckBackend(none, "backend", backend);
+  if (scenario_.join_lock) {
+    const JoinLockOptions& lock = *scenario_.join_lock;
+    if (lock.sleep_ms <= 0) Fail(none, "join_lock.sleep", "must be longer than 0s");
+    if (lock.backoff) CheckLatency(none, "join_lock.backoff", *lock.backoff);
+  }
+  std::set<std::string> hosts;
+  for (size_t i = 0; i < scenario_.hosts.size(); ++i) {
+    const Host& host = scenario_.hosts[i];
+    const std::string path = IndexPath("hosts", i);
+    if (host.name.empty()) Fail(host.position, KeyPath(path, "name"), "cannot be empty");
+    if (!hosts.insert(host.name).second) {
+      Fail(host.position, KeyPath(path, "name"), Cat("host \"", host.name, "\" is declared twice"));
+    }
+    if (host.cores < 1) Fail(host.position, KeyPath(path, "cores"), "must be at least 1");
+  }
+  CheckHost(none, "defaults", scenario_.defaults);
 }
 
 void Checker::NodeList() {
@@ -167,6 +192,7 @@ void Checker::NodeList() {
       Fail(node.position, KeyPath(path, "name"), Cat("node \"", node.name, "\" is declared twice"));
     }
     CheckSettings(node.position, path, node.settings);
+    CheckHost(node.position, path, node.settings);
     CheckTime(node.position, KeyPath(path, "start_at"), node.start_at_ms);
     if (node.start == StartMode::kNever && node.start_at_ms != 0) {
       Fail(node.position, KeyPath(path, "start_at"), "a node with start: false is never started");

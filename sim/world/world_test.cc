@@ -901,13 +901,7 @@ std::string Snapshot(const World& world) {
   return out;
 }
 
-TEST(WorldTest, ObservableVersionStaysOnlyWhileNothingObservableChanges) {
-  WorldConfig config;
-  for (int i = 1; i <= 6; ++i) {
-    NodeConfig node = MakeNode(absl::StrCat("n", i, "@h", i));
-    node.tables = {"t1", "t2"};
-    config.nodes.push_back(node);
-  }
+void CheckObservableVersion(WorldConfig config) {
   auto world = Build(config);
   uint64_t version = world->ObservableVersion();
   std::string seen = Snapshot(*world);
@@ -924,6 +918,215 @@ TEST(WorldTest, ObservableVersionStaysOnlyWhileNothingObservableChanges) {
   }
   EXPECT_GT(quiet_events, 0u) << "no lock traffic: the test no longer exercises the skip";
   EXPECT_GT(world->counters().lock_aborts, 0u);
+}
+
+TEST(WorldTest, ObservableVersionStaysOnlyWhileNothingObservableChanges) {
+  WorldConfig config;
+  for (int i = 1; i <= 6; ++i) {
+    NodeConfig node = MakeNode(absl::StrCat("n", i, "@h", i));
+    node.tables = {"t1", "t2"};
+    config.nodes.push_back(node);
+  }
+  CheckObservableVersion(config);
+  // The calibrated model's own lock events (a global server serving a
+  // request, a local answer, a join's rpcs under the lock) are lock traffic
+  // too: six nodes on one host, spinning.
+  config.join_model = JoinModel::kCalibrated;
+  config.hosts = {HostConfig{"vm", 2}};
+  for (NodeConfig& node : config.nodes) node.host = "vm";
+  CheckObservableVersion(config);
+}
+
+// ---------------------------------------------------------------------------
+// The calibrated join model (docs/join-model.md).
+
+WorldConfig ColdStart(int nodes, int tables, bool packed) {
+  WorldConfig config;
+  config.join_model = JoinModel::kCalibrated;
+  if (packed) config.hosts = {HostConfig{"vm", 2}};
+  for (int i = 1; i <= nodes; ++i) {
+    NodeConfig node = MakeNode(absl::StrCat("n", i, "@h", i));
+    for (int t = 1; t <= tables; ++t) node.tables.push_back(absl::StrCat("t", t));
+    if (packed) node.host = "vm";
+    config.nodes.push_back(node);
+  }
+  return config;
+}
+
+// The time the last merge happened (every table one cluster of all nodes),
+// or -1 if not within `until_ms`.
+TimeMs JoinedAt(World& world, int nodes, int tables, TimeMs until_ms) {
+  TimeMs joined_ms = -1;
+  const uint64_t needed = static_cast<uint64_t>(nodes - 1) * static_cast<uint64_t>(tables);
+  world.SetObserver([&](const World& w) {
+    if (joined_ms < 0 && w.counters().merges >= needed) joined_ms = w.now_ms();
+  });
+  for (TimeMs t = 100; t <= until_ms && joined_ms < 0; t += 100) RunTo(world, t);
+  world.SetObserver(nullptr);
+  return joined_ms;
+}
+
+// A merge holds the lock for 20 + 7 (S - 2) + (|L| |R| - 1) sequential rpcs
+// as measured, a skip for 4; each rpc a round trip plus a hop at each end.
+// With 1 ms between two hosts a 1+1 merge makes 20 rpcs, about half of them
+// to the other host (2 ms each), the rest local; a skip asks the other side
+// 4 times. The simple model took ~6 ms for a merge.
+TEST(WorldTest, CalibratedMergesCostTheMeasuredRpcs) {
+  auto locked_ms = [](JoinModel model) {
+    WorldConfig config = ColdStart(2, 1, /*packed=*/false);
+    config.join_model = model;
+    auto world = Build(config);
+    RunTo(*world, 10'000);
+    TimeMs merge_ms = -1, skip_ms = -1;
+    for (const JoinRecord& r : world->Joins()) {
+      if (!r.lock_granted_at_ms || !r.finished_at_ms) continue;
+      (r.merged ? merge_ms : skip_ms) = *r.finished_at_ms - *r.lock_granted_at_ms;
+    }
+    EXPECT_EQ(world->TableCluster("n1@h1", "t1"), (engine::NodeSet{"n1@h1", "n2@h2"}));
+    return std::pair{merge_ms, skip_ms};
+  };
+  const auto [merge_ms, skip_ms] = locked_ms(JoinModel::kCalibrated);
+  EXPECT_GE(merge_ms, 10 * 2);
+  EXPECT_LE(merge_ms, 20 * 2);
+  EXPECT_GE(skip_ms, 4 * 2);
+  EXPECT_LE(skip_ms, 4 * 3);
+  const auto [simple_merge_ms, simple_skip_ms] = locked_ms(JoinModel::kSimple);
+  EXPECT_LT(simple_merge_ms, 10);
+  EXPECT_LT(simple_skip_ms, 4);
+}
+
+// Spinning waiters keep cores busy: on a packed 2-core host the lock
+// holder's rpcs slow down many times over while others spin, and not when
+// they sleep (the what-if). The locked time per merge shows it.
+TEST(WorldTest, SpinningWaitersStarveTheHostsCpu) {
+  auto held_per_merge_ms = [](LockWait wait) {
+    WorldConfig config = ColdStart(6, 1, /*packed=*/true);
+    config.lock.wait = wait;
+    auto world = Build(config);
+    EXPECT_GT(JoinedAt(*world, 6, 1, 60'000), 0);
+    const Counters c = world->counters();
+    return static_cast<double>(c.lock_held_us) / 1000.0 / static_cast<double>(c.lock_grants);
+  };
+  const double spin_ms = held_per_merge_ms(LockWait::kSpin);
+  const double sleep_ms = held_per_merge_ms(LockWait::kSleep);
+  EXPECT_GT(spin_ms, 5 * sleep_ms) << spin_ms << " vs " << sleep_ms;
+}
+
+// The lock as released collides: a requester always gets its own node
+// first, so contenders refuse each other over and over (failed attempts
+// outnumber grants), and a waiter whose own node is held by another waits
+// there without sending. Every attempt ends granted or aborted.
+TEST(WorldTest, ContendersCollideAndTheCountersAddUp) {
+  auto world = Build(ColdStart(5, 2, /*packed=*/true));
+  ASSERT_GT(JoinedAt(*world, 5, 2, 120'000), 0);
+  RunTo(*world, world->now_ms() + 20'000);  // the last waiters find their pairs merged
+  const Counters c = world->counters();
+  EXPECT_EQ(c.lock_attempts, c.lock_grants + c.lock_aborts);
+  EXPECT_GT(c.lock_aborts, 3 * c.lock_grants);
+  EXPECT_GT(c.lock_local_waits, 0u);
+  EXPECT_EQ(c.merges, 4u * 2u);
+  EXPECT_GT(c.lock_skips, 0u);  // requesters that found the two sides merged after waiting
+  EXPECT_EQ(c.lock_grants, c.merges + c.lock_skips);
+  EXPECT_GT(c.lock_free_contended_us, 0);
+  EXPECT_GT(c.lock_held_us, 0);
+}
+
+// The what-if options change only the loop: a back-off after a failed
+// attempt and a sleep instead of the spin each make the packed cold start
+// faster than as released; checking already-joined after acquiring turns
+// the 4-rpc skips into a local check.
+TEST(WorldTest, WhatIfOptionsShortenThePackedColdStart) {
+  auto joined_at = [](auto change) {
+    std::vector<TimeMs> times;
+    for (uint64_t seed : {1, 2, 3}) {
+      WorldConfig config = ColdStart(6, 2, /*packed=*/true);
+      config.seed = seed;
+      change(config.lock);
+      auto world = Build(config);
+      times.push_back(JoinedAt(*world, 6, 2, 300'000));
+      EXPECT_GT(times.back(), 0);
+    }
+    std::sort(times.begin(), times.end());
+    return times[1];
+  };
+  const TimeMs spin_ms = joined_at([](LockConfig&) {});
+  const TimeMs sleep_ms = joined_at([](LockConfig& l) { l.wait = LockWait::kSleep; });
+  const TimeMs backoff_ms = joined_at([](LockConfig& l) {
+    l.backoff_ms_min = 1;
+    l.backoff_ms_max = 20;
+  });
+  EXPECT_LT(2 * sleep_ms, spin_ms);
+  EXPECT_LT(2 * backoff_ms, spin_ms);
+
+  auto skip_ms = [](bool recheck) {
+    WorldConfig config = ColdStart(2, 1, /*packed=*/false);
+    config.lock.recheck_joined = recheck;
+    auto world = Build(config);
+    RunTo(*world, 10'000);
+    for (const JoinRecord& r : world->Joins()) {
+      if (r.skipped) return *r.finished_at_ms - *r.lock_granted_at_ms;
+    }
+    ADD_FAILURE() << "no skip";
+    return TimeMs{-1};
+  };
+  EXPECT_GE(skip_ms(false), 8);
+  EXPECT_LE(skip_ms(true), 1);
+}
+
+// The hand-off probe (action::LockLoop): contenders that take the lock and
+// give it back at once get it less often the more of them there are, as
+// measured (109 grants/s with 3 contenders, 0.88 with 8).
+TEST(WorldTest, MoreContendersHandTheLockOnMoreSlowly) {
+  auto grants_per_s = [](int contenders) {
+    WorldConfig config = ColdStart(contenders, 0, /*packed=*/true);
+    auto world = Build(config);
+    for (int i = 1; i <= contenders; ++i) {
+      Schedule(*world, 1'000, action::LockLoop{absl::StrCat("n", i, "@h", i)});
+    }
+    RunTo(*world, 1'000);
+    const uint64_t before = world->counters().lock_grants;
+    RunTo(*world, 11'000);
+    return static_cast<double>(world->counters().lock_grants - before) / 10.0;
+  };
+  const double three = grants_per_s(3), five = grants_per_s(5), seven = grants_per_s(7);
+  EXPECT_GT(three, 2 * five);
+  EXPECT_GT(five, 2 * seven);
+  EXPECT_GT(seven, 0);
+}
+
+// The clock counts microseconds inside; the API reads whole milliseconds:
+// RunUntil(t) runs every event of millisecond t, and time never goes back.
+TEST(WorldTest, SubMillisecondEventsKeepTheMillisecondApi) {
+  auto world = Build(ColdStart(4, 1, /*packed=*/true));
+  TimeMs last_ms = 0;
+  bool backwards = false;
+  world->SetObserver([&](const World& w) {
+    backwards |= w.now_ms() < last_ms;
+    last_ms = w.now_ms();
+  });
+  for (TimeMs t = 1; t <= 3'000; t += 7) {
+    RunTo(*world, t);
+    EXPECT_EQ(world->now_ms(), t);
+    const std::optional<TimeMs> next = world->NextEventTime();
+    if (next.has_value()) {
+      EXPECT_GT(*next, t);
+    }
+  }
+  EXPECT_FALSE(backwards);
+}
+
+// Hosts belong to the calibrated model, and a node names a declared one.
+TEST(WorldTest, HostsAreCheckedAtBuild) {
+  WorldConfig config = ColdStart(2, 1, /*packed=*/true);
+  config.nodes[1].host = "elsewhere";
+  EXPECT_FALSE(World::Create(config).ok());
+  config = ColdStart(2, 1, /*packed=*/true);
+  config.join_model = JoinModel::kSimple;
+  EXPECT_FALSE(World::Create(config).ok());
+  config = ColdStart(2, 1, /*packed=*/true);
+  config.hosts[0].cores = 0;
+  EXPECT_FALSE(World::Create(config).ok());
+  EXPECT_TRUE(World::Create(ColdStart(2, 1, /*packed=*/true)).ok());
 }
 
 }  // namespace
