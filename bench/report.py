@@ -97,7 +97,7 @@ def engine_tables(runs, out, targets):
     out.append("| message | 16 nodes × 4 tables: wall | CPU | 256 × 16: wall | CPU "
                "| growth (CPU) for 64× nodes×tables |")
     out.append("|---|---|---|---|---|---|")
-    worst_small, worst_growth = (0.0, ""), (0.0, "")
+    worst_small, worst_small_cpu, worst_growth = (0.0, ""), (0.0, ""), (0.0, "")
     for key, label in STEP_KINDS:
         small = runs.get(f"BM_Step_{key}/nodes:16/tables:4")
         large = runs.get(f"BM_Step_{key}/nodes:256/tables:16")
@@ -108,19 +108,26 @@ def engine_tables(runs, out, targets):
                    f"| {fmt_ns(ns(large))} | {fmt_ns(ns(large, 'cpu_time'))} | {growth:.0f}× |")
         if key != "GetNodesResultUnsorted":
             worst_small = max(worst_small, (ns(small), label))
+            worst_small_cpu = max(worst_small_cpu, (ns(small, "cpu_time"), label))
         worst_growth = max(worst_growth, (growth, label))
     out.append("")
     if worst_small[1]:
+        over = [label for key, label in STEP_KINDS
+                if key != "GetNodesResultUnsorted"
+                and f"BM_Step_{key}/nodes:16/tables:4" in runs
+                and ns(runs[f"BM_Step_{key}/nodes:16/tables:4"], "cpu_time") >= STEP_TARGET_NS]
         targets.append((
             "Engine step median < 1 µs for every kind at 16 nodes / 4 tables",
-            f"slowest: {worst_small[1]} {fmt_ns(worst_small[0])} (wall)",
-            worst_small[0] < STEP_TARGET_NS))
+            f"slowest: {worst_small[1]} {fmt_ns(worst_small[0])} wall, "
+            f"{worst_small_cpu[1]} {fmt_ns(worst_small_cpu[0])} CPU; "
+            f"≥ 1 µs CPU: {', '.join(over) or 'none'}",
+            worst_small[0] < STEP_TARGET_NS, worst_small_cpu[0] < STEP_TARGET_NS))
         # Linear in nodes x tables means growth <= 64x; allow the log factor
         # of sorted sets (log2 4096 / log2 64 = 2).
         targets.append((
             "No kind worse than linear in nodes × tables (64× more work: growth ≤ 128×)",
             f"largest growth: {worst_growth[1]} {worst_growth[0]:.0f}×",
-            worst_growth[0] <= 128))
+            worst_growth[0] <= 128, worst_growth[0] <= 128))
 
 
 def floor_table(runs, out):
@@ -167,16 +174,20 @@ def cold_start_table(runs, out, out_dir, targets):
                     f.write(f"{n} {b['virtual_s']} {b['merges_per_virtual_s']} "
                             f"{b['events_per_s']}\n")
     worst = min(rows, key=lambda r: r[2]["floor_fraction"])
+    worst_cpu = min(rows, key=lambda r: r[2]["floor_fraction_cpu"])
     targets.append((
         "Simulator ≥ ¼ of the floor's events/s on the cold-start workload",
-        f"lowest: N={worst[0]} T={worst[1]} {worst[2]['floor_fraction']:.2f} (wall), "
-        f"{worst[2]['floor_fraction_cpu']:.2f} (CPU)",
-        worst[2]["floor_fraction"] >= FLOOR_FRACTION_TARGET))
+        f"lowest: N={worst[0]} T={worst[1]} {worst[2]['floor_fraction']:.2f} (wall); "
+        f"N={worst_cpu[0]} T={worst_cpu[1]} {worst_cpu[2]['floor_fraction_cpu']:.2f} (CPU)",
+        worst[2]["floor_fraction"] >= FLOOR_FRACTION_TARGET,
+        worst_cpu[2]["floor_fraction_cpu"] >= FLOOR_FRACTION_TARGET))
     by_key = {(n, t): b for n, t, b in rows}
     if (100, 10) in by_key:
-        wall = by_key[(100, 10)]["wall_s"]
-        targets.append(("Cold start 100 × 10 under 2 s wall", f"{wall:.2f} s",
-                        wall < COLD_100x10_WALL_S))
+        wall, cpu = by_key[(100, 10)]["wall_s"], by_key[(100, 10)]["cpu_s"]
+        targets.append(("Cold start 100 × 10 under 2 s wall",
+                         f"{wall:.2f} s wall, {cpu:.2f} s CPU "
+                         f"({si(by_key[(100, 10)]['events'])} events)",
+                         wall < COLD_100x10_WALL_S, cpu < COLD_100x10_WALL_S))
     for t in (1, 10):
         if (30, t) in by_key and (300, t) in by_key:
             small, large = by_key[(30, t)], by_key[(300, t)]
@@ -186,7 +197,7 @@ def cold_start_table(runs, out, out_dir, targets):
                 f"Events per wall second at N=300 within 2× of N=30 (T={t})",
                 f"N=30 {si(small['events_per_s'])}/s, N=300 {si(large['events_per_s'])}/s: "
                 f"{ratio:.2f}× slower ({ratio_cpu:.2f}× per CPU s)",
-                ratio <= SCALING_TARGET))
+                ratio <= SCALING_TARGET, ratio_cpu <= SCALING_TARGET))
 
 
 def world_tables(runs, out, targets):
@@ -200,9 +211,11 @@ def world_tables(runs, out, targets):
                    f"| {b['floor_fraction']:.2f} / {b['floor_fraction_cpu']:.2f} "
                    f"| {si(b['virtual_to_wall'])} |")
         out.append("")
+        per_cpu = b["virtual_s"] / b["cpu_s"]
         targets.append(("10 nodes, cold start + 1 h: virtual ≥ 10 000× wall",
-                        f"{b['virtual_to_wall']:,.0f}×",
-                        b["virtual_to_wall"] >= VIRTUAL_TO_WALL_TARGET))
+                        f"{b['virtual_to_wall']:,.0f}× wall, {per_cpu:,.0f}× CPU",
+                        b["virtual_to_wall"] >= VIRTUAL_TO_WALL_TARGET,
+                        per_cpu >= VIRTUAL_TO_WALL_TARGET))
     for name, b in runs.items():
         if not name.startswith("BM_PartitionHeal") or b.get("error"):
             continue
@@ -244,12 +257,13 @@ def fuzz_table(runs, out, targets):
                        f"| {b['failed_cases']:.0f} |")
         out.append("")
         worst = min(b["cases_per_s_per_core"] for _, b in rows)
+        worst_cpu = min(b["cases_per_cpu_s"] for _, b in rows)
         targets.append((f"Fuzz ≥ 200 cases per second per core ({prefix})",
                         ", ".join(f"{t} thread{'s' if t > 1 else ''}: "
                                   f"{b['cases_per_s_per_core']:.0f}/core "
                                   f"({b['cases_per_cpu_s']:.0f} per CPU s)"
                                   for t, b in rows),
-                        worst >= FUZZ_PER_CORE_TARGET))
+                        worst >= FUZZ_PER_CORE_TARGET, worst_cpu >= FUZZ_PER_CORE_TARGET))
 
 
 def main():
@@ -274,10 +288,12 @@ def main():
     fuzz_table(runs, out, targets)
     if targets:
         out.append("### Targets\n")
-        out.append("| target | measured | |")
-        out.append("|---|---|---|")
-        for what, measured, ok in targets:
-            out.append(f"| {what} | {measured} | {verdict(ok)} |")
+        out.append("Judged on wall time as the issue asks, and on CPU time, which is what a "
+                   "quiet machine would show when the run shared its cores with other work.\n")
+        out.append("| target | measured | wall | CPU |")
+        out.append("|---|---|---|---|")
+        for what, measured, ok, ok_cpu in targets:
+            out.append(f"| {what} | {measured} | {verdict(ok)} | {verdict(ok_cpu)} |")
         out.append("")
     text = "\n".join(out)
     with open(os.path.join(out_dir, "results.md"), "w") as f:
