@@ -109,6 +109,7 @@ std::vector<std::string> SettingsEntries(const NodeSettingsOverrides& o) {
                                          ? std::string("none")
                                          : Dur(o.dns_cache->ttl_ms)));
   }
+  if (o.host) e.push_back("host: " + YamlString(*o.host));
   return e;
 }
 
@@ -128,6 +129,7 @@ NodeSettingsOverrides DiffFromBuiltIn(const NodeSettings& settings) {
   if (settings.dns_delay_ms != d.dns_delay_ms) o.dns_delay_ms = settings.dns_delay_ms;
   if (settings.connect_delay_ms != d.connect_delay_ms) o.connect_delay_ms = settings.connect_delay_ms;
   if (!(settings.dns_cache == d.dns_cache)) o.dns_cache = settings.dns_cache;
+  if (settings.host) o.host = settings.host;
   return o;
 }
 
@@ -425,6 +427,23 @@ std::string WriteScenarioYaml(const Scenario& s) {
     for (const std::string& entry : d) absl::StrAppend(&out, "  ", entry, "\n");
   }
   if (!s.tables.empty()) out += "tables: " + List(s.tables) + "\n";
+  if (s.join_lock) {  // the calibrated join model
+    const JoinLockOptions& lock = *s.join_lock;
+    std::vector<std::string> j;
+    if (lock.wait == JoinLockOptions::Wait::kSleep) {
+      j.push_back("wait: sleep");
+      j.push_back("sleep: " + Dur(lock.sleep_ms));
+    }
+    if (lock.backoff) j.push_back("backoff: " + Latency(*lock.backoff));
+    if (lock.recheck_joined) j.push_back("recheck_joined: true");
+    out += "join_lock: " + FlowMap(j) + "\n";
+  }
+  if (!s.hosts.empty()) {
+    out += "hosts:\n";
+    for (const Host& host : s.hosts) {
+      absl::StrAppend(&out, "  - {name: ", YamlString(host.name), ", cores: ", host.cores, "}\n");
+    }
+  }
   {
     BackendOverrides top;
     if (s.backend.nodes.kind == BackendNodes::Kind::kListed) top.nodes = s.backend.nodes;
