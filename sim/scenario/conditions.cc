@@ -33,13 +33,13 @@ std::vector<NodeName> Select(const NodeSelection& selection, const world::World&
 }
 
 std::string SetText(const std::set<std::string>& items) {
-  return "[" + absl::StrJoin(items, ", ") + "]";
+  return absl::StrCat("[", absl::StrJoin(items, ", "), "]");
 }
 
 std::string MissingText(const std::vector<engine::MissingTask>& missing) {
   std::vector<std::string> kinds;
   for (const auto& task : missing) kinds.push_back(engine::KindName(task));
-  return "[" + absl::StrJoin(kinds, ", ") + "]";
+  return absl::StrCat("[", absl::StrJoin(kinds, ", "), "]");
 }
 
 Verdict Ready(const ReadyCondition& c, const world::World& world) {
