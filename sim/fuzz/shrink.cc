@@ -172,7 +172,8 @@ FuzzCase WithoutNode(const FuzzCase& c, int index) {
 int64_t Complexity(const FuzzCase& c) {
   // Weights make removing things count more than any simplification of them.
   int64_t score = static_cast<int64_t>(c.nodes.size()) * 1'000'000'000'000 +
-                  static_cast<int64_t>(c.faults.size()) * 10'000'000'000 + c.tables * 1'000'000'000;
+                  static_cast<int64_t>(c.faults.size()) * 10'000'000'000 +
+                  static_cast<int64_t>(c.tables) * 1'000'000'000;
   for (const Fault& f : c.faults) {
     score += static_cast<int64_t>(f.nodes.size()) * 100'000'000 + f.at_ms / 1'000 + f.duration_ms / 1'000 +
              f.amount / 1'000 + f.amount % 1'000 + (f.at_ms % 1'000 != 0 ? 1 : 0) +
