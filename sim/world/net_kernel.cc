@@ -182,9 +182,12 @@ void Sim::AcceptHandshake(NodeId n, NodeId from, uint64_t setup_id) {
   // A new connection from a node this end still counts as up replaces the old.
   if (Link(n, from).conn_id != 0) EndDown(n, from, DownCause::kReplaced);
   const uint64_t conn_id = next_id++;
+  // The answer goes out before anything this end sends over the new
+  // connection (EndUp flushes queued sends, global syncs): on the wire it is
+  // ahead of them, so the caller's end is up when they arrive.
+  SendRaw(n, from, 0, msg::HandshakeReply{setup_id, true, conn_id});
   // Our own pending setup to `from`, if any, gives way: its callers get true.
   EndUp(n, from, conn_id);
-  SendRaw(n, from, 0, msg::HandshakeReply{setup_id, true, conn_id});
 }
 
 void Sim::OnHandshakeReply(const NetMsg& m, const msg::HandshakeReply& reply) {

@@ -659,6 +659,7 @@ enum class NoteKind : uint32_t {
   kReply,
   kDropped,
   kPing,  // detail: 0 started, 1 pong, 2 pang
+  kMonitorDown,  // a merged-in peer dropped: no connection to its node
 };
 const char* ToString(NoteKind kind);
 

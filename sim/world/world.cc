@@ -308,6 +308,7 @@ const char* ToString(NoteKind kind) {
     case NoteKind::kReply: return "reply";
     case NoteKind::kDropped: return "dropped";
     case NoteKind::kPing: return "ping";
+    case NoteKind::kMonitorDown: return "monitor_down";
   }
   return "?";
 }
