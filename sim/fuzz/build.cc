@@ -243,6 +243,25 @@ void AddMembership(const FuzzCase&, const Bounds&, sc::Scenario& s) {
                                   sc::ClusterMembersConnectedCondition{}));
 }
 
+// The longest a check timer set before a heal can take to fire.
+int64_t LongestCheckMs(const engine::Config& intervals) {
+  return std::max({intervals.initial_interval_ms, intervals.after_error_interval_ms,
+                   intervals.regular_interval_ms, intervals.after_nodedown_interval_ms});
+}
+
+// When get_nodes answers again after backend failure `f`: at its heal, or
+// for a burst of failing calls, once the node's next calls have used it up
+// (the first within one check interval, the rest after_error apart).
+int64_t BackendFailEndMs(const FuzzCase& c, const Fault& f) {
+  const int64_t heal_ms = f.at_ms + f.duration_ms;
+  if (f.amount == 0) return heal_ms;
+  const engine::Config intervals;
+  int64_t backend_ms = 0;
+  for (const FuzzNode& node : c.nodes) backend_ms = std::max(backend_ms, node.backend_latency_max_ms);
+  const int64_t check_ms = LongestCheckMs(intervals);
+  return heal_ms + check_ms + f.amount * (intervals.after_error_interval_ms + backend_ms);
+}
+
 void AddTransitivity(const FuzzCase& c, const Bounds& b, sc::Scenario& s) {
   // Only where CETS keeps it: connect_all and prevent_overlapping_partitions
   // on, and auto-connects allowed (with never, or once after a loss,
@@ -256,14 +275,22 @@ void AddTransitivity(const FuzzCase& c, const Bounds& b, sc::Scenario& s) {
     }
   }
   // The cluster's start at 0 counts as a step: nodes come up and connect.
+  // So does the end of a get_nodes failure, a step of no timeline: nodes
+  // learn their peers only then, and connect (while they do, one may be
+  // connected to two that are not yet connected to each other).
   std::vector<sc::TimelineStep> steps = FaultTimeline(c);
+  std::set<int64_t> times{0};
+  for (const sc::TimelineStep& step : steps) times.insert(step.at_ms);
+  for (const Fault& f : c.faults) {
+    if (f.kind == FaultKind::kBackendFail) times.insert(BackendFailEndMs(c, f));
+  }
   NetworkState net(c);
   size_t k = 0;
-  int64_t at_ms = 0;
-  while (true) {
+  for (auto t = times.begin(); t != times.end(); ++t) {
+    const int64_t at_ms = *t;
     while (k < steps.size() && steps[k].at_ms == at_ms) net.Apply(steps[k++].action);
     const std::optional<int64_t> next_ms =
-        k < steps.size() ? std::optional<int64_t>(steps[k].at_ms) : std::nullopt;
+        std::next(t) != times.end() ? std::optional<int64_t>(*std::next(t)) : std::nullopt;
     const int64_t from_ms = at_ms + b.settle_ms;
     if (net.Transitive()) {
       if (!next_ms && from_ms <= b.end_ms) {
@@ -275,8 +302,6 @@ void AddTransitivity(const FuzzCase& c, const Bounds& b, sc::Scenario& s) {
                                         sc::NoOverlappingPartitionsCondition{}));
       }
     }
-    if (!next_ms) break;
-    at_ms = *next_ms;
   }
 }
 
@@ -395,9 +420,7 @@ Bounds ComputeBounds(const FuzzCase& c) {
     backend_ms = std::max(backend_ms, node.backend_latency_max_ms);
   }
   const int64_t rtt_ms = 2 * latency_ms;
-  const int64_t check_ms = std::max({intervals.initial_interval_ms, intervals.after_error_interval_ms,
-                                     intervals.regular_interval_ms,
-                                     intervals.after_nodedown_interval_ms});
+  const int64_t check_ms = LongestCheckMs(intervals);
   const int64_t ping_ms = (n + 4) * dns_ms + 4 * rtt_ms;
   const int64_t sync_ms = 3'000 + ping_ms;
   const int64_t join_ms = n * t * ((n * n + 4 * n) * rtt_ms + 1'000);

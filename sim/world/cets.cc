@@ -496,26 +496,33 @@ void Sim::OnJoinTimer(const Event& event) {
       if (!member_alive(ref)) return JoinFinishPair(join_id, JoinError(pair, "member_down"));
     }
   }
-  Cluster merged = join.local_cluster;
-  merged.insert(join.remote_cluster.begin(), join.remote_cluster.end());
-  for (const ServerRef& ref : merged) {
-    // Each server monitors the servers it now replicates with. X checked its
-    // own connections above, not the members' to each other: a member whose
-    // end to a peer went down since step 5 (a global remove_connection, its
-    // own tick timeout) gets 'DOWN' noconnection at once and drops that peer,
-    // as it would have on the nodedown. (The monitor's auto-connect attempt
-    // is not modelled; see sim/world/README.md.)
-    Cluster cluster = merged;
-    std::erase_if(cluster, [&](const ServerRef& peer) {
-      if (peer.node == ref.node || Link(ref.node, peer.node).conn_id != 0) return false;
-      NoteLazy(static_cast<uint32_t>(NoteKind::kMonitorDown), ref.node, peer.node, 0, [&] {
-        return absl::StrCat(now(), " ", Name(ref.node), " ", join.table, " drops ",
-                            Name(peer.node), ": monitor DOWN noconnection");
-      });
-      return true;
-    });
-    nodes[ref.node].servers.at(join.table).cluster = std::move(cluster);
-  }
+  // Each server adds the other side's servers to the ones it has (cets
+  // add_servers: a union with its cluster as it is now, which a join that
+  // holds the lock over other nodes may have changed since step 6) and
+  // monitors those it did not have. X checked its own connections above, not
+  // the members' to each other: a member whose end to a new peer went down
+  // since step 5 (a global remove_connection, its own tick timeout) gets
+  // 'DOWN' noconnection at once and drops that peer, as it would have on the
+  // nodedown. (The monitor's auto-connect attempt is not modelled; see
+  // sim/world/README.md.)
+  auto add_servers = [&](const Cluster& members, const Cluster& added) {
+    for (const ServerRef& ref : members) {
+      Cluster& cluster = nodes[ref.node].servers.at(join.table).cluster;
+      for (const ServerRef& peer : added) {
+        if (peer.node == ref.node || cluster.contains(peer)) continue;
+        if (Link(ref.node, peer.node).conn_id == 0) {
+          NoteLazy(static_cast<uint32_t>(NoteKind::kMonitorDown), ref.node, peer.node, 0, [&] {
+            return absl::StrCat(now(), " ", Name(ref.node), " ", join.table, " drops ",
+                                Name(peer.node), ": monitor DOWN noconnection");
+          });
+          continue;
+        }
+        cluster.insert(peer);
+      }
+    }
+  };
+  add_servers(join.local_cluster, join.remote_cluster);
+  add_servers(join.remote_cluster, join.local_cluster);
   ++counters.merges;
   joins_log[join.record].merged = true;
   JoinFinishPair(join_id, Joined(pair));
