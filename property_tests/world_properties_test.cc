@@ -46,8 +46,11 @@ using fuzz::Property;
 void CheckHolds(const FuzzCase& c, const std::vector<Property>& properties, const std::string& test,
                 const fuzz::CheckOptions& options = {}) {
   const CaseResult r = fuzz::CheckCase(c, properties, options);
-  RC_TAG(fuzz::ToString(r.kind));
-  if (r.kind == CaseResult::Kind::kPassed || r.kind == CaseResult::Kind::kTooManyEvents) return;
+  RC_TAG(fuzz::ToString(r.kind), r.stale_merges > 0 ? "stale merge" : "");
+  if (r.kind == CaseResult::Kind::kPassed || r.kind == CaseResult::Kind::kTooManyEvents ||
+      r.kind == CaseResult::Kind::kKnownFinding) {
+    return;
+  }
   const std::string property = r.kind == CaseResult::Kind::kError ? "error" : r.property;
   const std::string path = WriteReproducer(
       c, properties, property, test,

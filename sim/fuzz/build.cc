@@ -450,7 +450,7 @@ Bounds ComputeBounds(const FuzzCase& c) {
 
 Property MembershipProperty() { return {"membership", &AddMembership}; }
 Property TransitivityProperty() { return {"transitivity", &AddTransitivity}; }
-Property LivenessProperty() { return {"liveness", &AddLiveness}; }
+Property LivenessProperty() { return {kLiveness, &AddLiveness}; }
 
 std::vector<Property> WorldProperties() {
   return {MembershipProperty(), TransitivityProperty(), LivenessProperty()};

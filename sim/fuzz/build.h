@@ -87,6 +87,8 @@ struct Property {
   std::function<void(const FuzzCase&, const Bounds&, scenario::Scenario&)> add;
 };
 
+inline constexpr char kLiveness[] = "liveness";  // LivenessProperty().name
+
 Property MembershipProperty();
 Property TransitivityProperty();
 Property LivenessProperty();

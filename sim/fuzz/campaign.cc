@@ -117,6 +117,7 @@ class Campaign {
       switch (result.kind) {
         case CaseResult::Kind::kPassed: ++summary_.passed; break;
         case CaseResult::Kind::kTooManyEvents: ++summary_.too_many_events; break;
+        case CaseResult::Kind::kKnownFinding: ++summary_.known_findings; break;
         case CaseResult::Kind::kError: ++summary_.errors; break;
         case CaseResult::Kind::kFailed: ++summary_.failed_by_property[result.property]; break;
       }
@@ -253,6 +254,10 @@ std::string SummaryText(const CampaignOptions& o, const CampaignSummary& s) {
       absl::StrFormat("%.1f", s.seconds), "s (", absl::StrFormat("%.1f", rate), " cases/s on ",
       std::max(1, o.jobs), " jobs, ", s.events, " events)", s.stopped_by_budget ? ", budget reached" : "",
       "\n  passed ", s.passed, ", failed ", failed, ", too many events ", s.too_many_events,
+      s.known_findings > 0
+          ? absl::StrCat(", known findings ", s.known_findings,
+                         " (liveness after a stale merge: README, Findings)")
+          : "",
       ", world errors ", s.errors, "\n");
   if (!by_property.empty()) absl::StrAppend(&text, "  failed by property: ", absl::StrJoin(by_property, ", "), "\n");
   for (const CampaignFailure& f : s.failures) {

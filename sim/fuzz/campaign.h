@@ -59,6 +59,7 @@ struct CampaignSummary {
   uint64_t cases = 0;
   uint64_t passed = 0;
   uint64_t too_many_events = 0;
+  uint64_t known_findings = 0;  // CaseResult::Kind::kKnownFinding: not failures
   uint64_t errors = 0;
   uint64_t events = 0;
   double seconds = 0;

@@ -37,6 +37,10 @@ struct CaseResult {
     kPassed,
     kFailed,         // `property` broke
     kTooManyEvents,  // the run hit CheckOptions::max_events
+    // Only liveness broke, in a run with a stale merge (world::Counters::
+    // stale_merges): the README finding "concurrent merges", which CETS
+    // 0.2.0 does not recover from. Not a failure; `observed` says what broke.
+    kKnownFinding,
     kError,          // the world refused the scenario (a bug in the fuzzer or the world)
   };
   Kind kind = Kind::kPassed;
@@ -46,6 +50,7 @@ struct CaseResult {
   int64_t at_ms = 0;         // kFailed: when it was found broken
   uint64_t events = 0;
   uint64_t trace_hash = 0;
+  uint64_t stale_merges = 0;  // world::Counters::stale_merges of the run
 };
 const char* ToString(CaseResult::Kind kind);
 

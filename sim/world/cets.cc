@@ -496,6 +496,13 @@ void Sim::OnJoinTimer(const Event& event) {
       if (!member_alive(ref)) return JoinFinishPair(join_id, JoinError(pair, "member_down"));
     }
   }
+  bool stale = false;
+  for (const Cluster* side : {&join.local_cluster, &join.remote_cluster}) {
+    for (const ServerRef& ref : *side) {
+      stale = stale || nodes[ref.node].servers.at(join.table).cluster != *side;
+    }
+  }
+  if (stale) ++counters.stale_merges;
   // Each server adds the other side's servers to the ones it has (cets
   // add_servers: a union with its cluster as it is now, which a join that
   // holds the lock over other nodes may have changed since step 6) and

@@ -701,6 +701,100 @@ TEST(WorldTest, SimultaneousConnectsMakeOneConnection) {
   EXPECT_EQ(CountLogs(*world, "b@h2", "nodeup"), 1);
 }
 
+// The accepting end counts the connection as up before the caller does. What
+// it sends at once (here an rpc queued behind its own slow setup to the
+// caller) must reach the caller after the handshake answer, or the caller
+// drops it as traffic of an unknown connection and the rpc never returns.
+TEST(WorldTest, WhatTheAcceptingEndSendsAtOnceFollowsTheHandshakeAnswer) {
+  WorldConfig config;
+  config.nodes = {QuietNode("a@h1"), QuietNode("b@h2")};
+  config.nodes[0].settings.dns_delay_ms = 2'000;  // resolving a@h1 is slow
+  auto world = Build(config);
+  // b's net_kernel resolves a@h1 for 2 s; a's handshake queues behind it.
+  Schedule(*world, 1'000, action::Rpc{"b@h2", "a@h1", "rpc"});
+  Schedule(*world, 1'100, action::ConnectNode{"a@h1", "b@h2", "connect"});
+  RunTo(*world, 10'000);
+  EXPECT_EQ(OutcomeOf(*world, "connect").kind, CallOutcome::Kind::kTrue);
+  const CallOutcome& rpc = OutcomeOf(*world, "rpc");
+  EXPECT_EQ(rpc.kind, CallOutcome::Kind::kOk);
+  // Sent when b accepted a's handshake at 3 s, answered one round trip later.
+  EXPECT_GE(rpc.replied_at_ms, 3'000);
+  EXPECT_LT(rpc.replied_at_ms, 3'100);
+}
+
+// Step 7 adds the other side's servers to each member's cluster. The joiner
+// checks only its own connections: a member whose own end to a new peer is
+// already down drops that peer at once (its monitor fires noconnection), and
+// keeps the rest.
+TEST(WorldTest, AMergedMemberDropsANewPeerItHasNoConnectionTo) {
+  WorldConfig config;
+  for (const char* name : {"a@h1", "b@h2", "c@h3"}) {
+    NodeConfig node = MakeNode(name);
+    node.settings.connect_all = false;  // no global side effects of the loss
+    node.settings.prevent_overlapping_partitions = false;
+    node.tables = {"t"};
+    config.nodes.push_back(node);
+  }
+  config.nodes[2].tables = {};  // c gets the table later
+  config.join.join_base_ms = 5'000;  // a long step 7
+  auto world = Build(config);
+  RunTo(*world, 10'000);
+  ASSERT_EQ(world->TableCluster("b@h2", "t"), (engine::NodeSet{"a@h1", "b@h2"}));
+  ASSERT_TRUE(world->CountsUp("b@h2", "c@h3"));
+  Schedule(*world, 10'000, action::AddTable{"c@h3", "t"});
+  // While c's join with {a, b} copies, b's end to c goes down and c's stays
+  // up (the close cannot reach c; its tick timeout is 45 s or more away).
+  Schedule(*world, 12'000, action::Cut{{{"b@h2", "c@h3"}}});
+  Schedule(*world, 12'000, action::Disconnect{{{"b@h2", "c@h3"}}});
+  RunTo(*world, 14'000);
+  ASSERT_EQ(world->TableCluster("c@h3", "t"), (engine::NodeSet{"c@h3"})) << "merged too early";
+  ASSERT_FALSE(world->CountsUp("b@h2", "c@h3"));
+  ASSERT_TRUE(world->CountsUp("c@h3", "b@h2"));
+  RunTo(*world, 20'000);
+  EXPECT_EQ(world->TableCluster("c@h3", "t"), (engine::NodeSet{"a@h1", "b@h2", "c@h3"}));
+  EXPECT_EQ(world->TableCluster("a@h1", "t"), (engine::NodeSet{"a@h1", "b@h2", "c@h3"}));
+  EXPECT_EQ(world->TableCluster("b@h2", "t"), (engine::NodeSet{"a@h1", "b@h2"}));
+}
+
+// Two joins whose locks cover disjoint nodes (each joiner locks itself and
+// the nodes it is connected to) merge into the same cluster at once. Each
+// member adds the other side's servers to the cluster it has now (cets
+// add_servers), so nobody is lost; but each joiner only learns the servers
+// of its snapshot, and the two newcomers never learn of each other: the
+// finding scenarios/finding-concurrent-merges-split-clusters.yaml.
+TEST(WorldTest, ConcurrentMergesIntoOneClusterAddAndNeverOverwrite) {
+  WorldConfig config;
+  const std::vector<NodeName> names = {"a@h1", "b@h2", "c@h3", "d@h4"};
+  for (const NodeName& name : names) {
+    NodeConfig node = MakeNode(name);
+    node.settings.connect_all = false;  // c and d stay apart from the rest
+    node.settings.prevent_overlapping_partitions = false;
+    config.nodes.push_back(node);
+  }
+  config.nodes[0].backend.nodes = std::vector<NodeName>{"a@h1", "b@h2"};
+  config.nodes[1].backend.nodes = std::vector<NodeName>{"a@h1", "b@h2"};
+  config.nodes[2].backend.nodes = std::vector<NodeName>{"a@h1", "c@h3"};  // c knows a
+  config.nodes[3].backend.nodes = std::vector<NodeName>{"b@h2", "d@h4"};  // d knows b
+  config.nodes[0].tables = config.nodes[1].tables = {"t"};
+  config.join.join_base_ms = 5'000;  // both copies overlap
+  auto world = Build(config);
+  RunTo(*world, 10'000);
+  ASSERT_EQ(world->TableCluster("a@h1", "t"), (engine::NodeSet{"a@h1", "b@h2"}));
+  ASSERT_FALSE(world->CountsUp("c@h3", "b@h2"));
+  ASSERT_FALSE(world->CountsUp("d@h4", "a@h1"));
+  Schedule(*world, 10'000, action::AddTable{"c@h3", "t"});  // locks {c, a}
+  Schedule(*world, 10'000, action::AddTable{"d@h4", "t"});  // locks {d, b}
+  RunTo(*world, 30'000);
+  EXPECT_EQ(world->counters().stale_merges, 1u);
+  for (const char* member : {"a@h1", "b@h2"}) {
+    EXPECT_EQ(world->TableCluster(member, "t"),
+              (engine::NodeSet{"a@h1", "b@h2", "c@h3", "d@h4"}))
+        << member;
+  }
+  EXPECT_EQ(world->TableCluster("c@h3", "t"), (engine::NodeSet{"a@h1", "b@h2", "c@h3"}));
+  EXPECT_EQ(world->TableCluster("d@h4", "t"), (engine::NodeSet{"a@h1", "b@h2", "d@h4"}));
+}
+
 TEST(WorldTest, ColdStartOfFiveNodesJoinsEverything) {
   WorldConfig config;
   std::vector<std::string> names = {"n1@h1", "n2@h2", "n3@h3", "n4@h4", "n5@h5"};
