@@ -73,13 +73,9 @@ RC_GTEST_PROP(WorldProperties, TwoRunsOfOneCaseGiveOneTraceHash, ()) {
 // A hidden node is never in a table cluster, and no cluster keeps a member
 // once the node has seen its nodedown: after every event, each cluster holds
 // only the node itself and nodes it is visibly connected to.
-//
-// DISABLED (out of the CI set, still registered with ctest and runnable with
-// --gtest_also_run_disabled_tests) while the world has the join-merge bug of
-// property_tests/README.md, "Known world bugs": step 7 of a join writes the
-// merged cluster into every member, also into a member whose end of the
-// connection to the joining node is already down. Enable it when that is fixed.
-RC_GTEST_PROP(WorldProperties, DISABLED_ClustersHoldOnlyVisiblyConnectedMembers, ()) {
+// (A member that never saw a nodedown for a new peer it has no connection
+// to drops it at the merge: sim/world/README.md.)
+RC_GTEST_PROP(WorldProperties, ClustersHoldOnlyVisiblyConnectedMembers, ()) {
   const FuzzCase c = *GenWorldCase({});
   CheckHolds(c, {fuzz::MembershipProperty()}, "membership");
 }
@@ -98,7 +94,9 @@ RC_GTEST_PROP(WorldProperties, ConnectivityIsTransitiveOnceSettled, ()) {
 // From the time every fault is healed and backends are healthy, within the
 // liveness bound: nodes that list each other are connected, wait_for_ready
 // returns, and (with overlap prevention everywhere) every table both have
-// covers both.
+// covers both. CETS 0.2.0 does not keep this after two joins merged into one
+// cluster at once (a stale merge: README, Findings): such a run is tagged
+// "known finding" and counts as passed (fuzz::CaseResult::Kind::kKnownFinding).
 RC_GTEST_PROP(WorldProperties, HealedClustersReconnectJoinAndGetReady, ()) {
   const FuzzCase c = *GenWorldCase({});
   CheckHolds(c, {fuzz::LivenessProperty()}, "liveness");
