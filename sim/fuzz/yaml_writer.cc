@@ -438,6 +438,7 @@ std::string WriteScenarioYaml(const Scenario& s) {
     if (lock.recheck_joined) j.push_back("recheck_joined: true");
     out += "join_lock: " + FlowMap(j) + "\n";
   }
+  if (s.cets.check_merge) out += "cets: {check_merge: true}\n";
   if (!s.hosts.empty()) {
     out += "hosts:\n";
     for (const Host& host : s.hosts) {

@@ -52,6 +52,8 @@ void ExpectSameNodes(const Scenario& a, const Scenario& b) {
   EXPECT_EQ(a.seed, b.seed);
   EXPECT_EQ(a.duration_ms, b.duration_ms);
   EXPECT_EQ(a.tables, b.tables);
+  EXPECT_TRUE(a.join_lock == b.join_lock);
+  EXPECT_TRUE(a.cets == b.cets);
   EXPECT_EQ(a.timeline.size(), b.timeline.size());
   EXPECT_EQ(a.expectations.size(), b.expectations.size());
 }

@@ -9,7 +9,8 @@ namespace {
 
 constexpr std::string_view kTopKeys[] = {"name",    "description", "seed",     "duration",
                                          "defaults", "tables",     "backend",  "nodes",
-                                         "timeline", "expect",     "join_lock", "hosts"};
+                                         "timeline", "expect",     "join_lock", "hosts",
+                                         "cets"};
 
 // The node settings keys, as `defaults:` holds them.
 constexpr std::string_view kDefaultsKeys[] = {
@@ -20,6 +21,7 @@ constexpr std::string_view kDefaultsKeys[] = {
 
 constexpr std::string_view kJoinLockKeys[] = {"wait", "sleep", "backoff", "recheck_joined"};
 constexpr std::string_view kHostKeys[] = {"name", "cores"};
+constexpr std::string_view kCetsKeys[] = {"check_merge"};
 
 // `join_lock:` (the calibrated join model, with its what-if options).
 void ReadJoinLock(Reader& reader, const MapReader& top, Scenario& scenario) {
@@ -55,6 +57,19 @@ void ReadJoinLock(Reader& reader, const MapReader& top, Scenario& scenario) {
     }
   }
   scenario.join_lock = options;
+}
+
+// `cets:` what-if changes to cets itself.
+void ReadCets(Reader& reader, const MapReader& top, Scenario& scenario) {
+  const YamlNode* node = top.Find("cets");
+  if (node == nullptr) return;
+  std::optional<MapReader> map = MapReader::Open(reader, *node, "cets", kCetsKeys);
+  if (!map) return;
+  if (const YamlNode* check = map->Find("check_merge")) {
+    if (std::optional<bool> value = ReadBool(reader, *check, map->PathOf("check_merge"))) {
+      scenario.cets.check_merge = *value;
+    }
+  }
 }
 
 // `hosts:` a list of {name, cores}.
@@ -165,6 +180,7 @@ void BuildScenario(Reader& reader, const YamlNode& root, Scenario& scenario) {
   std::optional<MapReader> top = MapReader::Open(reader, root, "", kTopKeys);
   ReadHeader(reader, *top, scenario);
   ReadJoinLock(reader, *top, scenario);
+  ReadCets(reader, *top, scenario);
   ReadHosts(reader, *top, scenario);
   ReadDefaults(reader, *top, scenario);
   if (const YamlNode* tables = top->Find("tables")) {

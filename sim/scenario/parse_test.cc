@@ -1033,6 +1033,19 @@ TEST(ParseScenarioErrors, ChecksTheJoinModelKeys) {
               HasError("x.yaml:8:12: hosts[1].name: ", "declared twice"));
 }
 
+// `cets:` (extension): what-if changes to cets itself; not the join model.
+TEST(ParseScenario, ReadsTheCetsWhatIfKeys) {
+  EXPECT_EQ(ParseOk(kHead).cets, CetsOptions{});
+  const Scenario s = ParseOk(WithHead("cets: {check_merge: true}\n"));
+  EXPECT_TRUE(s.cets.check_merge);
+  EXPECT_FALSE(s.CalibratedJoinModel());
+  EXPECT_THAT(Errors(WithHead("cets: {check_merge: yes please}\n")),
+              HasError("x.yaml:6:21: cets.check_merge: ", "expected true or false"));
+  EXPECT_THAT(Errors(WithHead("cets: {check_merges: true}\n")),
+              Contains(AllOf(HasSubstr("x.yaml:6:8: cets.check_merges: "),
+                             HasSubstr("check_merge"))));
+}
+
 TEST(LoadScenarioFile, ReadsAFileAndNamesItInErrors) {
   std::filesystem::path dir = std::filesystem::temp_directory_path() / "discosim_parse_test";
   std::filesystem::create_directories(dir);

@@ -449,6 +449,7 @@ world::WorldConfig ToWorldConfig(const Scenario& scenario, const RunOptions& opt
     }
     config.lock.recheck_joined = lock.recheck_joined;
   }
+  config.cets.check_merge = scenario.cets.check_merge;
   return config;
 }
 

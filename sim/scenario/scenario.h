@@ -420,6 +420,15 @@ struct JoinLockOptions {
   friend bool operator==(const JoinLockOptions&, const JoinLockOptions&) = default;
 };
 
+// `cets:` (extension) what-if changes to cets 0.2.0 itself; as released
+// when absent.
+struct CetsOptions {
+  // `check_merge`: a join merges only if every member's cluster is still what
+  // its consistency check saw; otherwise the pair fails with cluster_changed.
+  bool check_merge = false;
+  friend bool operator==(const CetsOptions&, const CetsOptions&) = default;
+};
+
 // One of `hosts:`: a machine whose cores its nodes share.
 struct Host {
   std::string name;  // not empty, unique
@@ -440,6 +449,7 @@ struct Scenario {
   Backend backend;                // top-level `backend`
   std::optional<JoinLockOptions> join_lock;  // `join_lock`
   std::vector<Host> hosts;                   // `hosts`
+  CetsOptions cets;                          // `cets`
   std::vector<Node> nodes;        // at least one, in the order declared
   std::vector<TimelineStep> timeline;
   std::vector<Expectation> expectations;

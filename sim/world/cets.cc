@@ -502,6 +502,9 @@ void Sim::OnJoinTimer(const Event& event) {
       stale = stale || nodes[ref.node].servers.at(join.table).cluster != *side;
     }
   }
+  if (stale && config.cets.check_merge) {
+    return JoinFinishPair(join_id, JoinError(pair, "cluster_changed"));
+  }
   if (stale) ++counters.stale_merges;
   // Each server adds the other side's servers to the ones it has (cets
   // add_servers: a union with its cluster as it is now, which a join that

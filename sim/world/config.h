@@ -173,6 +173,17 @@ struct LockConfig {
   bool recheck_joined = false;
 };
 
+// cets table servers and joins: what-if changes to cets 0.2.0 (the
+// defaults are as released).
+struct CetsConfig {
+  // Step 7 merges only if every member's cluster is still what step 6
+  // checked; otherwise the pair fails with `cluster_changed` and discovery
+  // retries it. As released, cets adds its step-6 snapshot anyway, and two
+  // joins that merge into one member at once can split a table for good
+  // (README, Findings; Counters::stale_merges).
+  bool check_merge = false;
+};
+
 struct NetworkConfig {
   TimeMs jitter_ms_max = 0;  // each message adds a seeded delay in [0, jitter_ms_max]
   // Each message between two hosts adds a seeded delay in [0, latency *
@@ -199,6 +210,7 @@ struct WorldConfig {
   CpuConfig cpu;                  // kCalibrated
   JoinCost join;
   LockConfig lock;
+  CetsConfig cets;
   NetworkConfig network;
   Limits limits;
   TraceMode trace = TraceMode::kHashOnly;

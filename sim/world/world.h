@@ -142,6 +142,7 @@ struct Counters {
   // Merges that found a member's cluster changed since their step 6 (another
   // join merged it meanwhile, its lock over other nodes): cets 0.2.0 adds
   // the snapshot anyway and the clusters can end up different for good.
+  // With CetsConfig::check_merge such a merge fails instead (not counted).
   uint64_t stale_merges = 0;
   int64_t lock_attempting_us = 0;  // summed over requesters: time in remote attempts (and their releases)
   int64_t lock_waiting_us = 0;     // summed over requesters: time waiting on the own node (spin / sleep)

@@ -762,7 +762,8 @@ TEST(WorldTest, AMergedMemberDropsANewPeerItHasNoConnectionTo) {
 // add_servers), so nobody is lost; but each joiner only learns the servers
 // of its snapshot, and the two newcomers never learn of each other: the
 // finding scenarios/finding-concurrent-merges-split-clusters.yaml.
-TEST(WorldTest, ConcurrentMergesIntoOneClusterAddAndNeverOverwrite) {
+// Four nodes with table t on a and b; c and d each know one of them.
+WorldConfig ConcurrentMergesWorld() {
   WorldConfig config;
   const std::vector<NodeName> names = {"a@h1", "b@h2", "c@h3", "d@h4"};
   for (const NodeName& name : names) {
@@ -777,7 +778,11 @@ TEST(WorldTest, ConcurrentMergesIntoOneClusterAddAndNeverOverwrite) {
   config.nodes[3].backend.nodes = std::vector<NodeName>{"b@h2", "d@h4"};  // d knows b
   config.nodes[0].tables = config.nodes[1].tables = {"t"};
   config.join.join_base_ms = 5'000;  // both copies overlap
-  auto world = Build(config);
+  return config;
+}
+
+TEST(WorldTest, ConcurrentMergesIntoOneClusterAddAndNeverOverwrite) {
+  auto world = Build(ConcurrentMergesWorld());
   RunTo(*world, 10'000);
   ASSERT_EQ(world->TableCluster("a@h1", "t"), (engine::NodeSet{"a@h1", "b@h2"}));
   ASSERT_FALSE(world->CountsUp("c@h3", "b@h2"));
@@ -793,6 +798,34 @@ TEST(WorldTest, ConcurrentMergesIntoOneClusterAddAndNeverOverwrite) {
   }
   EXPECT_EQ(world->TableCluster("c@h3", "t"), (engine::NodeSet{"a@h1", "b@h2", "c@h3"}));
   EXPECT_EQ(world->TableCluster("d@h4", "t"), (engine::NodeSet{"a@h1", "b@h2", "d@h4"}));
+}
+
+// The what-if fix: a merge whose members changed since step 6 fails with
+// cluster_changed instead, and discovery's retry merges the whole table.
+TEST(WorldTest, CheckMergeFailsAStaleMergeAndTheRetryJoinsEveryone) {
+  WorldConfig config = ConcurrentMergesWorld();
+  config.cets.check_merge = true;
+  auto world = Build(config);
+  Schedule(*world, 10'000, action::AddTable{"c@h3", "t"});
+  Schedule(*world, 10'000, action::AddTable{"d@h4", "t"});
+  RunTo(*world, 30'000);
+  EXPECT_EQ(world->counters().stale_merges, 0u);
+  int changed = 0;
+  for (const char* node : {"c@h3", "d@h4"}) {
+    for (const LogEntry& entry : world->Logs(node)) {
+      const engine::LogValue* reason = entry.record.Find("reason");
+      if (entry.record.what == "join_result" && reason != nullptr &&
+          *reason == engine::LogValue(std::string("cluster_changed"))) {
+        ++changed;
+      }
+    }
+  }
+  EXPECT_EQ(changed, 1);
+  RunTo(*world, 20 * 60'000);
+  for (const char* node : {"a@h1", "b@h2", "c@h3", "d@h4"}) {
+    EXPECT_EQ(world->TableCluster(node, "t"), (engine::NodeSet{"a@h1", "b@h2", "c@h3", "d@h4"}))
+        << node;
+  }
 }
 
 TEST(WorldTest, ColdStartOfFiveNodesJoinsEverything) {
