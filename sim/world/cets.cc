@@ -619,13 +619,7 @@ void Sim::JoinFinishPair(uint64_t join_id, engine::JoinResult result) {
            });
   join.results.push_back(std::move(result));
   if (join.lock_held) {
-    LockAccount();
-    --lock_holders;
-    join.lock_held = false;
-    std::vector<NodeId> granted = std::move(join.lock_granted);
-    join.lock_granted.clear();
-    JoinStage(join, JoinTask::Stage::kUnlock);
-    return LockReleaseAll(join_id, std::move(granted));  // then the next pair
+    return GiveBackLock(join_id, JoinTask::Stage::kUnlock);  // then the next pair
   }
   ++join.index;
   JoinNextPair(join_id);

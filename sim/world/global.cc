@@ -180,6 +180,21 @@ void Sim::LockAccount() {
   lock_accounted_us = now_us();
 }
 
+void Sim::EndLockHold(JoinTask& join) {
+  LockAccount();
+  --lock_holders;
+  join.lock_held = false;
+}
+
+void Sim::GiveBackLock(uint64_t join_id, JoinTask::Stage next) {
+  JoinTask& join = joins.at(join_id);
+  if (join.lock_held) EndLockHold(join);
+  std::vector<NodeId> granted = std::move(join.lock_granted);
+  join.lock_granted.clear();
+  JoinStage(join, next);
+  LockReleaseAll(join_id, std::move(granted));
+}
+
 void Sim::SetSpinning(JoinTask& join, bool spinning) {
   if (join.spinning == spinning) return;
   join.spinning = spinning;
@@ -349,13 +364,7 @@ void Sim::LockDecide(uint64_t join_id) {
              [&] { return absl::StrCat(now(), " ", Name(x), " lock granted"); });
     if (join.lock_loop) {
       // The hand-off probe: give it back at once.
-      LockAccount();
-      --lock_holders;
-      join.lock_held = false;
-      std::vector<NodeId> granted = std::move(join.lock_granted);
-      join.lock_granted.clear();
-      JoinStage(join, JoinTask::Stage::kUnlock);
-      LockReleaseAll(join_id, std::move(granted));
+      GiveBackLock(join_id, JoinTask::Stage::kUnlock);
       return;
     }
     if (calibrated() && config.lock.recheck_joined) {
@@ -373,10 +382,7 @@ void Sim::LockDecide(uint64_t join_id) {
   ++record.lock_aborts;
   NoteLazy(static_cast<uint32_t>(NoteKind::kLockAborted), x, join.peer, join.attempt,
            [&] { return absl::StrCat(now(), " ", Name(x), " lock aborted"); });
-  std::vector<NodeId> granted = std::move(join.lock_granted);
-  join.lock_granted.clear();
-  JoinStage(join, JoinTask::Stage::kLockAbort);
-  LockReleaseAll(join_id, std::move(granted));
+  GiveBackLock(join_id, JoinTask::Stage::kLockAbort);
 }
 
 // Releases the grants of the join's current attempt (a multi_call of

@@ -355,17 +355,8 @@ void Sim::Execute(const ScheduledAction& scheduled) {
 // ---------------------------------------------------------------------------
 // Start and stop.
 
-void Sim::StartNode(NodeId n) {
-  NodeRt& node = nodes[n];
-  if (node.running) {
-    NoteLazy(static_cast<uint32_t>(NoteKind::kNodeStart), n, kNoNode, -1,
-             [&] { return absl::StrCat(now(), " ", node.name, " start ignored: running"); });
-    return;
-  }
-  node.running = true;
-  if (!node.resolvable_set) node.resolvable = true;  // a started node has a DNS entry
-  ++node.incarnation;
-  node.start_time_ms = now();
+// What a node's processes hold: gone when it stops, fresh when it starts.
+void Sim::ClearProcesses(NodeRt& node) {
   std::fill(node.dns_answer_ms.begin(), node.dns_answer_ms.end(), -1);
   node.mailbox.clear();
   node.run_scheduled = false;
@@ -380,6 +371,20 @@ void Sim::StartNode(NodeId n) {
   node.lock = LockTable{};
   node.gs_busy_until_us = 0;
   node.servers.clear();
+}
+
+void Sim::StartNode(NodeId n) {
+  NodeRt& node = nodes[n];
+  if (node.running) {
+    NoteLazy(static_cast<uint32_t>(NoteKind::kNodeStart), n, kNoNode, -1,
+             [&] { return absl::StrCat(now(), " ", node.name, " start ignored: running"); });
+    return;
+  }
+  node.running = true;
+  if (!node.resolvable_set) node.resolvable = true;  // a started node has a DNS entry
+  ++node.incarnation;
+  node.start_time_ms = now();
+  ClearProcesses(node);
   for (const TableName& table : node.tables) {
     node.servers[table].cluster = {ServerRef{n, node.incarnation}};
   }
@@ -438,26 +443,11 @@ void Sim::StopNode(NodeId n) {
     }
     // Out of the lock's accounting and its host's spinners.
     JoinStage(join, JoinTask::Stage::kWhereis);
-    if (join.lock_held) {
-      LockAccount();
-      --lock_holders;
-      join.lock_held = false;
-    }
+    if (join.lock_held) EndLockHold(join);
   }
   absl::erase_if(joins, [&](const auto& kv) { return kv.second.node == n; });
   node.running = false;
-  node.mailbox.clear();
-  node.run_scheduled = false;
-  node.visible.clear();
-  node.timers.clear();
-  node.get_nodes_pending.reset();
-  node.nk_queue.clear();
-  node.nk_busy = false;
-  node.nk_pump_scheduled = false;
-  node.lock = LockTable{};
-  node.gs_busy_until_us = 0;
-  node.servers.clear();
-  node.seen_reports.clear();
+  ClearProcesses(node);
 }
 
 }  // namespace discosim::world

@@ -456,6 +456,7 @@ struct Sim {
   // --- nodes.cc ---
   absl::Status Validate(TimeMs at_ms, const Action& action) const;
   void Execute(const ScheduledAction& scheduled);
+  static void ClearProcesses(NodeRt& node);
   void StartNode(NodeId n);
   void StopNode(NodeId n);
   void MarkFaultRemoved();
@@ -539,6 +540,11 @@ struct Sim {
   void OnLockRetry(const Event& event);
   void LockOnNodedown(NodeId x, NodeId y);
   void LockAccount();  // accumulates held / free-while-contended time up to now
+  // The join no longer holds the lock (accounting only; grants stay).
+  void EndLockHold(JoinTask& join);
+  // Ends any hold, moves the join to `next` (kLockAbort re-asks, kUnlock takes
+  // the next pair) and releases the grants of its current attempt.
+  void GiveBackLock(uint64_t join_id, JoinTask::Stage next);
   static bool Contending(JoinTask::Stage stage);
 
   // --- cets.cc ---

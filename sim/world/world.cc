@@ -498,11 +498,7 @@ RunResult World::StepOneEvent() {
     } else if (s.queue.next() / Sim::kUsPerMs > s.config.limits.max_time_ms) {
       result.status = RunStatus::kTimeLimit;
     } else {
-      auto entry = s.queue.Pop();
-      s.Dispatch(entry.payload);
-      ++s.events_processed;
-      RecordStatus();
-      if (observer_) observer_(*this);
+      DispatchNext();
     }
   }
   if (s.failed()) {
@@ -512,6 +508,15 @@ RunResult World::StepOneEvent() {
   result.now_ms = s.now();
   result.events = s.events_processed;
   return result;
+}
+
+void World::DispatchNext() {
+  Sim& s = *sim_;
+  auto entry = s.queue.Pop();
+  s.Dispatch(entry.payload);
+  ++s.events_processed;
+  RecordStatus();
+  if (observer_) observer_(*this);
 }
 
 RunResult World::RunUntil(TimeMs until_ms) {
@@ -524,11 +529,7 @@ RunResult World::RunUntil(TimeMs until_ms) {
       result.status = RunStatus::kEventLimit;
       break;
     }
-    auto entry = s.queue.Pop();
-    s.Dispatch(entry.payload);
-    ++s.events_processed;
-    RecordStatus();
-    if (observer_) observer_(*this);
+    DispatchNext();
   }
   if (s.failed()) {
     result.status = RunStatus::kError;
