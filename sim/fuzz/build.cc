@@ -249,17 +249,21 @@ int64_t LongestCheckMs(const engine::Config& intervals) {
                    intervals.regular_interval_ms, intervals.after_nodedown_interval_ms});
 }
 
-// When get_nodes answers again after backend failure `f`: at its heal, or
-// for a burst of failing calls, once the node's next calls have used it up
-// (the first within one check interval, the rest after_error apart).
-int64_t BackendFailEndMs(const FuzzCase& c, const Fault& f) {
-  const int64_t heal_ms = f.at_ms + f.duration_ms;
-  if (f.amount == 0) return heal_ms;
+// How long a burst of `calls` failing get_nodes calls lasts: the node's next
+// calls use it up, the first within one check interval, the rest after_error
+// apart, each taking at most the slowest backend's time.
+int64_t BurstMs(const FuzzCase& c, int64_t calls) {
   const engine::Config intervals;
   int64_t backend_ms = 0;
   for (const FuzzNode& node : c.nodes) backend_ms = std::max(backend_ms, node.backend_latency_max_ms);
-  const int64_t check_ms = LongestCheckMs(intervals);
-  return heal_ms + check_ms + f.amount * (intervals.after_error_interval_ms + backend_ms);
+  return LongestCheckMs(intervals) + calls * (intervals.after_error_interval_ms + backend_ms);
+}
+
+// When get_nodes answers again after backend failure `f`: at its heal, or
+// once a burst is used up.
+int64_t BackendFailEndMs(const FuzzCase& c, const Fault& f) {
+  const int64_t heal_ms = f.at_ms + f.duration_ms;
+  return f.amount == 0 ? heal_ms : heal_ms + BurstMs(c, f.amount);
 }
 
 void AddTransitivity(const FuzzCase& c, const Bounds& b, sc::Scenario& s) {
@@ -435,12 +439,8 @@ Bounds ComputeBounds(const FuzzCase& c) {
     last_ms = std::max(last_ms, f.at_ms + f.duration_ms);
     if (f.kind == FaultKind::kBackendFail && f.amount > 0) burst = std::max(burst, f.amount);
   }
-  // A burst of failing calls is used up by the node's next calls: the first
-  // comes within one check interval of the heal (or of the node's start),
-  // the rest after_error apart.
-  if (burst > 0) {
-    healed_ms += check_ms + burst * (intervals.after_error_interval_ms + backend_ms);
-  }
+  // The longest burst of failing calls, used up after the last heal.
+  if (burst > 0) healed_ms += BurstMs(c, burst);
   b.healed_at_ms = healed_ms;
   b.last_action_ms = last_ms;
   b.end_ms = std::max({b.healed_at_ms + b.liveness_ms, b.last_action_ms + b.settle_ms + 300'000,
