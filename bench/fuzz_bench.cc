@@ -120,15 +120,10 @@ std::atomic<uint64_t> next_seed{1};
 
 // Items are cases; with real time, items_per_second is the cases per wall
 // second of all threads together.
-void BM_Fuzz_5Node1h(benchmark::State& bs) {
-  uint64_t events = 0, hit_limit = 0, failed = 0;
-  const Stopwatch cpu;
-  for (auto _ : bs) {
-    const CaseOutcome outcome = RunCase(next_seed.fetch_add(1));
-    events += outcome.events;
-    hit_limit += outcome.hit_limit ? 1 : 0;
-    failed += outcome.failed ? 1 : 0;
-  }
+// The counters both fuzz benchmarks report: cases per second (per core, per
+// CPU second), events per case, and cases that hit the event limit or failed.
+void SetCaseCounters(benchmark::State& bs, const Stopwatch& cpu, uint64_t events,
+                     uint64_t at_limit, uint64_t failed) {
   bs.SetItemsProcessed(bs.iterations());
   bs.counters["threads"] = Counter(1, Counter::kDefaults);  // summed over threads
   bs.counters["cases"] = static_cast<double>(bs.iterations());
@@ -139,8 +134,20 @@ void BM_Fuzz_5Node1h(benchmark::State& bs) {
       Counter(static_cast<double>(bs.iterations()) / cpu.cpu_s(), Counter::kAvgThreads);
   bs.counters["events_per_case"] = Counter(static_cast<double>(events), Counter::kAvgIterations);
   bs.counters["events_per_s"] = Counter(static_cast<double>(events), Counter::kIsRate);
-  bs.counters["cases_at_event_limit"] = static_cast<double>(hit_limit);
+  bs.counters["cases_at_event_limit"] = static_cast<double>(at_limit);
   bs.counters["failed_cases"] = static_cast<double>(failed);
+}
+
+void BM_Fuzz_5Node1h(benchmark::State& bs) {
+  uint64_t events = 0, hit_limit = 0, failed = 0;
+  const Stopwatch cpu;
+  for (auto _ : bs) {
+    const CaseOutcome outcome = RunCase(next_seed.fetch_add(1));
+    events += outcome.events;
+    hit_limit += outcome.hit_limit ? 1 : 0;
+    failed += outcome.failed ? 1 : 0;
+  }
+  SetCaseCounters(bs, cpu, events, hit_limit, failed);
 }
 
 // The campaign's cases: seed 1's cases 0, 1, 2, ... handed out in turn.
@@ -161,18 +168,7 @@ void BM_FuzzCampaign_5Node1h(benchmark::State& bs) {
     failed += result.kind == fuzz::CaseResult::Kind::kFailed ? 1 : 0;
     errors += result.kind == fuzz::CaseResult::Kind::kError ? 1 : 0;
   }
-  bs.SetItemsProcessed(bs.iterations());
-  bs.counters["threads"] = Counter(1, Counter::kDefaults);
-  bs.counters["cases"] = static_cast<double>(bs.iterations());
-  bs.counters["cases_per_s"] = Counter(static_cast<double>(bs.iterations()), Counter::kIsRate);
-  bs.counters["cases_per_s_per_core"] =
-      Counter(static_cast<double>(bs.iterations()), Counter::kIsRate | Counter::kAvgThreads);
-  bs.counters["cases_per_cpu_s"] =
-      Counter(static_cast<double>(bs.iterations()) / cpu.cpu_s(), Counter::kAvgThreads);
-  bs.counters["events_per_case"] = Counter(static_cast<double>(events), Counter::kAvgIterations);
-  bs.counters["events_per_s"] = Counter(static_cast<double>(events), Counter::kIsRate);
-  bs.counters["cases_at_event_limit"] = static_cast<double>(too_many);
-  bs.counters["failed_cases"] = static_cast<double>(failed + errors);
+  SetCaseCounters(bs, cpu, events, too_many, failed + errors);
 }
 
 }  // namespace
