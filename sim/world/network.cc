@@ -29,6 +29,7 @@ const char* ToString(DownCause cause) {
     case DownCause::kDisconnect: return "disconnect";
     case DownCause::kObeyedRemove: return "remove_connection";
     case DownCause::kReplaced: return "replaced";
+    case DownCause::kStopped: return "stopped";
   }
   return "?";
 }

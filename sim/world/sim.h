@@ -40,6 +40,7 @@
 #include "sim/world/check.h"
 #include "sim/world/config.h"
 #include "sim/world/event_queue.h"
+#include "sim/world/observations.h"
 #include "sim/world/random.h"
 #include "sim/world/trace.h"
 #include "sim/world/world.h"
@@ -200,15 +201,6 @@ enum class SendMode {
   kExistingOnly,  // only over a connection that is up (global's traffic, replies)
 };
 
-// Why an end went down (for global: only some causes are reported).
-enum class DownCause {
-  kTickTimeout,   // silence for the drawn tick time
-  kClosed,        // the other end closed or the host reset the socket
-  kDisconnect,    // this end disconnected (net_kernel:disconnect)
-  kObeyedRemove,  // global on this end obeyed remove_connection
-  kReplaced,      // a new handshake from the same node replaced it
-};
-const char* ToString(DownCause cause);
 
 // ---------------------------------------------------------------------------
 // Per-pair state: node x's end of its link to y (dense N x N).
