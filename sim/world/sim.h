@@ -636,6 +636,7 @@ struct Sim {
   Counters counters;
   std::optional<TimeMs> last_fault_removal_ms;
   engine::Effects scratch_effects;
+  Observations observed;  // what the reports read (observations.h); not hashed
 };
 
 // Trace record kinds beyond the event kinds (event kinds use their own values).

@@ -169,6 +169,7 @@ absl::Status Sim::Build() {
     }
     if (absl::Status s = CheckSettings(sorted[i]); !s.ok()) return s;
     by_name.emplace(sorted[i].name, static_cast<NodeId>(i));
+    observed.node_names.push_back(sorted[i].name);
   }
   n_nodes = static_cast<uint32_t>(sorted.size());
   std::vector<NodeName> all_names;
@@ -696,6 +697,7 @@ const CallOutcome* World::Outcome(std::string_view id) const {
 const std::vector<CallOutcome>& World::Outcomes() const { return sim_->outcomes; }
 std::optional<TimeMs> World::LastFaultRemovalMs() const { return sim_->last_fault_removal_ms; }
 uint64_t World::TraceHash() const { return sim_->trace.hash(); }
+const Observations& World::Observed() const { return sim_->observed; }
 uint64_t World::ObservableVersion() const { return sim_->observable_version; }
 const std::vector<std::string>& World::TraceLines() const { return sim_->trace.lines(); }
 const std::vector<JoinRecord>& World::Joins() const { return sim_->joins_log; }

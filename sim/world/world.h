@@ -31,6 +31,7 @@
 #include "engine/types.h"
 #include "sim/world/action.h"
 #include "sim/world/config.h"
+#include "sim/world/observations.h"
 
 namespace discosim::world {
 
@@ -206,6 +207,8 @@ class World {
   // When the last fault was removed (heal, restart, dns restored, backend_fail over).
   std::optional<TimeMs> LastFaultRemovalMs() const;
   uint64_t TraceHash() const;
+  // The typed observation stream (observations.h): what the reports read.
+  const Observations& Observed() const;
   // A number that stays the same across events that cannot change anything
   // the read-back functions above show, except through the clock (the
   // global lock's spinning, which dominates large cold starts). A caller
