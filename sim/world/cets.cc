@@ -140,8 +140,11 @@ void Sim::FailRpcsOnNodedown(NodeId x, NodeId y) {
 // cets_ping from node n to target.
 
 void Sim::StartPing(NodeId n, NodeId target, Cont owner) {
+  const auto purpose = owner.kind == ContKind::kDiscoveryPing ? Observations::Ping::For::kDiscovery
+                                                               : Observations::Ping::For::kJoinCheck;
   // 1. Already connected (nodes()): pong at once.
   if (target == n || (Link(n, target).conn_id != 0 && !Hidden(n, target))) {
+    observations.PingEnded(observations.PingStarted(n, target, purpose, now()), now(), true);
     Resume(owner, 1);
     return;
   }
@@ -155,6 +158,7 @@ void Sim::StartPing(NodeId n, NodeId target, Cont owner) {
   ping.target = target;
   ping.owner = owner;
   ping.stage = PingTask::Stage::kPrecheck;
+  ping.observed = observations.PingStarted(n, target, purpose, now());
   pings.emplace(ping_id, std::move(ping));
   // 2. The local pre-check.
   StartPrecheck(n, target, Cont{ContKind::kPingPrecheck, n, target, ping_id});
@@ -222,6 +226,7 @@ void Sim::FinishPing(uint64_t ping_id, bool pong) {
   auto it = pings.find(ping_id);
   WORLD_CHECK(it != pings.end(), "finishing an unknown ping");
   const Cont owner = it->second.owner;
+  observations.PingEnded(it->second.observed, now(), pong);
   NoteLazy(static_cast<uint32_t>(NoteKind::kPing), it->second.node, it->second.target,
            pong ? 1 : 2, [&] {
              return absl::StrCat(now(), " ", Name(it->second.node), " ping ",

@@ -76,7 +76,13 @@ void Sim::SetReachability(std::vector<uint32_t> new_group,
     for (NodeId y = 0; y < n_nodes; ++y) {
       const auto pair = Normalized(x, y);
       const bool joined = group[x] == group[y] || bridges.contains(pair);
-      reach[x * n_nodes + y] = x == y || (joined && !cuts.contains(pair)) ? 1 : 0;
+      const bool cut = cuts.contains(pair);
+      reach[x * n_nodes + y] = x == y || (joined && !cut) ? 1 : 0;
+      if (x < y) {
+        observations.SetApart(x, y, Observations::Apart::Why::kPartition, !joined, now(),
+                              current_action);
+        observations.SetApart(x, y, Observations::Apart::Why::kCut, cut, now(), current_action);
+      }
     }
   }
   for (NodeId x = 0; x < n_nodes; ++x) {
@@ -286,6 +292,7 @@ void Sim::EndUp(NodeId x, NodeId y, uint64_t conn_id) {
   end.global_known = false;
   end.global_forgot_conn = 0;
   ++end.tick_gen;
+  observations.ConnectionUp(x, y, now());
   NoteLazy(static_cast<uint32_t>(NoteKind::kConnUp), x, y, static_cast<int64_t>(conn_id),
            [&] { return absl::StrCat(now(), " ", Name(x), " up ", Name(y), " conn ", conn_id); });
   if (!Reachable(x, y)) ArmTick(x, y);
@@ -304,6 +311,7 @@ void Sim::EndDown(NodeId x, NodeId y, DownCause cause) {
   WORLD_CHECK(conn_id != 0, "an end went down twice");
   end.conn_id = 0;
   ++end.tick_gen;
+  observations.ConnectionDown(x, y, now(), cause);
   if (nodes[x].settings.dist_auto_connect == AutoConnect::kOnce) end.barred = true;
   if (auto it = held.find({x, y}); it != held.end()) {
     for (uint32_t slot : it->second) FreeMessage(slot);

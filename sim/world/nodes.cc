@@ -177,6 +177,8 @@ void Sim::MarkFaultRemoved() { last_fault_removal_ms = now(); }
 
 void Sim::Execute(const ScheduledAction& scheduled) {
   const Action& act = scheduled.action;
+  current_action = scheduled.schedule_index;
+  RecordAction(act);
   NoteLazy(static_cast<uint32_t>(NoteKind::kAction), kNoNode, kNoNode,
            static_cast<int64_t>(act.index()),
            [&] { return absl::StrCat(now(), " action ", ActionName(act)); });
@@ -352,6 +354,51 @@ void Sim::Execute(const ScheduledAction& scheduled) {
       act);
 }
 
+void Sim::RecordAction(const Action& act) {
+  const TimeMs t = now();
+  const int64_t index = current_action;
+  auto for_nodes = [&](const std::optional<NodeName>& node, auto fn) {
+    if (node.has_value()) {
+      fn(*Find(*node));
+    } else {
+      for (NodeId n = 0; n < n_nodes; ++n) fn(n);
+    }
+  };
+  if (const auto* a = std::get_if<action::Partition>(&act)) {
+    std::vector<std::vector<NodeIndex>> groups;
+    std::vector<bool> listed(n_nodes, false);
+    for (const auto& g : a->groups) {
+      groups.emplace_back();
+      for (const NodeName& name : g) {
+        groups.back().push_back(*Find(name));
+        listed[*Find(name)] = true;
+      }
+      std::sort(groups.back().begin(), groups.back().end());
+    }
+    std::vector<NodeIndex> rest;
+    for (NodeId n = 0; n < n_nodes; ++n) {
+      if (!listed[n]) rest.push_back(n);
+    }
+    if (!rest.empty()) groups.push_back(std::move(rest));
+    observations.StartPartition(std::move(groups), t, index);
+  } else if (std::holds_alternative<action::HealAll>(act)) {
+    observations.EndPartition(t);
+  } else if (const auto* a = std::get_if<action::Dns>(&act)) {
+    observations.SetDns(*Find(a->node), a->delay_ms, a->answer == action::DnsAnswer::kFails, t,
+                        index);
+  } else if (const auto* a = std::get_if<action::SlowConnect>(&act)) {
+    observations.SetSlowConnect(*Find(a->node), a->delay_ms, t, index);
+  } else if (const auto* a = std::get_if<action::Backend>(&act)) {
+    if (!a->error_rate.has_value()) return;
+    for_nodes(a->node, [&](NodeId n) { observations.SetBackendErrors(n, *a->error_rate, t, index); });
+  } else if (const auto* a = std::get_if<action::BackendFail>(&act)) {
+    for_nodes(a->node, [&](NodeId n) {
+      if (a->count.has_value()) observations.SetBackendFailCount(n, *a->count, t, index);
+      if (a->until_ms.has_value()) observations.SetBackendFailUntil(n, *a->until_ms, t, index);
+    });
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Start and stop.
 
@@ -385,6 +432,7 @@ void Sim::StartNode(NodeId n) {
   ++node.incarnation;
   node.start_time_ms = now();
   ClearProcesses(node);
+  observations.NodeStarted(n, node.incarnation, now());
   for (const TableName& table : node.tables) {
     node.servers[table].cluster = {ServerRef{n, node.incarnation}};
   }
@@ -411,6 +459,7 @@ void Sim::StopNode(NodeId n) {
     return absl::StrCat(now(), " ", node.name, " stop incarnation ", node.incarnation);
   });
   EndCalls(n, CallOutcome::Kind::kNoProc);
+  observations.NodeStopped(n, now());  // its ends go down: kStopped
   // Its sockets close: peers that can reach it get the close after a
   // latency; the others find out by tick timeout (armed when they lost reach).
   for (NodeId y = 0; y < n_nodes; ++y) {

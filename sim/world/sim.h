@@ -40,6 +40,7 @@
 #include "sim/world/check.h"
 #include "sim/world/config.h"
 #include "sim/world/event_queue.h"
+#include "sim/world/observation_log.h"
 #include "sim/world/observations.h"
 #include "sim/world/random.h"
 #include "sim/world/trace.h"
@@ -252,6 +253,7 @@ struct PingTask {
   Stage stage = Stage::kPrecheck;
   uint32_t outstanding = 0;
   bool any_pang = false;
+  size_t observed = ObservationLog::kNone;  // its record in the observation stream
 };
 
 struct RpcCall {
@@ -408,6 +410,7 @@ struct ScheduledAction {
   TimeMs at_ms = 0;
   Action action;
   bool initial_start = false;  // a config start_at, not a timeline action
+  int64_t schedule_index = -1;  // which World::Schedule call (0, 1, ...); -1 initial
 };
 
 // An error rate as parts per million, for integer Chance draws.
@@ -448,6 +451,8 @@ struct Sim {
   // --- nodes.cc ---
   absl::Status Validate(TimeMs at_ms, const Action& action) const;
   void Execute(const ScheduledAction& scheduled);
+  // The action's partition band and faults, in the observation stream.
+  void RecordAction(const Action& action);
   static void ClearProcesses(NodeRt& node);
   void StartNode(NodeId n);
   void StopNode(NodeId n);
@@ -636,7 +641,10 @@ struct Sim {
   Counters counters;
   std::optional<TimeMs> last_fault_removal_ms;
   engine::Effects scratch_effects;
-  Observations observed;  // what the reports read (observations.h); not hashed
+  // What the reports read (observations.h); not hashed.
+  ObservationLog observations;
+  int64_t schedule_calls = 0;    // World::Schedule calls so far
+  int64_t current_action = -1;   // the Schedule call of the action being executed
 };
 
 // Trace record kinds beyond the event kinds (event kinds use their own values).

@@ -169,12 +169,12 @@ absl::Status Sim::Build() {
     }
     if (absl::Status s = CheckSettings(sorted[i]); !s.ok()) return s;
     by_name.emplace(sorted[i].name, static_cast<NodeId>(i));
-    observed.node_names.push_back(sorted[i].name);
   }
   n_nodes = static_cast<uint32_t>(sorted.size());
   std::vector<NodeName> all_names;
   for (const NodeConfig& n : sorted) all_names.push_back(n.name);
   nodes.resize(n_nodes);
+  observations.Build(all_names);
   for (NodeId id = 0; id < n_nodes; ++id) {
     const NodeConfig& c = sorted[id];
     NodeRt& n = nodes[id];
@@ -200,6 +200,10 @@ absl::Status Sim::Build() {
     n.rng_backend_latency = Rng::ForStream(config.seed, Subsystem::kBackendLatency, id);
     n.rng_backend_errors = Rng::ForStream(config.seed, Subsystem::kBackendErrors, id);
     n.rng_lock = Rng::ForStream(config.seed, Subsystem::kLockBackoff, id);
+    // Faults a node is declared with, from t=0.
+    observations.SetDns(id, n.dns_delay_ms, false, 0, -1);
+    observations.SetSlowConnect(id, n.connect_delay_ms, 0, -1);
+    observations.SetBackendErrors(id, c.backend.error_rate, 0, -1);
   }
   // Hosts: the declared ones in name order, then one of its own for each
   // node that names none.
@@ -472,6 +476,7 @@ absl::StatusOr<std::unique_ptr<World>> World::Create(WorldConfig config) {
 
 absl::Status World::Schedule(TimeMs at_ms, Action action) {
   Sim& s = *sim_;
+  const int64_t schedule_index = s.schedule_calls++;
   if (at_ms < s.now()) {
     return absl::InvalidArgumentError(absl::StrCat("t=", at_ms, "ms ", ActionName(action),
                                                    ": scheduled before the clock (", s.now(),
@@ -485,7 +490,7 @@ absl::Status World::Schedule(TimeMs at_ms, Action action) {
   } else if (const auto* rpc = std::get_if<action::Rpc>(&action)) {
     s.outcome_by_id.emplace(rpc->id, SIZE_MAX);
   }
-  s.actions.push_back(ScheduledAction{at_ms, std::move(action), false});
+  s.actions.push_back(ScheduledAction{at_ms, std::move(action), false, schedule_index});
   s.PushAtMs(at_ms, Event{EventKind::kAction, 0, kNoNode, kNoNode, s.actions.size() - 1, 0});
   return s.error;
 }
@@ -550,32 +555,25 @@ std::optional<TimeMs> World::NextEventTime() const {
 }
 
 void World::RecordStatus() {
-  const Sim& s = *sim_;
+  Sim& s = *sim_;
   if (!s.trace.keep_lines()) return;
   // Only the state at the end of an instant is kept, so look only then: a
   // verify_ready per node per instant, not per event.
   if (!s.queue.empty() && s.queue.next() / Sim::kUsPerMs <= s.now()) return;
-  status_changes_.resize(s.n_nodes);
+  s.observations.BeginStatusInstant(s.now());
   for (NodeId id = 0; id < s.n_nodes; ++id) {
     const NodeRt& n = s.nodes[id];
     DiscoveryStatus now{s.now(), n.running, n.incarnation, n.engine.phase, false};
     if (n.running) now.ready = engine::VerifyReady(n.engine, s.ViewOf(id)).empty();
-    std::vector<DiscoveryStatus>& changes = status_changes_[id];
-    auto same = [&](const DiscoveryStatus& a) {
-      return a.running == now.running && a.incarnation == now.incarnation &&
-             a.phase == now.phase && a.ready == now.ready;
-    };
-    // One entry per instant: a later event at the same time replaces it.
-    if (!changes.empty() && changes.back().at_ms == now.at_ms) changes.pop_back();
-    if (changes.empty() ? now.running : !same(changes.back())) changes.push_back(now);
+    s.observations.NoteStatus(id, now);
   }
 }
 
 const std::vector<DiscoveryStatus>& World::StatusChanges(std::string_view node) const {
   static const std::vector<DiscoveryStatus> kEmpty;
   std::optional<NodeId> x = sim_->Find(node);
-  if (!x || *x >= status_changes_.size()) return kEmpty;
-  return status_changes_[*x];
+  if (!x) return kEmpty;
+  return sim_->observations.StatusOf(*x);
 }
 
 void World::SetObserver(Observer observer) { observer_ = std::move(observer); }
@@ -697,7 +695,7 @@ const CallOutcome* World::Outcome(std::string_view id) const {
 const std::vector<CallOutcome>& World::Outcomes() const { return sim_->outcomes; }
 std::optional<TimeMs> World::LastFaultRemovalMs() const { return sim_->last_fault_removal_ms; }
 uint64_t World::TraceHash() const { return sim_->trace.hash(); }
-const Observations& World::Observed() const { return sim_->observed; }
+const Observations& World::Observed() const { return sim_->observations.observed(); }
 uint64_t World::ObservableVersion() const { return sim_->observable_version; }
 const std::vector<std::string>& World::TraceLines() const { return sim_->trace.lines(); }
 const std::vector<JoinRecord>& World::Joins() const { return sim_->joins_log; }
