@@ -41,7 +41,7 @@ void Sim::StartGetNodes(NodeId n, engine::BackendState backend_state) {
     return absl::StrCat(now(), " ", node.name, " get_nodes ", fails ? "error" : "ok", " in ",
                         latency_ms, "ms");
   });
-  Push(now() + latency_ms, Event{EventKind::kBackendDone, 0, n, kNoNode, node.incarnation, 0});
+  Push(now() + latency_ms, Event::BackendDone(n, node.incarnation));
 }
 
 void Sim::OnBackendDone(const Event& event) {

@@ -185,7 +185,7 @@ void Sim::OnPingPrecheck(uint64_t ping_id, bool ok) {
   }
   ping.stage = PingTask::Stage::kMulticall;
   ping.outstanding = static_cast<uint32_t>(peers.size());
-  Push(now() + kMulticallTimeoutMs, Event{EventKind::kMulticallDeadline, 0, n, target, ping_id, 0});
+  Push(now() + kMulticallTimeoutMs, Event::MulticallDeadline(n, target, ping_id));
   for (NodeId y : peers) {
     msg::RpcRequest request;
     request.kind = RpcKind::kPrecheck;
@@ -242,8 +242,7 @@ void Sim::StartPrecheck(NodeId n, NodeId target, Cont owner) {
   const uint64_t precheck_id = next_id++;
   prechecks.emplace(precheck_id, Precheck{n, nodes[n].incarnation, target, owner});
   const auto [delay_ms, resolved] = Lookup(n, target);
-  Push(now() + delay_ms, Event{EventKind::kPrecheckDnsDone, static_cast<uint8_t>(resolved), n,
-                               target, precheck_id, 0});
+  Push(now() + delay_ms, Event::PrecheckDnsDone(n, target, precheck_id, resolved));
 }
 
 void Sim::OnPrecheckDnsDone(const Event& event) {
@@ -261,8 +260,7 @@ void Sim::OnPrecheckDnsDone(const Event& event) {
   const int64_t done_us =
       now_us() + (reachable ? 2 * LatencyUs(check.node, check.target)
                             : kPrecheckConnectTimeoutMs * kUsPerMs);
-  PushUs(done_us, Event{EventKind::kPrecheckTcpDone, 0, check.node, check.target, event.a,
-                        reachable ? 1u : 0u});
+  PushUs(done_us, Event::PrecheckTcpDone(check.node, check.target, event.a, reachable));
 }
 
 void Sim::OnPrecheckTcpDone(const Event& event) {
@@ -447,7 +445,7 @@ void Sim::JoinReachNext(uint64_t join_id) {
   }
   JoinStage(join, JoinTask::Stage::kConsistency);
   PushUs(now_us() + RpcUs(join.node, farthest),
-         Event{EventKind::kJoinTimer, 0, join.node, join.peer, join_id, join.token});
+         Event::JoinTimer(join.node, join.peer, join_id, join.token));
 }
 
 void Sim::OnJoinTimer(const Event& event) {
@@ -558,7 +556,7 @@ void Sim::JoinRpcSteps(JoinTask& join, uint64_t join_id, JoinTask::Stage stage, 
                               : join.peer;
     step_us = RpcUs(x, target);
   }
-  PushUs(now_us() + step_us, Event{EventKind::kJoinRpcStep, 0, x, join.peer, join_id, join.token});
+  PushUs(now_us() + step_us, Event::JoinRpcStep(x, join.peer, join_id, join.token));
 }
 
 void Sim::OnJoinRpcStep(const Event& event) {
@@ -589,7 +587,7 @@ void Sim::OnJoinRpcStep(const Event& event) {
           target = join.member_conns[join.rpc_target].first;
         }
         PushUs(now_us() + RpcUs(x, target),
-               Event{EventKind::kJoinRpcStep, 0, x, join.peer, join_id, join.token});
+               Event::JoinRpcStep(x, join.peer, join_id, join.token));
         return;
       }
       if (join.stage == JoinTask::Stage::kSkip) {
@@ -599,7 +597,7 @@ void Sim::OnJoinRpcStep(const Event& event) {
       }
       join.rows_copied = true;
       PushUs(now_us() + JoinCopyUs(join.table),
-             Event{EventKind::kJoinTimer, 0, x, join.peer, join_id, join.token});
+             Event::JoinTimer(x, join.peer, join_id, join.token));
       return;
     }
     default:

@@ -164,7 +164,7 @@ void Sim::Transmit(uint32_t slot) {
   at_us += HopUs(m.to);
   at_us = std::max(at_us, channel.last_delivery_us);  // FIFO per pair
   channel.last_delivery_us = at_us;
-  PushUs(at_us, Event{EventKind::kNetDeliver, 0, m.from, m.to, slot, 0});
+  PushUs(at_us, Event::NetDeliver(m.from, m.to, slot));
 }
 
 void Sim::SendRaw(NodeId from, NodeId to, uint64_t conn_id, Payload payload) {
@@ -341,7 +341,7 @@ void Sim::Disconnect(NodeId x, NodeId y, DownCause cause) {
 void Sim::ArmTick(NodeId x, NodeId y) {
   LinkEnd& end = Link(x, y);
   ++end.tick_gen;
-  Push(now() + TickDrawMs(x), Event{EventKind::kTickTimeout, 0, x, y, end.tick_gen, 0});
+  Push(now() + TickDrawMs(x), Event::TickTimeout(x, y, end.tick_gen));
 }
 
 void Sim::OnTickTimeout(const Event& event) {

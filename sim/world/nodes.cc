@@ -276,7 +276,7 @@ void Sim::Execute(const ScheduledAction& scheduled) {
               if (a.until_ms.has_value()) n.backend.fail_until_ms = *a.until_ms;
             });
             if (a.until_ms.has_value() && *a.until_ms >= now()) {
-              PushAtMs(*a.until_ms, Event{EventKind::kFaultOver, 0, kNoNode, kNoNode, 0, 0});
+              PushAtMs(*a.until_ms, Event::FaultOver());
             }
           },
           [&](const action::AddTable& a) {
@@ -320,7 +320,7 @@ void Sim::Execute(const ScheduledAction& scheduled) {
                 DeliverToDiscovery(n, engine::SystemInfoCall{caller});
                 break;
             }
-            Push(now() + a.timeout_ms, Event{EventKind::kCallTimeout, 0, n, kNoNode, index, 0});
+            Push(now() + a.timeout_ms, Event::CallTimeout(n, index));
           },
           [&](const action::ConnectNode& a) {
             const NodeId n = id(a.node), target = id(a.target);

@@ -257,7 +257,7 @@ absl::Status Sim::Build() {
     const std::optional<TimeMs>& at = sorted[id].start_at_ms;
     if (!at.has_value()) continue;
     actions.push_back(ScheduledAction{*at, action::Start{{nodes[id].name}}, true});
-    PushAtMs(*at, Event{EventKind::kAction, 0, id, kNoNode, actions.size() - 1, 0});
+    PushAtMs(*at, Event::RunAction(id, actions.size() - 1));
   }
   return error;
 }
@@ -338,8 +338,8 @@ void Sim::Note(uint32_t kind, NodeId node, NodeId peer, int64_t detail, const st
 
 void Sim::Resume(const Cont& cont, uint64_t value) {
   WORLD_CHECK(cont.kind != ContKind::kNone, "resuming no continuation");
-  Push(now(), Event{EventKind::kResume, static_cast<uint8_t>(cont.kind), cont.node, cont.peer,
-                    cont.id, value});
+  Push(now(), Event::Resume(static_cast<uint8_t>(cont.kind), cont.node, cont.peer, cont.id,
+                           value));
 }
 
 void Sim::OnResume(const Event& event) {
@@ -491,7 +491,7 @@ absl::Status World::Schedule(TimeMs at_ms, Action action) {
     s.outcome_by_id.emplace(rpc->id, SIZE_MAX);
   }
   s.actions.push_back(ScheduledAction{at_ms, std::move(action), false, schedule_index});
-  s.PushAtMs(at_ms, Event{EventKind::kAction, 0, kNoNode, kNoNode, s.actions.size() - 1, 0});
+  s.PushAtMs(at_ms, Event::RunAction(kNoNode, s.actions.size() - 1));
   return s.error;
 }
 
