@@ -298,10 +298,9 @@ void Sim::EndUp(NodeId x, NodeId y, uint64_t conn_id) {
   if (!Reachable(x, y)) ArmTick(x, y);
   ResolvePendingSetup(x, y);
   FlushPendingSends(x, y, true);
-  if (!Hidden(x, y)) {
-    nodes[x].visible.insert(Name(y));
-    DeliverToDiscovery(x, engine::Nodeup{Name(y)});
-    GlobalOnNodeup(x, y);
+  const bool hidden = Hidden(x, y);
+  for (const EndListener& listener : end_listeners) {
+    if (listener.up && !(hidden && listener.visible_only)) listener.up(x, y, conn_id);
   }
 }
 
@@ -321,14 +320,10 @@ void Sim::EndDown(NodeId x, NodeId y, DownCause cause) {
     return absl::StrCat(now(), " ", Name(x), " down ", Name(y), " conn ", conn_id, " ",
                         ToString(cause));
   });
-  if (!Hidden(x, y)) {
-    nodes[x].visible.erase(Name(y));
-    DeliverToDiscovery(x, engine::Nodedown{Name(y)});
-    GlobalOnNodedown(x, y, conn_id, cause);
+  const bool hidden = Hidden(x, y);
+  for (const EndListener& listener : end_listeners) {
+    if (listener.down && !(hidden && listener.visible_only)) listener.down(x, y, conn_id, cause);
   }
-  CetsOnNodedown(x, y);
-  LockOnNodedown(x, y);
-  FailRpcsOnNodedown(x, y);
 }
 
 void Sim::Disconnect(NodeId x, NodeId y, DownCause cause) {

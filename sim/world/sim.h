@@ -23,6 +23,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -494,6 +495,15 @@ struct NodeRt {
   Rng rng_lock{0};
 };
 
+// Who hears that node x's end of its connection to y came up or went down
+// (Sim::end_listeners, wired in Sim::WireEndListeners).
+struct EndListener {
+  const char* name = "";
+  bool visible_only = false;  // not told about hidden connections
+  std::function<void(NodeId x, NodeId y, uint64_t conn_id)> up;
+  std::function<void(NodeId x, NodeId y, uint64_t conn_id, DownCause cause)> down;
+};
+
 struct ScheduledAction {
   TimeMs at_ms = 0;
   Action action;
@@ -511,6 +521,7 @@ struct Sim {
 
   // --- world.cc ---
   absl::Status Build();
+  void WireEndListeners();
   void Dispatch(const Event& event);
   void Push(TimeMs at_ms, const Event& event);
   void Fail(std::string message);
@@ -695,6 +706,7 @@ struct Sim {
   std::vector<HostRt> hosts;
   std::map<std::string, NodeId, std::less<>> by_name;
   std::vector<LinkEnd> links;
+  std::vector<EndListener> end_listeners;  // in the order they are told (part of the trace)
   std::vector<uint8_t> reach;  // N x N
   std::vector<uint32_t> group;  // partition group per node (0: the unlisted group)
   std::set<std::pair<NodeId, NodeId>> cuts;     // normalized (min, max)

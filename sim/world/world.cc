@@ -250,6 +250,7 @@ absl::Status Sim::Build() {
     hosts[h].rng = Rng::ForStream(config.seed, Subsystem::kCpu, h);
   }
   links.assign(static_cast<size_t>(n_nodes) * n_nodes, LinkEnd{});
+  WireEndListeners();
   reach.assign(static_cast<size_t>(n_nodes) * n_nodes, 1);
   group.assign(n_nodes, 0);
   // Initial starts, in name order at each instant.
@@ -260,6 +261,41 @@ absl::Status Sim::Build() {
     PushAtMs(*at, Event::RunAction(id, actions.size() - 1));
   }
   return error;
+}
+
+// The nodeup / nodedown fan-out. The order is part of the trace: each
+// listener's sends and pushes land in the queue in this order.
+void Sim::WireEndListeners() {
+  end_listeners.clear();
+  // 1. discovery: nodes() changes, and its mailbox gets nodeup / nodedown.
+  end_listeners.push_back(EndListener{
+      "discovery", true,
+      [this](NodeId x, NodeId y, uint64_t) {
+        nodes[x].visible.insert(Name(y));
+        DeliverToDiscovery(x, engine::Nodeup{Name(y)});
+      },
+      [this](NodeId x, NodeId y, uint64_t, DownCause) {
+        nodes[x].visible.erase(Name(y));
+        DeliverToDiscovery(x, engine::Nodedown{Name(y)});
+      }});
+  // 2. global: connect_all's sync, prevent_overlapping_partitions' reports.
+  end_listeners.push_back(EndListener{
+      "global", true, [this](NodeId x, NodeId y, uint64_t) { GlobalOnNodeup(x, y); },
+      [this](NodeId x, NodeId y, uint64_t conn_id, DownCause cause) {
+        GlobalOnNodedown(x, y, conn_id, cause);
+      }});
+  // 3. cets table servers: monitors of the peer's servers fire.
+  end_listeners.push_back(EndListener{
+      "cets_tables", false, nullptr,
+      [this](NodeId x, NodeId y, uint64_t, DownCause) { CetsOnNodedown(x, y); }});
+  // 4. the join lock: a holder's lock goes, attempts stop waiting for it.
+  end_listeners.push_back(EndListener{
+      "join_lock", false, nullptr,
+      [this](NodeId x, NodeId y, uint64_t, DownCause) { LockOnNodedown(x, y); }});
+  // 5. rpc: calls to the peer fail with {badrpc, nodedown}.
+  end_listeners.push_back(EndListener{
+      "rpc", false, nullptr,
+      [this](NodeId x, NodeId y, uint64_t, DownCause) { FailRpcsOnNodedown(x, y); }});
 }
 
 void Sim::Push(TimeMs at_ms, const Event& event) {
