@@ -14,14 +14,6 @@
 #include "sim/world/sim.h"
 
 namespace discosim::world {
-namespace {
-
-std::pair<NodeId, NodeId> Normalized(NodeId a, NodeId b) {
-  return a < b ? std::pair{a, b} : std::pair{b, a};
-}
-
-}  // namespace
-
 const char* ToString(DownCause cause) {
   switch (cause) {
     case DownCause::kTickTimeout: return "tick_timeout";
@@ -65,24 +57,13 @@ TimeMs Sim::TickDrawMs(NodeId x) {
 // ---------------------------------------------------------------------------
 // Reachability.
 
-void Sim::SetReachability(std::vector<uint32_t> new_group,
-                          std::set<std::pair<NodeId, NodeId>> new_cuts,
-                          std::set<std::pair<NodeId, NodeId>> new_bridges) {
-  const std::vector<uint8_t> old_reach = reach;
-  group = std::move(new_group);
-  cuts = std::move(new_cuts);
-  bridges = std::move(new_bridges);
+void Sim::ReachabilityChanged(const std::vector<uint8_t>& old_reach) {
   for (NodeId x = 0; x < n_nodes; ++x) {
-    for (NodeId y = 0; y < n_nodes; ++y) {
-      const auto pair = Normalized(x, y);
-      const bool joined = group[x] == group[y] || bridges.contains(pair);
-      const bool cut = cuts.contains(pair);
-      reach[x * n_nodes + y] = x == y || (joined && !cut) ? 1 : 0;
-      if (x < y) {
-        observations.SetApart(x, y, Observations::Apart::Why::kPartition, !joined, now(),
-                              current_action);
-        observations.SetApart(x, y, Observations::Apart::Why::kCut, cut, now(), current_action);
-      }
+    for (NodeId y = x + 1; y < n_nodes; ++y) {
+      observations.SetApart(x, y, Observations::Apart::Why::kPartition,
+                            reachability.Partitioned(x, y), now(), current_action);
+      observations.SetApart(x, y, Observations::Apart::Why::kCut, reachability.IsCut(x, y), now(),
+                            current_action);
     }
   }
   for (NodeId x = 0; x < n_nodes; ++x) {
@@ -90,7 +71,7 @@ void Sim::SetReachability(std::vector<uint32_t> new_group,
     for (NodeId y = 0; y < n_nodes; ++y) {
       LinkEnd& end = Link(x, y);
       if (x == y || end.conn_id == 0) continue;
-      const bool was = old_reach[x * n_nodes + y] != 0;
+      const bool was = Reachability::Was(old_reach, n_nodes, x, y);
       const bool is = Reachable(x, y);
       if (was && !is) {
         ArmTick(x, y);  // silence from now on; this end will notice alone

@@ -10,9 +10,6 @@ namespace discosim::world {
 namespace {
 
 
-std::pair<NodeId, NodeId> Normalized(NodeId a, NodeId b) {
-  return a < b ? std::pair{a, b} : std::pair{b, a};
-}
 
 // Raw messages a scenario may put into a mailbox: the engine's own replies
 // to get_nodes, joins and calls need a task or a caller behind them.
@@ -183,6 +180,11 @@ void Sim::Execute(const ScheduledAction& scheduled) {
            static_cast<int64_t>(act.index()),
            [&] { return absl::StrCat(now(), " action ", ActionName(act)); });
   auto id = [&](const NodeName& name) { return *Find(name); };  // validated
+  auto links_of = [&](const std::vector<action::NodePair>& pairs) {
+    std::vector<Reachability::Link> links;
+    for (const auto& [x, y] : pairs) links.emplace_back(id(x), id(y));
+    return links;
+  };
   auto for_nodes = [&](const std::optional<NodeName>& node, auto fn) {
     if (node.has_value()) {
       fn(nodes[id(*node)]);
@@ -223,26 +225,17 @@ void Sim::Execute(const ScheduledAction& scheduled) {
             for (size_t g = 0; g < a.groups.size(); ++g) {
               for (const NodeName& name : a.groups[g]) groups[id(name)] = static_cast<uint32_t>(g + 1);
             }
-            SetReachability(std::move(groups), cuts, {});
+            ReachabilityChanged(reachability.Partition(std::move(groups)));
           },
           [&](const action::Cut& a) {
-            auto new_cuts = cuts;
-            for (const auto& [x, y] : a.links) new_cuts.insert(Normalized(id(x), id(y)));
-            SetReachability(group, std::move(new_cuts), bridges);
+            ReachabilityChanged(reachability.Cut(links_of(a.links)));
           },
           [&](const action::HealAll&) {
-            SetReachability(std::vector<uint32_t>(n_nodes, 0), {}, {});
+            ReachabilityChanged(reachability.HealAll());
             MarkFaultRemoved();
           },
           [&](const action::HealLinks& a) {
-            auto new_cuts = cuts;
-            auto new_bridges = bridges;
-            for (const auto& [x, y] : a.links) {
-              const auto pair = Normalized(id(x), id(y));
-              new_cuts.erase(pair);
-              if (group[pair.first] != group[pair.second]) new_bridges.insert(pair);
-            }
-            SetReachability(group, std::move(new_cuts), std::move(new_bridges));
+            ReachabilityChanged(reachability.HealLinks(links_of(a.links)));
             MarkFaultRemoved();
           },
           [&](const action::Disconnect& a) {

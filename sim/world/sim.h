@@ -44,6 +44,7 @@
 #include "sim/world/observation_log.h"
 #include "sim/world/observations.h"
 #include "sim/world/random.h"
+#include "sim/world/reachability.h"
 #include "sim/world/trace.h"
 #include "sim/world/world.h"
 
@@ -558,7 +559,7 @@ struct Sim {
   void MarkFaultRemoved();
 
   // --- network.cc ---
-  bool Reachable(NodeId x, NodeId y) const { return x == y || reach[x * n_nodes + y] != 0; }
+  bool Reachable(NodeId x, NodeId y) const { return reachability.Reachable(x, y); }
   bool Hidden(NodeId x, NodeId y) const;
   LinkEnd& Link(NodeId x, NodeId y) { return links[x * n_nodes + y]; }
   const LinkEnd& Link(NodeId x, NodeId y) const { return links[x * n_nodes + y]; }
@@ -573,8 +574,9 @@ struct Sim {
   // CPU its hops used lately.
   int64_t LoadMilli(uint32_t host) const;
   void AddHopWork(uint32_t host, int64_t work_us);
-  void SetReachability(std::vector<uint32_t> new_group, std::set<std::pair<NodeId, NodeId>> cuts,
-                       std::set<std::pair<NodeId, NodeId>> bridges);
+  // After a change of `reachability` (old: the matrix before): records the
+  // apart spells, arms tick timeouts, lets held messages flow on heal.
+  void ReachabilityChanged(const std::vector<uint8_t>& old_reach);
   void Send(NodeId from, NodeId to, Payload payload, SendMode mode);
   void SendRaw(NodeId from, NodeId to, uint64_t conn_id, Payload payload);
   void Transmit(uint32_t slot);
@@ -707,10 +709,7 @@ struct Sim {
   std::map<std::string, NodeId, std::less<>> by_name;
   std::vector<LinkEnd> links;
   std::vector<EndListener> end_listeners;  // in the order they are told (part of the trace)
-  std::vector<uint8_t> reach;  // N x N
-  std::vector<uint32_t> group;  // partition group per node (0: the unlisted group)
-  std::set<std::pair<NodeId, NodeId>> cuts;     // normalized (min, max)
-  std::set<std::pair<NodeId, NodeId>> bridges;  // healed links across groups
+  Reachability reachability;
 
   std::vector<ScheduledAction> actions;
   std::vector<NetMsg> messages;

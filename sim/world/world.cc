@@ -251,8 +251,7 @@ absl::Status Sim::Build() {
   }
   links.assign(static_cast<size_t>(n_nodes) * n_nodes, LinkEnd{});
   WireEndListeners();
-  reach.assign(static_cast<size_t>(n_nodes) * n_nodes, 1);
-  group.assign(n_nodes, 0);
+  reachability.Build(n_nodes);
   // Initial starts, in name order at each instant.
   for (NodeId id = 0; id < n_nodes; ++id) {
     const std::optional<TimeMs>& at = sorted[id].start_at_ms;
