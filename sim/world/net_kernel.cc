@@ -15,23 +15,6 @@
 
 namespace discosim::world {
 
-std::pair<TimeMs, bool> Sim::Lookup(NodeId n, NodeId target) {
-  NodeRt& me = nodes[n];
-  const NodeRt& them = nodes[target];
-  const bool resolves = them.resolvable && !them.dns_fails;
-  const TimeMs delay_ms = them.dns_delay_ms;
-  if (!resolves || !me.settings.dns_cache_ttl_ms.has_value()) return {delay_ms, resolves};
-  const TimeMs ttl_ms = *me.settings.dns_cache_ttl_ms;
-  TimeMs& answered_ms = me.dns_answer_ms[target];
-  if (answered_ms >= 0 && answered_ms <= now() && now() < answered_ms + ttl_ms) {
-    return {0, true};  // a cached answer
-  }
-  // An answer still on its way keeps its (earlier) time; otherwise this one
-  // fills the cache when it arrives.
-  if (!(answered_ms > now())) answered_ms = now() + delay_ms;
-  return {delay_ms, true};
-}
-
 bool Sim::AutoConnectBarred(NodeId n, NodeId target) const {
   switch (nodes[n].settings.dist_auto_connect) {
     case AutoConnect::kAlways: return false;

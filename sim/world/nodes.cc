@@ -250,10 +250,9 @@ void Sim::Execute(const ScheduledAction& scheduled) {
             }
           },
           [&](const action::Dns& a) {
-            NodeRt& n = nodes[id(a.node)];
-            n.dns_delay_ms = a.delay_ms;
-            n.dns_fails = a.answer == action::DnsAnswer::kFails;
-            if (a.delay_ms == 0 && !n.dns_fails) MarkFaultRemoved();
+            const bool fails = a.answer == action::DnsAnswer::kFails;
+            dns.SetAnswer(id(a.node), a.delay_ms, fails);
+            if (a.delay_ms == 0 && !fails) MarkFaultRemoved();
           },
           [&](const action::SlowConnect& a) { nodes[id(a.node)].connect_delay_ms = a.delay_ms; },
           [&](const action::Backend& a) {
@@ -397,7 +396,6 @@ void Sim::RecordAction(const Action& act) {
 
 // What a node's processes hold: gone when it stops, fresh when it starts.
 void Sim::ClearProcesses(NodeRt& node) {
-  std::fill(node.dns_answer_ms.begin(), node.dns_answer_ms.end(), -1);
   node.mailbox.clear();
   node.run_scheduled = false;
   node.visible.clear();
@@ -421,7 +419,7 @@ void Sim::StartNode(NodeId n) {
     return;
   }
   node.running = true;
-  if (!node.resolvable_set) node.resolvable = true;  // a started node has a DNS entry
+  dns.NodeStarted(n);  // a started node has a DNS entry; its cache is empty
   ++node.incarnation;
   node.start_time_ms = now();
   ClearProcesses(node);
@@ -490,6 +488,7 @@ void Sim::StopNode(NodeId n) {
   absl::erase_if(joins, [&](const auto& kv) { return kv.second.node == n; });
   node.running = false;
   ClearProcesses(node);
+  dns.NodeStopped(n);
 }
 
 }  // namespace discosim::world

@@ -40,6 +40,7 @@
 #include "sim/world/action.h"
 #include "sim/world/check.h"
 #include "sim/world/config.h"
+#include "sim/world/dns.h"
 #include "sim/world/event_queue.h"
 #include "sim/world/observation_log.h"
 #include "sim/world/observations.h"
@@ -452,19 +453,14 @@ struct NodeRt {
   // Declared.
   NodeName name;
   NodeSettings settings;
-  bool resolvable = true;
-  bool resolvable_set = false;  // declared explicitly; otherwise it follows starts
   std::vector<TableName> tables;
   // Changed by actions.
-  TimeMs dns_delay_ms = 0;
-  bool dns_fails = false;
   TimeMs connect_delay_ms = 0;
   BackendRt backend;
   // The incarnation.
   bool running = false;
   uint32_t incarnation = 0;
   TimeMs start_time_ms = 0;
-  std::vector<TimeMs> dns_answer_ms;  // resolver cache: when each name was answered, -1 none
   // Discovery.
   engine::State engine;
   std::deque<engine::Message> mailbox;
@@ -594,7 +590,7 @@ struct Sim {
   // --- net_kernel.cc ---
   // The DNS answer `n` gets for `target`'s name now: its delay and whether it
   // resolves. Updates n's resolver cache.
-  std::pair<TimeMs, bool> Lookup(NodeId n, NodeId target);
+  std::pair<TimeMs, bool> Lookup(NodeId n, NodeId target) { return dns.Lookup(n, target, now()); }
   void RequestConnect(NodeId n, NodeId target, Cont waiter);
   void AutoConnect(NodeId n, NodeId target, Cont waiter);
   bool AutoConnectBarred(NodeId n, NodeId target) const;
@@ -710,6 +706,7 @@ struct Sim {
   std::vector<LinkEnd> links;
   std::vector<EndListener> end_listeners;  // in the order they are told (part of the trace)
   Reachability reachability;
+  Dns dns;  // net_kernel's names and resolver caches
 
   std::vector<ScheduledAction> actions;
   std::vector<NetMsg> messages;

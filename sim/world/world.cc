@@ -174,16 +174,17 @@ absl::Status Sim::Build() {
   std::vector<NodeName> all_names;
   for (const NodeConfig& n : sorted) all_names.push_back(n.name);
   nodes.resize(n_nodes);
+  std::vector<Dns::Name> dns_names;
   observations.Build(all_names);
   for (NodeId id = 0; id < n_nodes; ++id) {
     const NodeConfig& c = sorted[id];
     NodeRt& n = nodes[id];
     n.name = c.name;
     n.settings = c.settings;
-    n.resolvable = c.resolvable.value_or(c.start_at_ms.has_value());
-    n.resolvable_set = c.resolvable.has_value();
+    dns_names.push_back(Dns::Name{c.resolvable.value_or(c.start_at_ms.has_value()),
+                                  c.resolvable.has_value(), c.settings.dns_delay_ms,
+                                  c.settings.dns_cache_ttl_ms});
     n.tables = c.tables;
-    n.dns_delay_ms = c.settings.dns_delay_ms;
     n.connect_delay_ms = c.settings.connect_delay_ms;
     n.backend.nodes = c.backend.nodes.value_or(all_names);
     for (const NodeName& listed : n.backend.nodes) {
@@ -194,14 +195,13 @@ absl::Status Sim::Build() {
     }
     n.backend.latency = c.backend.latency;
     n.backend.error_ppm = ErrorRatePpm(c.backend.error_rate);
-    n.dns_answer_ms.assign(n_nodes, -1);
     n.rng_jitter = Rng::ForStream(config.seed, Subsystem::kNetworkJitter, id);
     n.rng_tick = Rng::ForStream(config.seed, Subsystem::kTick, id);
     n.rng_backend_latency = Rng::ForStream(config.seed, Subsystem::kBackendLatency, id);
     n.rng_backend_errors = Rng::ForStream(config.seed, Subsystem::kBackendErrors, id);
     n.rng_lock = Rng::ForStream(config.seed, Subsystem::kLockBackoff, id);
     // Faults a node is declared with, from t=0.
-    observations.SetDns(id, n.dns_delay_ms, false, 0, -1);
+    observations.SetDns(id, c.settings.dns_delay_ms, false, 0, -1);
     observations.SetSlowConnect(id, n.connect_delay_ms, 0, -1);
     observations.SetBackendErrors(id, c.backend.error_rate, 0, -1);
   }
@@ -249,6 +249,7 @@ absl::Status Sim::Build() {
   for (uint32_t h = 0; h < hosts.size(); ++h) {
     hosts[h].rng = Rng::ForStream(config.seed, Subsystem::kCpu, h);
   }
+  dns.Build(std::move(dns_names));
   links.assign(static_cast<size_t>(n_nodes) * n_nodes, LinkEnd{});
   WireEndListeners();
   reachability.Build(n_nodes);
