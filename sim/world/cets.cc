@@ -451,44 +451,58 @@ void Sim::JoinReachNext(uint64_t join_id) {
 void Sim::OnJoinTimer(const Event& event) {
   auto it = joins.find(event.a);
   if (it == joins.end() || it->second.token != event.b) return;
-  JoinTask& join = it->second;
-  const uint64_t join_id = event.a;
+  if (it->second.stage == JoinTask::Stage::kConsistency) return JoinCheckConsistency(event.a);
+  WORLD_CHECK(it->second.stage == JoinTask::Stage::kCopy && it->second.rows_copied,
+              "a join timer in an untimed stage");
+  JoinMerge(event.a);
+}
+
+bool Sim::JoinMemberAlive(const JoinTask& join, const ServerRef& ref) const {
+  const NodeRt& node = nodes[ref.node];
+  return node.running && node.incarnation == ref.incarnation &&
+         node.servers.contains(join.table) &&
+         (ref.node == join.node || Link(join.node, ref.node).conn_id != 0);
+}
+
+// Step 6's answer: each side consistent. Then step 7 begins.
+void Sim::JoinCheckConsistency(uint64_t join_id) {
+  JoinTask& join = joins.at(join_id);
   const engine::JoinPair& pair = join.pairs[join.index];
   const NodeId x = join.node;
-  auto member_alive = [&](const ServerRef& ref) {
-    const NodeRt& node = nodes[ref.node];
-    return node.running && node.incarnation == ref.incarnation &&
-           node.servers.contains(join.table) && (ref.node == x || Link(x, ref.node).conn_id != 0);
-  };
-  if (join.stage == JoinTask::Stage::kConsistency) {
-    for (const Cluster* side : {&join.local_cluster, &join.remote_cluster}) {
-      for (const ServerRef& ref : *side) {
-        if (!member_alive(ref) || nodes[ref.node].servers.at(join.table).cluster != *side) {
-          return JoinFinishPair(join_id, JoinError(pair, "check_fully_connected_failed"));
-        }
+  auto member_alive = [&](const ServerRef& ref) { return JoinMemberAlive(join, ref); };
+  for (const Cluster* side : {&join.local_cluster, &join.remote_cluster}) {
+    for (const ServerRef& ref : *side) {
+      if (!member_alive(ref) || nodes[ref.node].servers.at(join.table).cluster != *side) {
+        return JoinFinishPair(join_id, JoinError(pair, "check_fully_connected_failed"));
       }
     }
-    // 7. Pause, exchange, resume; a member going down meanwhile is an error.
-    // The rest of the merge's rpcs as measured (get_cluster, the reach
-    // checks and this check were rpcs too), then the rows.
-    join.member_conns.clear();
-    for (const Cluster* side : {&join.local_cluster, &join.remote_cluster}) {
-      for (const ServerRef& ref : *side) {
-        join.member_conns.emplace_back(ref.node, ref.node == x ? 0 : Link(x, ref.node).conn_id);
-      }
-    }
-    const JoinCost& cost = config.join;
-    const int64_t servers = static_cast<int64_t>(join.member_conns.size());
-    const int64_t pairs = static_cast<int64_t>(join.local_cluster.size()) *
-                          static_cast<int64_t>(join.remote_cluster.size());
-    const int64_t rpcs = cost.merge_base_rpcs + cost.merge_rpcs_per_server * (servers - 2) +
-                         (pairs - 1);
-    const int64_t made = 2 + static_cast<int64_t>(join.reach_pairs.size());
-    return JoinRpcSteps(join, join_id, JoinTask::Stage::kCopy,
-                        calibrated() ? std::max<int64_t>(0, rpcs - made) : 0);
   }
-  WORLD_CHECK(join.stage == JoinTask::Stage::kCopy && join.rows_copied,
-              "a join timer in an untimed stage");
+  // 7. Pause, exchange, resume; a member going down meanwhile is an error.
+  // The rest of the merge's rpcs as measured (get_cluster, the reach
+  // checks and this check were rpcs too), then the rows.
+  join.member_conns.clear();
+  for (const Cluster* side : {&join.local_cluster, &join.remote_cluster}) {
+    for (const ServerRef& ref : *side) {
+      join.member_conns.emplace_back(ref.node, ref.node == x ? 0 : Link(x, ref.node).conn_id);
+    }
+  }
+  const JoinCost& cost = config.join;
+  const int64_t servers = static_cast<int64_t>(join.member_conns.size());
+  const int64_t pairs = static_cast<int64_t>(join.local_cluster.size()) *
+                        static_cast<int64_t>(join.remote_cluster.size());
+  const int64_t rpcs = cost.merge_base_rpcs + cost.merge_rpcs_per_server * (servers - 2) +
+                       (pairs - 1);
+  const int64_t made = 2 + static_cast<int64_t>(join.reach_pairs.size());
+  return JoinRpcSteps(join, join_id, JoinTask::Stage::kCopy,
+                      calibrated() ? std::max<int64_t>(0, rpcs - made) : 0);
+}
+
+// The end of step 7: the members still there, the merge (cets add_servers).
+void Sim::JoinMerge(uint64_t join_id) {
+  JoinTask& join = joins.at(join_id);
+  const engine::JoinPair& pair = join.pairs[join.index];
+  const NodeId x = join.node;
+  auto member_alive = [&](const ServerRef& ref) { return JoinMemberAlive(join, ref); };
   for (const auto& [member, conn_id] : join.member_conns) {
     if (member != x && Link(x, member).conn_id != conn_id) {
       return JoinFinishPair(join_id, JoinError(pair, "member_down"));
@@ -518,27 +532,28 @@ void Sim::OnJoinTimer(const Event& event) {
   // 'DOWN' noconnection at once and drops that peer, as it would have on the
   // nodedown. (The monitor's auto-connect attempt is not modelled; see
   // sim/world/README.md.)
-  auto add_servers = [&](const Cluster& members, const Cluster& added) {
-    for (const ServerRef& ref : members) {
-      Cluster& cluster = nodes[ref.node].servers.at(join.table).cluster;
-      for (const ServerRef& peer : added) {
-        if (peer.node == ref.node || cluster.contains(peer)) continue;
-        if (Link(ref.node, peer.node).conn_id == 0) {
-          NoteLazy(static_cast<uint32_t>(NoteKind::kMonitorDown), ref.node, peer.node, 0, [&] {
-            return absl::StrCat(now(), " ", Name(ref.node), " ", join.table, " drops ",
-                                Name(peer.node), ": monitor DOWN noconnection");
-          });
-          continue;
-        }
-        cluster.insert(peer);
-      }
-    }
-  };
-  add_servers(join.local_cluster, join.remote_cluster);
-  add_servers(join.remote_cluster, join.local_cluster);
+  AddServers(join.table, join.local_cluster, join.remote_cluster);
+  AddServers(join.table, join.remote_cluster, join.local_cluster);
   ++counters.merges;
   joins_log[join.record].merged = true;
   JoinFinishPair(join_id, Joined(pair));
+}
+
+void Sim::AddServers(const TableName& table, const Cluster& members, const Cluster& added) {
+  for (const ServerRef& ref : members) {
+    Cluster& cluster = nodes[ref.node].servers.at(table).cluster;
+    for (const ServerRef& peer : added) {
+      if (peer.node == ref.node || cluster.contains(peer)) continue;
+      if (Link(ref.node, peer.node).conn_id == 0) {
+        NoteLazy(static_cast<uint32_t>(NoteKind::kMonitorDown), ref.node, peer.node, 0, [&] {
+          return absl::StrCat(now(), " ", Name(ref.node), " ", table, " drops ", Name(peer.node),
+                              ": monitor DOWN noconnection");
+        });
+        continue;
+      }
+      cluster.insert(peer);
+    }
+  }
 }
 
 // `rpcs` sequential rpcs of the join under the lock, one event each (the

@@ -668,7 +668,12 @@ struct Sim {
   void OnJoinRpcStep(const Event& event);
   void JoinMergeDone(uint64_t join_id);
   void JoinReachNext(uint64_t join_id);
-  void OnJoinTimer(const Event& event);
+  void OnJoinTimer(const Event& event);  // routes to the two timed stages:
+  void JoinCheckConsistency(uint64_t join_id);  // step 6 answered
+  void JoinMerge(uint64_t join_id);             // step 7's rows copied
+  bool JoinMemberAlive(const JoinTask& join, const ServerRef& ref) const;
+  // cets add_servers on each member: the servers it lacks, if connected.
+  void AddServers(const TableName& table, const Cluster& members, const Cluster& added);
   void JoinFinishPair(uint64_t join_id, engine::JoinResult result);
   void CetsOnNodedown(NodeId x, NodeId y);
   int64_t JoinCopyUs(const TableName& table) const;  // step 7's copy
