@@ -2,11 +2,14 @@
 #include "sim/world/world.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "sim/world/invariants.h"
 #include "sim/world/sim.h"
 
 namespace discosim::world {
@@ -557,6 +560,14 @@ void World::DispatchNext() {
   auto entry = s.queue.Pop();
   s.Dispatch(entry.payload);
   ++s.events_processed;
+#ifdef DISCOSIM_WORLD_CHECK_EVERY_EVENT
+  if (std::string broken = CheckInvariants(s); !broken.empty()) {
+    std::fprintf(stderr, "world invariant broken after t=%lldms event %s: %s\n",
+                 static_cast<long long>(s.now()), s.DescribeEvent(entry.payload).c_str(),
+                 broken.c_str());
+    std::abort();
+  }
+#endif
   RecordStatus();
   if (observer_) observer_(*this);
 }
