@@ -15,9 +15,11 @@ void Sim::StartGetNodes(NodeId n, engine::BackendState backend_state) {
   BackendRt& backend = node.backend;
   node.get_nodes_calls.push_back(now());
   bool fails = false;
+  bool last_failure = false;
   if (backend.fail_count > 0) {
     fails = true;
-    if (--backend.fail_count == 0) MarkFaultRemoved();  // backend_fail is over
+    last_failure = --backend.fail_count == 0;
+    if (last_failure) MarkFaultRemoved();  // backend_fail is over
   } else if (now() < backend.fail_until_ms) {
     fails = true;
   } else if (backend.error_ppm > 0) {
@@ -32,11 +34,14 @@ void Sim::StartGetNodes(NodeId n, engine::BackendState backend_state) {
                       : engine::GetNodesResult::Ok(backend.nodes);
   done.backend_state = backend_state + 1;  // the backend counts its calls
   node.get_nodes_pending = std::move(done);
+  observations.GetNodesStarted(n, node.incarnation, now(), fails);
+  // A {count} window ends with the answer of its last failed call.
+  if (last_failure) observations.BackendFailCountUsed(n, now() + latency_ms);
   NoteLazy(static_cast<uint32_t>(NoteKind::kGetNodes), n, kNoNode, fails ? 1 : 0, [&] {
     return absl::StrCat(now(), " ", node.name, " get_nodes ", fails ? "error" : "ok", " in ",
                         latency_ms, "ms");
   });
-  Push(now() + latency_ms, Event{EventKind::kBackendDone, 0, n, kNoNode, node.incarnation, 0});
+  Push(now() + latency_ms, Event::BackendDone(n, node.incarnation));
 }
 
 void Sim::OnBackendDone(const Event& event) {
@@ -44,6 +49,7 @@ void Sim::OnBackendDone(const Event& event) {
   if (!node.running || node.incarnation != event.a || !node.get_nodes_pending.has_value()) return;
   engine::GetNodesDone done = std::move(*node.get_nodes_pending);
   node.get_nodes_pending.reset();
+  observations.GetNodesAnswered(event.node, now());
   DeliverToDiscovery(event.node, std::move(done));
 }
 

@@ -140,8 +140,11 @@ void Sim::FailRpcsOnNodedown(NodeId x, NodeId y) {
 // cets_ping from node n to target.
 
 void Sim::StartPing(NodeId n, NodeId target, Cont owner) {
+  const auto purpose = owner.kind == ContKind::kDiscoveryPing ? Observations::Ping::For::kDiscovery
+                                                               : Observations::Ping::For::kJoinCheck;
   // 1. Already connected (nodes()): pong at once.
   if (target == n || (Link(n, target).conn_id != 0 && !Hidden(n, target))) {
+    observations.PingEnded(observations.PingStarted(n, target, purpose, now()), now(), true);
     Resume(owner, 1);
     return;
   }
@@ -155,6 +158,7 @@ void Sim::StartPing(NodeId n, NodeId target, Cont owner) {
   ping.target = target;
   ping.owner = owner;
   ping.stage = PingTask::Stage::kPrecheck;
+  ping.observed = observations.PingStarted(n, target, purpose, now());
   pings.emplace(ping_id, std::move(ping));
   // 2. The local pre-check.
   StartPrecheck(n, target, Cont{ContKind::kPingPrecheck, n, target, ping_id});
@@ -181,7 +185,7 @@ void Sim::OnPingPrecheck(uint64_t ping_id, bool ok) {
   }
   ping.stage = PingTask::Stage::kMulticall;
   ping.outstanding = static_cast<uint32_t>(peers.size());
-  Push(now() + kMulticallTimeoutMs, Event{EventKind::kMulticallDeadline, 0, n, target, ping_id, 0});
+  Push(now() + kMulticallTimeoutMs, Event::MulticallDeadline(n, target, ping_id));
   for (NodeId y : peers) {
     msg::RpcRequest request;
     request.kind = RpcKind::kPrecheck;
@@ -222,6 +226,7 @@ void Sim::FinishPing(uint64_t ping_id, bool pong) {
   auto it = pings.find(ping_id);
   WORLD_CHECK(it != pings.end(), "finishing an unknown ping");
   const Cont owner = it->second.owner;
+  observations.PingEnded(it->second.observed, now(), pong);
   NoteLazy(static_cast<uint32_t>(NoteKind::kPing), it->second.node, it->second.target,
            pong ? 1 : 2, [&] {
              return absl::StrCat(now(), " ", Name(it->second.node), " ping ",
@@ -237,8 +242,7 @@ void Sim::StartPrecheck(NodeId n, NodeId target, Cont owner) {
   const uint64_t precheck_id = next_id++;
   prechecks.emplace(precheck_id, Precheck{n, nodes[n].incarnation, target, owner});
   const auto [delay_ms, resolved] = Lookup(n, target);
-  Push(now() + delay_ms, Event{EventKind::kPrecheckDnsDone, static_cast<uint8_t>(resolved), n,
-                               target, precheck_id, 0});
+  Push(now() + delay_ms, Event::PrecheckDnsDone(n, target, precheck_id, resolved));
 }
 
 void Sim::OnPrecheckDnsDone(const Event& event) {
@@ -256,8 +260,7 @@ void Sim::OnPrecheckDnsDone(const Event& event) {
   const int64_t done_us =
       now_us() + (reachable ? 2 * LatencyUs(check.node, check.target)
                             : kPrecheckConnectTimeoutMs * kUsPerMs);
-  PushUs(done_us, Event{EventKind::kPrecheckTcpDone, 0, check.node, check.target, event.a,
-                        reachable ? 1u : 0u});
+  PushUs(done_us, Event::PrecheckTcpDone(check.node, check.target, event.a, reachable));
 }
 
 void Sim::OnPrecheckTcpDone(const Event& event) {
@@ -442,50 +445,64 @@ void Sim::JoinReachNext(uint64_t join_id) {
   }
   JoinStage(join, JoinTask::Stage::kConsistency);
   PushUs(now_us() + RpcUs(join.node, farthest),
-         Event{EventKind::kJoinTimer, 0, join.node, join.peer, join_id, join.token});
+         Event::JoinTimer(join.node, join.peer, join_id, join.token));
 }
 
 void Sim::OnJoinTimer(const Event& event) {
   auto it = joins.find(event.a);
   if (it == joins.end() || it->second.token != event.b) return;
-  JoinTask& join = it->second;
-  const uint64_t join_id = event.a;
+  if (it->second.stage == JoinTask::Stage::kConsistency) return JoinCheckConsistency(event.a);
+  WORLD_CHECK(it->second.stage == JoinTask::Stage::kCopy && it->second.rows_copied,
+              "a join timer in an untimed stage");
+  JoinMerge(event.a);
+}
+
+bool Sim::JoinMemberAlive(const JoinTask& join, const ServerRef& ref) const {
+  const NodeRt& node = nodes[ref.node];
+  return node.running && node.incarnation == ref.incarnation &&
+         node.servers.contains(join.table) &&
+         (ref.node == join.node || Link(join.node, ref.node).conn_id != 0);
+}
+
+// Step 6's answer: each side consistent. Then step 7 begins.
+void Sim::JoinCheckConsistency(uint64_t join_id) {
+  JoinTask& join = joins.at(join_id);
   const engine::JoinPair& pair = join.pairs[join.index];
   const NodeId x = join.node;
-  auto member_alive = [&](const ServerRef& ref) {
-    const NodeRt& node = nodes[ref.node];
-    return node.running && node.incarnation == ref.incarnation &&
-           node.servers.contains(join.table) && (ref.node == x || Link(x, ref.node).conn_id != 0);
-  };
-  if (join.stage == JoinTask::Stage::kConsistency) {
-    for (const Cluster* side : {&join.local_cluster, &join.remote_cluster}) {
-      for (const ServerRef& ref : *side) {
-        if (!member_alive(ref) || nodes[ref.node].servers.at(join.table).cluster != *side) {
-          return JoinFinishPair(join_id, JoinError(pair, "check_fully_connected_failed"));
-        }
+  auto member_alive = [&](const ServerRef& ref) { return JoinMemberAlive(join, ref); };
+  for (const Cluster* side : {&join.local_cluster, &join.remote_cluster}) {
+    for (const ServerRef& ref : *side) {
+      if (!member_alive(ref) || nodes[ref.node].servers.at(join.table).cluster != *side) {
+        return JoinFinishPair(join_id, JoinError(pair, "check_fully_connected_failed"));
       }
     }
-    // 7. Pause, exchange, resume; a member going down meanwhile is an error.
-    // The rest of the merge's rpcs as measured (get_cluster, the reach
-    // checks and this check were rpcs too), then the rows.
-    join.member_conns.clear();
-    for (const Cluster* side : {&join.local_cluster, &join.remote_cluster}) {
-      for (const ServerRef& ref : *side) {
-        join.member_conns.emplace_back(ref.node, ref.node == x ? 0 : Link(x, ref.node).conn_id);
-      }
-    }
-    const JoinCost& cost = config.join;
-    const int64_t servers = static_cast<int64_t>(join.member_conns.size());
-    const int64_t pairs = static_cast<int64_t>(join.local_cluster.size()) *
-                          static_cast<int64_t>(join.remote_cluster.size());
-    const int64_t rpcs = cost.merge_base_rpcs + cost.merge_rpcs_per_server * (servers - 2) +
-                         (pairs - 1);
-    const int64_t made = 2 + static_cast<int64_t>(join.reach_pairs.size());
-    return JoinRpcSteps(join, join_id, JoinTask::Stage::kCopy,
-                        calibrated() ? std::max<int64_t>(0, rpcs - made) : 0);
   }
-  WORLD_CHECK(join.stage == JoinTask::Stage::kCopy && join.rows_copied,
-              "a join timer in an untimed stage");
+  // 7. Pause, exchange, resume; a member going down meanwhile is an error.
+  // The rest of the merge's rpcs as measured (get_cluster, the reach
+  // checks and this check were rpcs too), then the rows.
+  join.member_conns.clear();
+  for (const Cluster* side : {&join.local_cluster, &join.remote_cluster}) {
+    for (const ServerRef& ref : *side) {
+      join.member_conns.emplace_back(ref.node, ref.node == x ? 0 : Link(x, ref.node).conn_id);
+    }
+  }
+  const JoinCost& cost = config.join;
+  const int64_t servers = static_cast<int64_t>(join.member_conns.size());
+  const int64_t pairs = static_cast<int64_t>(join.local_cluster.size()) *
+                        static_cast<int64_t>(join.remote_cluster.size());
+  const int64_t rpcs = cost.merge_base_rpcs + cost.merge_rpcs_per_server * (servers - 2) +
+                       (pairs - 1);
+  const int64_t made = 2 + static_cast<int64_t>(join.reach_pairs.size());
+  return JoinRpcSteps(join, join_id, JoinTask::Stage::kCopy,
+                      calibrated() ? std::max<int64_t>(0, rpcs - made) : 0);
+}
+
+// The end of step 7: the members still there, the merge (cets add_servers).
+void Sim::JoinMerge(uint64_t join_id) {
+  JoinTask& join = joins.at(join_id);
+  const engine::JoinPair& pair = join.pairs[join.index];
+  const NodeId x = join.node;
+  auto member_alive = [&](const ServerRef& ref) { return JoinMemberAlive(join, ref); };
   for (const auto& [member, conn_id] : join.member_conns) {
     if (member != x && Link(x, member).conn_id != conn_id) {
       return JoinFinishPair(join_id, JoinError(pair, "member_down"));
@@ -515,27 +532,28 @@ void Sim::OnJoinTimer(const Event& event) {
   // 'DOWN' noconnection at once and drops that peer, as it would have on the
   // nodedown. (The monitor's auto-connect attempt is not modelled; see
   // sim/world/README.md.)
-  auto add_servers = [&](const Cluster& members, const Cluster& added) {
-    for (const ServerRef& ref : members) {
-      Cluster& cluster = nodes[ref.node].servers.at(join.table).cluster;
-      for (const ServerRef& peer : added) {
-        if (peer.node == ref.node || cluster.contains(peer)) continue;
-        if (Link(ref.node, peer.node).conn_id == 0) {
-          NoteLazy(static_cast<uint32_t>(NoteKind::kMonitorDown), ref.node, peer.node, 0, [&] {
-            return absl::StrCat(now(), " ", Name(ref.node), " ", join.table, " drops ",
-                                Name(peer.node), ": monitor DOWN noconnection");
-          });
-          continue;
-        }
-        cluster.insert(peer);
-      }
-    }
-  };
-  add_servers(join.local_cluster, join.remote_cluster);
-  add_servers(join.remote_cluster, join.local_cluster);
+  AddServers(join.table, join.local_cluster, join.remote_cluster);
+  AddServers(join.table, join.remote_cluster, join.local_cluster);
   ++counters.merges;
   joins_log[join.record].merged = true;
   JoinFinishPair(join_id, Joined(pair));
+}
+
+void Sim::AddServers(const TableName& table, const Cluster& members, const Cluster& added) {
+  for (const ServerRef& ref : members) {
+    Cluster& cluster = nodes[ref.node].servers.at(table).cluster;
+    for (const ServerRef& peer : added) {
+      if (peer.node == ref.node || cluster.contains(peer)) continue;
+      if (Link(ref.node, peer.node).conn_id == 0) {
+        NoteLazy(static_cast<uint32_t>(NoteKind::kMonitorDown), ref.node, peer.node, 0, [&] {
+          return absl::StrCat(now(), " ", Name(ref.node), " ", table, " drops ", Name(peer.node),
+                              ": monitor DOWN noconnection");
+        });
+        continue;
+      }
+      cluster.insert(peer);
+    }
+  }
 }
 
 // `rpcs` sequential rpcs of the join under the lock, one event each (the
@@ -553,7 +571,7 @@ void Sim::JoinRpcSteps(JoinTask& join, uint64_t join_id, JoinTask::Stage stage, 
                               : join.peer;
     step_us = RpcUs(x, target);
   }
-  PushUs(now_us() + step_us, Event{EventKind::kJoinRpcStep, 0, x, join.peer, join_id, join.token});
+  PushUs(now_us() + step_us, Event::JoinRpcStep(x, join.peer, join_id, join.token));
 }
 
 void Sim::OnJoinRpcStep(const Event& event) {
@@ -584,7 +602,7 @@ void Sim::OnJoinRpcStep(const Event& event) {
           target = join.member_conns[join.rpc_target].first;
         }
         PushUs(now_us() + RpcUs(x, target),
-               Event{EventKind::kJoinRpcStep, 0, x, join.peer, join_id, join.token});
+               Event::JoinRpcStep(x, join.peer, join_id, join.token));
         return;
       }
       if (join.stage == JoinTask::Stage::kSkip) {
@@ -594,7 +612,7 @@ void Sim::OnJoinRpcStep(const Event& event) {
       }
       join.rows_copied = true;
       PushUs(now_us() + JoinCopyUs(join.table),
-             Event{EventKind::kJoinTimer, 0, x, join.peer, join_id, join.token});
+             Event::JoinTimer(x, join.peer, join_id, join.token));
       return;
     }
     default:

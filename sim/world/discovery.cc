@@ -28,7 +28,7 @@ void Sim::DeliverToDiscovery(NodeId n, engine::Message message) {
   node.mailbox.push_back(std::move(message));
   if (!node.run_scheduled) {
     node.run_scheduled = true;
-    Push(now(), Event{EventKind::kDiscoveryRun, 0, n, kNoNode, node.incarnation, 0});
+    Push(now(), Event::DiscoveryRun(n, node.incarnation));
   }
 }
 
@@ -48,7 +48,7 @@ void Sim::OnDiscoveryRun(const Event& event) {
   CarryOut(n, scratch_effects);
   if (!node.mailbox.empty() && !node.run_scheduled && node.running) {
     node.run_scheduled = true;
-    Push(now(), Event{EventKind::kDiscoveryRun, 0, n, kNoNode, node.incarnation, 0});
+    Push(now(), Event::DiscoveryRun(n, node.incarnation));
   }
 }
 
@@ -79,7 +79,7 @@ void Sim::CarryOut(NodeId n, engine::Effects& effects) {
             [&](engine::StartTimer& e) {
               node.timers[e.timer] = std::move(e.message);
               Push(now() + e.delay_ms,
-                   Event{EventKind::kTimerFire, 0, n, kNoNode, node.incarnation, e.timer});
+                   Event::TimerFire(n, node.incarnation, e.timer));
             },
             [&](engine::CancelTimer& e) { node.timers.erase(e.timer); },
             [&](engine::SendToSelf& e) { DeliverToDiscovery(n, std::move(e.message)); },

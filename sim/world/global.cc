@@ -30,7 +30,7 @@ void Sim::GlobalOnNodeup(NodeId x, NodeId y) {
   for (NodeId q = 0; q < n_nodes; ++q) known += Link(x, q).global_known ? 1 : 0;
   const TimeMs delay_ms = SyncDelayMs(node.just_synced, known);
   node.just_synced = false;
-  Push(now() + delay_ms, Event{EventKind::kGlobalSync, 0, x, y, Link(x, y).conn_id, 0});
+  Push(now() + delay_ms, Event::GlobalSync(x, y, Link(x, y).conn_id));
 }
 
 void Sim::OnGlobalSyncTimer(const Event& event) {
@@ -254,7 +254,7 @@ void Sim::EnqueueLockOp(NodeId server, LockOp op) {
   const uint64_t op_id = next_id++;
   const NodeId requester = op.requester;
   lock_ops.emplace(op_id, op);
-  PushUs(done_us, Event{EventKind::kLockServe, 0, server, requester, op_id, 0});
+  PushUs(done_us, Event::LockServe(server, requester, op_id));
 }
 
 void Sim::OnLockServe(const Event& event) {
@@ -282,7 +282,7 @@ void Sim::OnLockServe(const Event& event) {
   if (local) {
     const uint8_t sub = op.release ? 2 : granted ? 1 : 0;
     PushUs(now_us() + HopUs(op.requester),
-           Event{EventKind::kLockLocalReply, sub, op.requester, kNoNode, op.join_id, op.attempt});
+           Event::LockLocalReply(op.requester, sub, op.join_id, op.attempt));
   } else {
     Send(op.server, op.requester, msg::LockReply{op.join_id, op.attempt, granted, op.release},
          SendMode::kExistingOnly);
@@ -371,8 +371,7 @@ void Sim::LockDecide(uint64_t join_id) {
       // What-if: the already-joined check again, now that the lock is ours
       // (a local call).
       JoinStage(join, JoinTask::Stage::kRecheck);
-      PushUs(now_us() + HopUs(x), Event{EventKind::kJoinRpcStep, 0, x, join.peer, join_id,
-                                        join.token});
+      PushUs(now_us() + HopUs(x), Event::JoinRpcStep(x, join.peer, join_id, join.token));
       return;
     }
     JoinAfterLock(join_id);
@@ -421,7 +420,7 @@ void Sim::LockReleased(uint64_t join_id) {
   if (max_ms > 0) {
     JoinStage(join, JoinTask::Stage::kLockBackoff);
     const TimeMs pause_ms = nodes[join.node].rng_lock.Range(min_ms, max_ms);
-    Push(now() + pause_ms, Event{EventKind::kLockRetry, 0, join.node, kNoNode, join_id, join.token});
+    Push(now() + pause_ms, Event::LockRetry(join.node, join_id, join.token));
     return;
   }
   LockAttempt(join_id);  // as released: at once
@@ -458,7 +457,7 @@ void Sim::FreeLock(NodeId n) {
       join.sleep_phase_us = end_us - sleep_us;
       at_us = end_us + CoreWaitUs(n);
     }
-    PushUs(at_us, Event{EventKind::kLockRetry, 0, n, kNoNode, waiter, join.token});
+    PushUs(at_us, Event::LockRetry(n, waiter, join.token));
   }
 }
 

@@ -15,23 +15,6 @@
 
 namespace discosim::world {
 
-std::pair<TimeMs, bool> Sim::Lookup(NodeId n, NodeId target) {
-  NodeRt& me = nodes[n];
-  const NodeRt& them = nodes[target];
-  const bool resolves = them.resolvable && !them.dns_fails;
-  const TimeMs delay_ms = them.dns_delay_ms;
-  if (!resolves || !me.settings.dns_cache_ttl_ms.has_value()) return {delay_ms, resolves};
-  const TimeMs ttl_ms = *me.settings.dns_cache_ttl_ms;
-  TimeMs& answered_ms = me.dns_answer_ms[target];
-  if (answered_ms >= 0 && answered_ms <= now() && now() < answered_ms + ttl_ms) {
-    return {0, true};  // a cached answer
-  }
-  // An answer still on its way keeps its (earlier) time; otherwise this one
-  // fills the cache when it arrives.
-  if (!(answered_ms > now())) answered_ms = now() + delay_ms;
-  return {delay_ms, true};
-}
-
 bool Sim::AutoConnectBarred(NodeId n, NodeId target) const {
   switch (nodes[n].settings.dist_auto_connect) {
     case AutoConnect::kAlways: return false;
@@ -53,7 +36,7 @@ void Sim::ScheduleNkPump(NodeId n) {
   NodeRt& node = nodes[n];
   if (node.nk_busy || node.nk_pump_scheduled) return;
   node.nk_pump_scheduled = true;
-  Push(now(), Event{EventKind::kNkPump, 0, n, kNoNode, node.incarnation, 0});
+  Push(now(), Event::NkPump(n, node.incarnation));
 }
 
 void Sim::AutoConnect(NodeId n, NodeId target, Cont waiter) {
@@ -97,8 +80,7 @@ void Sim::NkPump(NodeId n) {
     const auto [delay_ms, resolved] = Lookup(n, target);
     if (delay_ms > 0) {
       node.nk_busy = true;  // blocked until the answer comes
-      Push(now() + delay_ms, Event{EventKind::kNkDnsDone, static_cast<uint8_t>(resolved), n,
-                                   target, node.incarnation, setup_id});
+      Push(now() + delay_ms, Event::NkDnsDone(n, target, node.incarnation, setup_id, resolved));
       return;
     }
     SetupAfterDns1(setup_id, resolved);
@@ -123,11 +105,10 @@ void Sim::SetupAfterDns1(uint64_t setup_id, bool resolved) {
   // (measured: a 5 s name fails its setup at 10 s, not at 7 s).
   setup.stage = Setup::Stage::kDns2;
   setup.deadline_ms = now() + nodes[setup.from].settings.net_setuptime_ms;
-  Push(setup.deadline_ms, Event{EventKind::kSetupDeadline, 0, setup.from, setup.to, setup_id, 0});
+  Push(setup.deadline_ms, Event::SetupDeadline(setup.from, setup.to, setup_id));
   // The setup process looks the name up once more, under the setup timer.
   const auto [delay_ms, again] = Lookup(setup.from, setup.to);
-  Push(now() + delay_ms, Event{EventKind::kSetupDns2Done, static_cast<uint8_t>(again), setup.from,
-                               setup.to, setup_id, 0});
+  Push(now() + delay_ms, Event::SetupDns2Done(setup.from, setup.to, setup_id, again));
 }
 
 void Sim::OnSetupDns2Done(const Event& event) {
@@ -144,7 +125,7 @@ void Sim::OnSetupDns2Done(const Event& event) {
     return;
   }
   setup.stage = Setup::Stage::kConnecting;
-  Push(answer_ms, Event{EventKind::kSetupConnected, 0, setup.from, setup.to, event.a, 0});
+  Push(answer_ms, Event::SetupConnected(setup.from, setup.to, event.a));
 }
 
 void Sim::OnSetupConnected(uint64_t setup_id) {

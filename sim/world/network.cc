@@ -14,14 +14,6 @@
 #include "sim/world/sim.h"
 
 namespace discosim::world {
-namespace {
-
-std::pair<NodeId, NodeId> Normalized(NodeId a, NodeId b) {
-  return a < b ? std::pair{a, b} : std::pair{b, a};
-}
-
-}  // namespace
-
 const char* ToString(DownCause cause) {
   switch (cause) {
     case DownCause::kTickTimeout: return "tick_timeout";
@@ -65,18 +57,13 @@ TimeMs Sim::TickDrawMs(NodeId x) {
 // ---------------------------------------------------------------------------
 // Reachability.
 
-void Sim::SetReachability(std::vector<uint32_t> new_group,
-                          std::set<std::pair<NodeId, NodeId>> new_cuts,
-                          std::set<std::pair<NodeId, NodeId>> new_bridges) {
-  const std::vector<uint8_t> old_reach = reach;
-  group = std::move(new_group);
-  cuts = std::move(new_cuts);
-  bridges = std::move(new_bridges);
+void Sim::ReachabilityChanged(const std::vector<uint8_t>& old_reach) {
   for (NodeId x = 0; x < n_nodes; ++x) {
-    for (NodeId y = 0; y < n_nodes; ++y) {
-      const auto pair = Normalized(x, y);
-      const bool joined = group[x] == group[y] || bridges.contains(pair);
-      reach[x * n_nodes + y] = x == y || (joined && !cuts.contains(pair)) ? 1 : 0;
+    for (NodeId y = x + 1; y < n_nodes; ++y) {
+      observations.SetApart(x, y, Observations::Apart::Why::kPartition,
+                            reachability.Partitioned(x, y), now(), current_action);
+      observations.SetApart(x, y, Observations::Apart::Why::kCut, reachability.IsCut(x, y), now(),
+                            current_action);
     }
   }
   for (NodeId x = 0; x < n_nodes; ++x) {
@@ -84,7 +71,7 @@ void Sim::SetReachability(std::vector<uint32_t> new_group,
     for (NodeId y = 0; y < n_nodes; ++y) {
       LinkEnd& end = Link(x, y);
       if (x == y || end.conn_id == 0) continue;
-      const bool was = old_reach[x * n_nodes + y] != 0;
+      const bool was = Reachability::Was(old_reach, n_nodes, x, y);
       const bool is = Reachable(x, y);
       if (was && !is) {
         ArmTick(x, y);  // silence from now on; this end will notice alone
@@ -158,7 +145,7 @@ void Sim::Transmit(uint32_t slot) {
   at_us += HopUs(m.to);
   at_us = std::max(at_us, channel.last_delivery_us);  // FIFO per pair
   channel.last_delivery_us = at_us;
-  PushUs(at_us, Event{EventKind::kNetDeliver, 0, m.from, m.to, slot, 0});
+  PushUs(at_us, Event::NetDeliver(m.from, m.to, slot));
 }
 
 void Sim::SendRaw(NodeId from, NodeId to, uint64_t conn_id, Payload payload) {
@@ -286,15 +273,15 @@ void Sim::EndUp(NodeId x, NodeId y, uint64_t conn_id) {
   end.global_known = false;
   end.global_forgot_conn = 0;
   ++end.tick_gen;
+  observations.ConnectionUp(x, y, now());
   NoteLazy(static_cast<uint32_t>(NoteKind::kConnUp), x, y, static_cast<int64_t>(conn_id),
            [&] { return absl::StrCat(now(), " ", Name(x), " up ", Name(y), " conn ", conn_id); });
   if (!Reachable(x, y)) ArmTick(x, y);
   ResolvePendingSetup(x, y);
   FlushPendingSends(x, y, true);
-  if (!Hidden(x, y)) {
-    nodes[x].visible.insert(Name(y));
-    DeliverToDiscovery(x, engine::Nodeup{Name(y)});
-    GlobalOnNodeup(x, y);
+  const bool hidden = Hidden(x, y);
+  for (const EndListener& listener : end_listeners) {
+    if (listener.up && !(hidden && listener.visible_only)) listener.up(x, y, conn_id);
   }
 }
 
@@ -304,6 +291,7 @@ void Sim::EndDown(NodeId x, NodeId y, DownCause cause) {
   WORLD_CHECK(conn_id != 0, "an end went down twice");
   end.conn_id = 0;
   ++end.tick_gen;
+  observations.ConnectionDown(x, y, now(), cause);
   if (nodes[x].settings.dist_auto_connect == AutoConnect::kOnce) end.barred = true;
   if (auto it = held.find({x, y}); it != held.end()) {
     for (uint32_t slot : it->second) FreeMessage(slot);
@@ -313,14 +301,10 @@ void Sim::EndDown(NodeId x, NodeId y, DownCause cause) {
     return absl::StrCat(now(), " ", Name(x), " down ", Name(y), " conn ", conn_id, " ",
                         ToString(cause));
   });
-  if (!Hidden(x, y)) {
-    nodes[x].visible.erase(Name(y));
-    DeliverToDiscovery(x, engine::Nodedown{Name(y)});
-    GlobalOnNodedown(x, y, conn_id, cause);
+  const bool hidden = Hidden(x, y);
+  for (const EndListener& listener : end_listeners) {
+    if (listener.down && !(hidden && listener.visible_only)) listener.down(x, y, conn_id, cause);
   }
-  CetsOnNodedown(x, y);
-  LockOnNodedown(x, y);
-  FailRpcsOnNodedown(x, y);
 }
 
 void Sim::Disconnect(NodeId x, NodeId y, DownCause cause) {
@@ -333,7 +317,7 @@ void Sim::Disconnect(NodeId x, NodeId y, DownCause cause) {
 void Sim::ArmTick(NodeId x, NodeId y) {
   LinkEnd& end = Link(x, y);
   ++end.tick_gen;
-  Push(now() + TickDrawMs(x), Event{EventKind::kTickTimeout, 0, x, y, end.tick_gen, 0});
+  Push(now() + TickDrawMs(x), Event::TickTimeout(x, y, end.tick_gen));
 }
 
 void Sim::OnTickTimeout(const Event& event) {

@@ -10,9 +10,6 @@ namespace discosim::world {
 namespace {
 
 
-std::pair<NodeId, NodeId> Normalized(NodeId a, NodeId b) {
-  return a < b ? std::pair{a, b} : std::pair{b, a};
-}
 
 // Raw messages a scenario may put into a mailbox: the engine's own replies
 // to get_nodes, joins and calls need a task or a caller behind them.
@@ -177,10 +174,17 @@ void Sim::MarkFaultRemoved() { last_fault_removal_ms = now(); }
 
 void Sim::Execute(const ScheduledAction& scheduled) {
   const Action& act = scheduled.action;
+  current_action = scheduled.schedule_index;
+  RecordAction(act);
   NoteLazy(static_cast<uint32_t>(NoteKind::kAction), kNoNode, kNoNode,
            static_cast<int64_t>(act.index()),
            [&] { return absl::StrCat(now(), " action ", ActionName(act)); });
   auto id = [&](const NodeName& name) { return *Find(name); };  // validated
+  auto links_of = [&](const std::vector<action::NodePair>& pairs) {
+    std::vector<Reachability::Link> links;
+    for (const auto& [x, y] : pairs) links.emplace_back(id(x), id(y));
+    return links;
+  };
   auto for_nodes = [&](const std::optional<NodeName>& node, auto fn) {
     if (node.has_value()) {
       fn(nodes[id(*node)]);
@@ -221,26 +225,17 @@ void Sim::Execute(const ScheduledAction& scheduled) {
             for (size_t g = 0; g < a.groups.size(); ++g) {
               for (const NodeName& name : a.groups[g]) groups[id(name)] = static_cast<uint32_t>(g + 1);
             }
-            SetReachability(std::move(groups), cuts, {});
+            ReachabilityChanged(reachability.Partition(std::move(groups)));
           },
           [&](const action::Cut& a) {
-            auto new_cuts = cuts;
-            for (const auto& [x, y] : a.links) new_cuts.insert(Normalized(id(x), id(y)));
-            SetReachability(group, std::move(new_cuts), bridges);
+            ReachabilityChanged(reachability.Cut(links_of(a.links)));
           },
           [&](const action::HealAll&) {
-            SetReachability(std::vector<uint32_t>(n_nodes, 0), {}, {});
+            ReachabilityChanged(reachability.HealAll());
             MarkFaultRemoved();
           },
           [&](const action::HealLinks& a) {
-            auto new_cuts = cuts;
-            auto new_bridges = bridges;
-            for (const auto& [x, y] : a.links) {
-              const auto pair = Normalized(id(x), id(y));
-              new_cuts.erase(pair);
-              if (group[pair.first] != group[pair.second]) new_bridges.insert(pair);
-            }
-            SetReachability(group, std::move(new_cuts), std::move(new_bridges));
+            ReachabilityChanged(reachability.HealLinks(links_of(a.links)));
             MarkFaultRemoved();
           },
           [&](const action::Disconnect& a) {
@@ -255,10 +250,9 @@ void Sim::Execute(const ScheduledAction& scheduled) {
             }
           },
           [&](const action::Dns& a) {
-            NodeRt& n = nodes[id(a.node)];
-            n.dns_delay_ms = a.delay_ms;
-            n.dns_fails = a.answer == action::DnsAnswer::kFails;
-            if (a.delay_ms == 0 && !n.dns_fails) MarkFaultRemoved();
+            const bool fails = a.answer == action::DnsAnswer::kFails;
+            dns.SetAnswer(id(a.node), a.delay_ms, fails);
+            if (a.delay_ms == 0 && !fails) MarkFaultRemoved();
           },
           [&](const action::SlowConnect& a) { nodes[id(a.node)].connect_delay_ms = a.delay_ms; },
           [&](const action::Backend& a) {
@@ -274,7 +268,7 @@ void Sim::Execute(const ScheduledAction& scheduled) {
               if (a.until_ms.has_value()) n.backend.fail_until_ms = *a.until_ms;
             });
             if (a.until_ms.has_value() && *a.until_ms >= now()) {
-              PushAtMs(*a.until_ms, Event{EventKind::kFaultOver, 0, kNoNode, kNoNode, 0, 0});
+              PushAtMs(*a.until_ms, Event::FaultOver());
             }
           },
           [&](const action::AddTable& a) {
@@ -318,7 +312,7 @@ void Sim::Execute(const ScheduledAction& scheduled) {
                 DeliverToDiscovery(n, engine::SystemInfoCall{caller});
                 break;
             }
-            Push(now() + a.timeout_ms, Event{EventKind::kCallTimeout, 0, n, kNoNode, index, 0});
+            Push(now() + a.timeout_ms, Event::CallTimeout(n, index));
           },
           [&](const action::ConnectNode& a) {
             const NodeId n = id(a.node), target = id(a.target);
@@ -352,12 +346,56 @@ void Sim::Execute(const ScheduledAction& scheduled) {
       act);
 }
 
+void Sim::RecordAction(const Action& act) {
+  const TimeMs t = now();
+  const int64_t index = current_action;
+  auto for_nodes = [&](const std::optional<NodeName>& node, auto fn) {
+    if (node.has_value()) {
+      fn(*Find(*node));
+    } else {
+      for (NodeId n = 0; n < n_nodes; ++n) fn(n);
+    }
+  };
+  if (const auto* a = std::get_if<action::Partition>(&act)) {
+    std::vector<std::vector<NodeIndex>> groups;
+    std::vector<bool> listed(n_nodes, false);
+    for (const auto& g : a->groups) {
+      groups.emplace_back();
+      for (const NodeName& name : g) {
+        groups.back().push_back(*Find(name));
+        listed[*Find(name)] = true;
+      }
+      std::sort(groups.back().begin(), groups.back().end());
+    }
+    std::vector<NodeIndex> rest;
+    for (NodeId n = 0; n < n_nodes; ++n) {
+      if (!listed[n]) rest.push_back(n);
+    }
+    if (!rest.empty()) groups.push_back(std::move(rest));
+    observations.StartPartition(std::move(groups), t, index);
+  } else if (std::holds_alternative<action::HealAll>(act)) {
+    observations.EndPartition(t);
+  } else if (const auto* a = std::get_if<action::Dns>(&act)) {
+    observations.SetDns(*Find(a->node), a->delay_ms, a->answer == action::DnsAnswer::kFails, t,
+                        index);
+  } else if (const auto* a = std::get_if<action::SlowConnect>(&act)) {
+    observations.SetSlowConnect(*Find(a->node), a->delay_ms, t, index);
+  } else if (const auto* a = std::get_if<action::Backend>(&act)) {
+    if (!a->error_rate.has_value()) return;
+    for_nodes(a->node, [&](NodeId n) { observations.SetBackendErrors(n, *a->error_rate, t, index); });
+  } else if (const auto* a = std::get_if<action::BackendFail>(&act)) {
+    for_nodes(a->node, [&](NodeId n) {
+      if (a->count.has_value()) observations.SetBackendFailCount(n, *a->count, t, index);
+      if (a->until_ms.has_value()) observations.SetBackendFailUntil(n, *a->until_ms, t, index);
+    });
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Start and stop.
 
 // What a node's processes hold: gone when it stops, fresh when it starts.
 void Sim::ClearProcesses(NodeRt& node) {
-  std::fill(node.dns_answer_ms.begin(), node.dns_answer_ms.end(), -1);
   node.mailbox.clear();
   node.run_scheduled = false;
   node.visible.clear();
@@ -381,10 +419,11 @@ void Sim::StartNode(NodeId n) {
     return;
   }
   node.running = true;
-  if (!node.resolvable_set) node.resolvable = true;  // a started node has a DNS entry
+  dns.NodeStarted(n);  // a started node has a DNS entry; its cache is empty
   ++node.incarnation;
   node.start_time_ms = now();
   ClearProcesses(node);
+  observations.NodeStarted(n, node.incarnation, now());
   for (const TableName& table : node.tables) {
     node.servers[table].cluster = {ServerRef{n, node.incarnation}};
   }
@@ -411,6 +450,7 @@ void Sim::StopNode(NodeId n) {
     return absl::StrCat(now(), " ", node.name, " stop incarnation ", node.incarnation);
   });
   EndCalls(n, CallOutcome::Kind::kNoProc);
+  observations.NodeStopped(n, now());  // its ends go down: kStopped
   // Its sockets close: peers that can reach it get the close after a
   // latency; the others find out by tick timeout (armed when they lost reach).
   for (NodeId y = 0; y < n_nodes; ++y) {
@@ -448,6 +488,7 @@ void Sim::StopNode(NodeId n) {
   absl::erase_if(joins, [&](const auto& kv) { return kv.second.node == n; });
   node.running = false;
   ClearProcesses(node);
+  dns.NodeStopped(n);
 }
 
 }  // namespace discosim::world

@@ -23,6 +23,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -39,9 +40,12 @@
 #include "sim/world/action.h"
 #include "sim/world/check.h"
 #include "sim/world/config.h"
+#include "sim/world/dns.h"
 #include "sim/world/event_queue.h"
+#include "sim/world/observation_log.h"
 #include "sim/world/observations.h"
 #include "sim/world/random.h"
+#include "sim/world/reachability.h"
 #include "sim/world/trace.h"
 #include "sim/world/world.h"
 
@@ -84,6 +88,8 @@ enum class EventKind : uint8_t {
 };
 const char* ToString(EventKind kind);
 
+// Made through the named constructors below, one per kind (the fields are
+// hashed into the trace as they are: node, peer and a).
 struct Event {
   EventKind kind = EventKind::kAction;
   uint8_t sub = 0;
@@ -91,6 +97,92 @@ struct Event {
   NodeId peer = kNoNode;
   uint64_t a = 0;
   uint64_t b = 0;
+
+  // kind -> the owning room: world.cc (actions, resumes), discovery.cc,
+  // backend.cc, network.cc, net_kernel.cc, cets.cc (pings, joins), global.cc.
+  static Event RunAction(NodeId node, size_t action) {
+    return Make(EventKind::kAction, 0, node, kNoNode, action, 0);
+  }
+  static Event DiscoveryRun(NodeId node, uint32_t incarnation) {
+    return Make(EventKind::kDiscoveryRun, 0, node, kNoNode, incarnation, 0);
+  }
+  static Event TimerFire(NodeId node, uint32_t incarnation, uint64_t timer) {
+    return Make(EventKind::kTimerFire, 0, node, kNoNode, incarnation, timer);
+  }
+  static Event BackendDone(NodeId node, uint32_t incarnation) {
+    return Make(EventKind::kBackendDone, 0, node, kNoNode, incarnation, 0);
+  }
+  static Event NetDeliver(NodeId from, NodeId to, uint32_t slot) {
+    return Make(EventKind::kNetDeliver, 0, from, to, slot, 0);
+  }
+  static Event NkPump(NodeId node, uint32_t incarnation) {
+    return Make(EventKind::kNkPump, 0, node, kNoNode, incarnation, 0);
+  }
+  static Event NkDnsDone(NodeId node, NodeId target, uint32_t incarnation, uint64_t setup,
+                         bool resolved) {
+    return Make(EventKind::kNkDnsDone, resolved ? 1 : 0, node, target, incarnation, setup);
+  }
+  static Event SetupDns2Done(NodeId from, NodeId to, uint64_t setup, bool resolved) {
+    return Make(EventKind::kSetupDns2Done, resolved ? 1 : 0, from, to, setup, 0);
+  }
+  static Event SetupConnected(NodeId from, NodeId to, uint64_t setup) {
+    return Make(EventKind::kSetupConnected, 0, from, to, setup, 0);
+  }
+  static Event SetupDeadline(NodeId from, NodeId to, uint64_t setup) {
+    return Make(EventKind::kSetupDeadline, 0, from, to, setup, 0);
+  }
+  static Event TickTimeout(NodeId node, NodeId peer, uint32_t tick_gen) {
+    return Make(EventKind::kTickTimeout, 0, node, peer, tick_gen, 0);
+  }
+  static Event PrecheckDnsDone(NodeId node, NodeId target, uint64_t precheck, bool resolved) {
+    return Make(EventKind::kPrecheckDnsDone, resolved ? 1 : 0, node, target, precheck, 0);
+  }
+  static Event PrecheckTcpDone(NodeId node, NodeId target, uint64_t precheck, bool connected) {
+    return Make(EventKind::kPrecheckTcpDone, 0, node, target, precheck, connected ? 1 : 0);
+  }
+  static Event MulticallDeadline(NodeId node, NodeId target, uint64_t ping) {
+    return Make(EventKind::kMulticallDeadline, 0, node, target, ping, 0);
+  }
+  static Event JoinTimer(NodeId node, NodeId peer, uint64_t join, uint64_t token) {
+    return Make(EventKind::kJoinTimer, 0, node, peer, join, token);
+  }
+  static Event GlobalSync(NodeId node, NodeId peer, uint64_t conn) {
+    return Make(EventKind::kGlobalSync, 0, node, peer, conn, 0);
+  }
+  static Event LockRetry(NodeId node, uint64_t join, uint64_t token) {
+    return Make(EventKind::kLockRetry, 0, node, kNoNode, join, token);
+  }
+  static Event CallTimeout(NodeId node, size_t outcome) {
+    return Make(EventKind::kCallTimeout, 0, node, kNoNode, outcome, 0);
+  }
+  // sub: the ContKind (see Sim::Resume).
+  static Event Resume(uint8_t cont_kind, NodeId node, NodeId peer, uint64_t id, uint64_t value) {
+    return Make(EventKind::kResume, cont_kind, node, peer, id, value);
+  }
+  static Event FaultOver() { return Make(EventKind::kFaultOver, 0, kNoNode, kNoNode, 0, 0); }
+  static Event LockServe(NodeId server, NodeId requester, uint64_t op) {
+    return Make(EventKind::kLockServe, 0, server, requester, op, 0);
+  }
+  // sub: 0 refused, 1 granted, 2 released.
+  static Event LockLocalReply(NodeId node, uint8_t answer, uint64_t join, uint32_t attempt) {
+    return Make(EventKind::kLockLocalReply, answer, node, kNoNode, join, attempt);
+  }
+  static Event JoinRpcStep(NodeId node, NodeId peer, uint64_t join, uint64_t token) {
+    return Make(EventKind::kJoinRpcStep, 0, node, peer, join, token);
+  }
+
+ private:
+  static Event Make(EventKind kind, uint8_t sub, NodeId node, NodeId peer, uint64_t a,
+                    uint64_t b) {
+    Event e;
+    e.kind = kind;
+    e.sub = sub;
+    e.node = node;
+    e.peer = peer;
+    e.a = a;
+    e.b = b;
+    return e;
+  }
 };
 
 // What to resume when an asynchronous step ends (see Sim::Resume).
@@ -252,6 +344,7 @@ struct PingTask {
   Stage stage = Stage::kPrecheck;
   uint32_t outstanding = 0;
   bool any_pang = false;
+  size_t observed = ObservationLog::kNone;  // its record in the observation stream
 };
 
 struct RpcCall {
@@ -360,19 +453,14 @@ struct NodeRt {
   // Declared.
   NodeName name;
   NodeSettings settings;
-  bool resolvable = true;
-  bool resolvable_set = false;  // declared explicitly; otherwise it follows starts
   std::vector<TableName> tables;
   // Changed by actions.
-  TimeMs dns_delay_ms = 0;
-  bool dns_fails = false;
   TimeMs connect_delay_ms = 0;
   BackendRt backend;
   // The incarnation.
   bool running = false;
   uint32_t incarnation = 0;
   TimeMs start_time_ms = 0;
-  std::vector<TimeMs> dns_answer_ms;  // resolver cache: when each name was answered, -1 none
   // Discovery.
   engine::State engine;
   std::deque<engine::Message> mailbox;
@@ -404,10 +492,20 @@ struct NodeRt {
   Rng rng_lock{0};
 };
 
+// Who hears that node x's end of its connection to y came up or went down
+// (Sim::end_listeners, wired in Sim::WireEndListeners).
+struct EndListener {
+  const char* name = "";
+  bool visible_only = false;  // not told about hidden connections
+  std::function<void(NodeId x, NodeId y, uint64_t conn_id)> up;
+  std::function<void(NodeId x, NodeId y, uint64_t conn_id, DownCause cause)> down;
+};
+
 struct ScheduledAction {
   TimeMs at_ms = 0;
   Action action;
   bool initial_start = false;  // a config start_at, not a timeline action
+  int64_t schedule_index = -1;  // which World::Schedule call (0, 1, ...); -1 initial
 };
 
 // An error rate as parts per million, for integer Chance draws.
@@ -420,6 +518,7 @@ struct Sim {
 
   // --- world.cc ---
   absl::Status Build();
+  void WireEndListeners();
   void Dispatch(const Event& event);
   void Push(TimeMs at_ms, const Event& event);
   void Fail(std::string message);
@@ -448,13 +547,15 @@ struct Sim {
   // --- nodes.cc ---
   absl::Status Validate(TimeMs at_ms, const Action& action) const;
   void Execute(const ScheduledAction& scheduled);
+  // The action's partition band and faults, in the observation stream.
+  void RecordAction(const Action& action);
   static void ClearProcesses(NodeRt& node);
   void StartNode(NodeId n);
   void StopNode(NodeId n);
   void MarkFaultRemoved();
 
   // --- network.cc ---
-  bool Reachable(NodeId x, NodeId y) const { return x == y || reach[x * n_nodes + y] != 0; }
+  bool Reachable(NodeId x, NodeId y) const { return reachability.Reachable(x, y); }
   bool Hidden(NodeId x, NodeId y) const;
   LinkEnd& Link(NodeId x, NodeId y) { return links[x * n_nodes + y]; }
   const LinkEnd& Link(NodeId x, NodeId y) const { return links[x * n_nodes + y]; }
@@ -469,8 +570,9 @@ struct Sim {
   // CPU its hops used lately.
   int64_t LoadMilli(uint32_t host) const;
   void AddHopWork(uint32_t host, int64_t work_us);
-  void SetReachability(std::vector<uint32_t> new_group, std::set<std::pair<NodeId, NodeId>> cuts,
-                       std::set<std::pair<NodeId, NodeId>> bridges);
+  // After a change of `reachability` (old: the matrix before): records the
+  // apart spells, arms tick timeouts, lets held messages flow on heal.
+  void ReachabilityChanged(const std::vector<uint8_t>& old_reach);
   void Send(NodeId from, NodeId to, Payload payload, SendMode mode);
   void SendRaw(NodeId from, NodeId to, uint64_t conn_id, Payload payload);
   void Transmit(uint32_t slot);
@@ -488,7 +590,7 @@ struct Sim {
   // --- net_kernel.cc ---
   // The DNS answer `n` gets for `target`'s name now: its delay and whether it
   // resolves. Updates n's resolver cache.
-  std::pair<TimeMs, bool> Lookup(NodeId n, NodeId target);
+  std::pair<TimeMs, bool> Lookup(NodeId n, NodeId target) { return dns.Lookup(n, target, now()); }
   void RequestConnect(NodeId n, NodeId target, Cont waiter);
   void AutoConnect(NodeId n, NodeId target, Cont waiter);
   bool AutoConnectBarred(NodeId n, NodeId target) const;
@@ -566,7 +668,12 @@ struct Sim {
   void OnJoinRpcStep(const Event& event);
   void JoinMergeDone(uint64_t join_id);
   void JoinReachNext(uint64_t join_id);
-  void OnJoinTimer(const Event& event);
+  void OnJoinTimer(const Event& event);  // routes to the two timed stages:
+  void JoinCheckConsistency(uint64_t join_id);  // step 6 answered
+  void JoinMerge(uint64_t join_id);             // step 7's rows copied
+  bool JoinMemberAlive(const JoinTask& join, const ServerRef& ref) const;
+  // cets add_servers on each member: the servers it lacks, if connected.
+  void AddServers(const TableName& table, const Cluster& members, const Cluster& added);
   void JoinFinishPair(uint64_t join_id, engine::JoinResult result);
   void CetsOnNodedown(NodeId x, NodeId y);
   int64_t JoinCopyUs(const TableName& table) const;  // step 7's copy
@@ -602,10 +709,9 @@ struct Sim {
   std::vector<HostRt> hosts;
   std::map<std::string, NodeId, std::less<>> by_name;
   std::vector<LinkEnd> links;
-  std::vector<uint8_t> reach;  // N x N
-  std::vector<uint32_t> group;  // partition group per node (0: the unlisted group)
-  std::set<std::pair<NodeId, NodeId>> cuts;     // normalized (min, max)
-  std::set<std::pair<NodeId, NodeId>> bridges;  // healed links across groups
+  std::vector<EndListener> end_listeners;  // in the order they are told (part of the trace)
+  Reachability reachability;
+  Dns dns;  // net_kernel's names and resolver caches
 
   std::vector<ScheduledAction> actions;
   std::vector<NetMsg> messages;
@@ -636,7 +742,10 @@ struct Sim {
   Counters counters;
   std::optional<TimeMs> last_fault_removal_ms;
   engine::Effects scratch_effects;
-  Observations observed;  // what the reports read (observations.h); not hashed
+  // What the reports read (observations.h); not hashed.
+  ObservationLog observations;
+  int64_t schedule_calls = 0;    // World::Schedule calls so far
+  int64_t current_action = -1;   // the Schedule call of the action being executed
 };
 
 // Trace record kinds beyond the event kinds (event kinds use their own values).

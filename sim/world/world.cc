@@ -2,11 +2,14 @@
 #include "sim/world/world.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "sim/world/invariants.h"
 #include "sim/world/sim.h"
 
 namespace discosim::world {
@@ -169,21 +172,22 @@ absl::Status Sim::Build() {
     }
     if (absl::Status s = CheckSettings(sorted[i]); !s.ok()) return s;
     by_name.emplace(sorted[i].name, static_cast<NodeId>(i));
-    observed.node_names.push_back(sorted[i].name);
   }
   n_nodes = static_cast<uint32_t>(sorted.size());
   std::vector<NodeName> all_names;
   for (const NodeConfig& n : sorted) all_names.push_back(n.name);
   nodes.resize(n_nodes);
+  std::vector<Dns::Name> dns_names;
+  observations.Build(all_names);
   for (NodeId id = 0; id < n_nodes; ++id) {
     const NodeConfig& c = sorted[id];
     NodeRt& n = nodes[id];
     n.name = c.name;
     n.settings = c.settings;
-    n.resolvable = c.resolvable.value_or(c.start_at_ms.has_value());
-    n.resolvable_set = c.resolvable.has_value();
+    dns_names.push_back(Dns::Name{c.resolvable.value_or(c.start_at_ms.has_value()),
+                                  c.resolvable.has_value(), c.settings.dns_delay_ms,
+                                  c.settings.dns_cache_ttl_ms});
     n.tables = c.tables;
-    n.dns_delay_ms = c.settings.dns_delay_ms;
     n.connect_delay_ms = c.settings.connect_delay_ms;
     n.backend.nodes = c.backend.nodes.value_or(all_names);
     for (const NodeName& listed : n.backend.nodes) {
@@ -194,12 +198,15 @@ absl::Status Sim::Build() {
     }
     n.backend.latency = c.backend.latency;
     n.backend.error_ppm = ErrorRatePpm(c.backend.error_rate);
-    n.dns_answer_ms.assign(n_nodes, -1);
     n.rng_jitter = Rng::ForStream(config.seed, Subsystem::kNetworkJitter, id);
     n.rng_tick = Rng::ForStream(config.seed, Subsystem::kTick, id);
     n.rng_backend_latency = Rng::ForStream(config.seed, Subsystem::kBackendLatency, id);
     n.rng_backend_errors = Rng::ForStream(config.seed, Subsystem::kBackendErrors, id);
     n.rng_lock = Rng::ForStream(config.seed, Subsystem::kLockBackoff, id);
+    // Faults a node is declared with, from t=0.
+    observations.SetDns(id, c.settings.dns_delay_ms, false, 0, -1);
+    observations.SetSlowConnect(id, n.connect_delay_ms, 0, -1);
+    observations.SetBackendErrors(id, c.backend.error_rate, 0, -1);
   }
   // Hosts: the declared ones in name order, then one of its own for each
   // node that names none.
@@ -245,17 +252,53 @@ absl::Status Sim::Build() {
   for (uint32_t h = 0; h < hosts.size(); ++h) {
     hosts[h].rng = Rng::ForStream(config.seed, Subsystem::kCpu, h);
   }
+  dns.Build(std::move(dns_names));
   links.assign(static_cast<size_t>(n_nodes) * n_nodes, LinkEnd{});
-  reach.assign(static_cast<size_t>(n_nodes) * n_nodes, 1);
-  group.assign(n_nodes, 0);
+  WireEndListeners();
+  reachability.Build(n_nodes);
   // Initial starts, in name order at each instant.
   for (NodeId id = 0; id < n_nodes; ++id) {
     const std::optional<TimeMs>& at = sorted[id].start_at_ms;
     if (!at.has_value()) continue;
     actions.push_back(ScheduledAction{*at, action::Start{{nodes[id].name}}, true});
-    PushAtMs(*at, Event{EventKind::kAction, 0, id, kNoNode, actions.size() - 1, 0});
+    PushAtMs(*at, Event::RunAction(id, actions.size() - 1));
   }
   return error;
+}
+
+// The nodeup / nodedown fan-out. The order is part of the trace: each
+// listener's sends and pushes land in the queue in this order.
+void Sim::WireEndListeners() {
+  end_listeners.clear();
+  // 1. discovery: nodes() changes, and its mailbox gets nodeup / nodedown.
+  end_listeners.push_back(EndListener{
+      "discovery", true,
+      [this](NodeId x, NodeId y, uint64_t) {
+        nodes[x].visible.insert(Name(y));
+        DeliverToDiscovery(x, engine::Nodeup{Name(y)});
+      },
+      [this](NodeId x, NodeId y, uint64_t, DownCause) {
+        nodes[x].visible.erase(Name(y));
+        DeliverToDiscovery(x, engine::Nodedown{Name(y)});
+      }});
+  // 2. global: connect_all's sync, prevent_overlapping_partitions' reports.
+  end_listeners.push_back(EndListener{
+      "global", true, [this](NodeId x, NodeId y, uint64_t) { GlobalOnNodeup(x, y); },
+      [this](NodeId x, NodeId y, uint64_t conn_id, DownCause cause) {
+        GlobalOnNodedown(x, y, conn_id, cause);
+      }});
+  // 3. cets table servers: monitors of the peer's servers fire.
+  end_listeners.push_back(EndListener{
+      "cets_tables", false, nullptr,
+      [this](NodeId x, NodeId y, uint64_t, DownCause) { CetsOnNodedown(x, y); }});
+  // 4. the join lock: a holder's lock goes, attempts stop waiting for it.
+  end_listeners.push_back(EndListener{
+      "join_lock", false, nullptr,
+      [this](NodeId x, NodeId y, uint64_t, DownCause) { LockOnNodedown(x, y); }});
+  // 5. rpc: calls to the peer fail with {badrpc, nodedown}.
+  end_listeners.push_back(EndListener{
+      "rpc", false, nullptr,
+      [this](NodeId x, NodeId y, uint64_t, DownCause) { FailRpcsOnNodedown(x, y); }});
 }
 
 void Sim::Push(TimeMs at_ms, const Event& event) {
@@ -334,8 +377,8 @@ void Sim::Note(uint32_t kind, NodeId node, NodeId peer, int64_t detail, const st
 
 void Sim::Resume(const Cont& cont, uint64_t value) {
   WORLD_CHECK(cont.kind != ContKind::kNone, "resuming no continuation");
-  Push(now(), Event{EventKind::kResume, static_cast<uint8_t>(cont.kind), cont.node, cont.peer,
-                    cont.id, value});
+  Push(now(), Event::Resume(static_cast<uint8_t>(cont.kind), cont.node, cont.peer, cont.id,
+                           value));
 }
 
 void Sim::OnResume(const Event& event) {
@@ -472,6 +515,7 @@ absl::StatusOr<std::unique_ptr<World>> World::Create(WorldConfig config) {
 
 absl::Status World::Schedule(TimeMs at_ms, Action action) {
   Sim& s = *sim_;
+  const int64_t schedule_index = s.schedule_calls++;
   if (at_ms < s.now()) {
     return absl::InvalidArgumentError(absl::StrCat("t=", at_ms, "ms ", ActionName(action),
                                                    ": scheduled before the clock (", s.now(),
@@ -485,8 +529,8 @@ absl::Status World::Schedule(TimeMs at_ms, Action action) {
   } else if (const auto* rpc = std::get_if<action::Rpc>(&action)) {
     s.outcome_by_id.emplace(rpc->id, SIZE_MAX);
   }
-  s.actions.push_back(ScheduledAction{at_ms, std::move(action), false});
-  s.PushAtMs(at_ms, Event{EventKind::kAction, 0, kNoNode, kNoNode, s.actions.size() - 1, 0});
+  s.actions.push_back(ScheduledAction{at_ms, std::move(action), false, schedule_index});
+  s.PushAtMs(at_ms, Event::RunAction(kNoNode, s.actions.size() - 1));
   return s.error;
 }
 
@@ -516,6 +560,14 @@ void World::DispatchNext() {
   auto entry = s.queue.Pop();
   s.Dispatch(entry.payload);
   ++s.events_processed;
+#ifdef DISCOSIM_WORLD_CHECK_EVERY_EVENT
+  if (std::string broken = CheckInvariants(s); !broken.empty()) {
+    std::fprintf(stderr, "world invariant broken after t=%lldms event %s: %s\n",
+                 static_cast<long long>(s.now()), s.DescribeEvent(entry.payload).c_str(),
+                 broken.c_str());
+    std::abort();
+  }
+#endif
   RecordStatus();
   if (observer_) observer_(*this);
 }
@@ -550,32 +602,25 @@ std::optional<TimeMs> World::NextEventTime() const {
 }
 
 void World::RecordStatus() {
-  const Sim& s = *sim_;
+  Sim& s = *sim_;
   if (!s.trace.keep_lines()) return;
   // Only the state at the end of an instant is kept, so look only then: a
   // verify_ready per node per instant, not per event.
   if (!s.queue.empty() && s.queue.next() / Sim::kUsPerMs <= s.now()) return;
-  status_changes_.resize(s.n_nodes);
+  s.observations.BeginStatusInstant(s.now());
   for (NodeId id = 0; id < s.n_nodes; ++id) {
     const NodeRt& n = s.nodes[id];
     DiscoveryStatus now{s.now(), n.running, n.incarnation, n.engine.phase, false};
     if (n.running) now.ready = engine::VerifyReady(n.engine, s.ViewOf(id)).empty();
-    std::vector<DiscoveryStatus>& changes = status_changes_[id];
-    auto same = [&](const DiscoveryStatus& a) {
-      return a.running == now.running && a.incarnation == now.incarnation &&
-             a.phase == now.phase && a.ready == now.ready;
-    };
-    // One entry per instant: a later event at the same time replaces it.
-    if (!changes.empty() && changes.back().at_ms == now.at_ms) changes.pop_back();
-    if (changes.empty() ? now.running : !same(changes.back())) changes.push_back(now);
+    s.observations.NoteStatus(id, now);
   }
 }
 
 const std::vector<DiscoveryStatus>& World::StatusChanges(std::string_view node) const {
   static const std::vector<DiscoveryStatus> kEmpty;
   std::optional<NodeId> x = sim_->Find(node);
-  if (!x || *x >= status_changes_.size()) return kEmpty;
-  return status_changes_[*x];
+  if (!x) return kEmpty;
+  return sim_->observations.StatusOf(*x);
 }
 
 void World::SetObserver(Observer observer) { observer_ = std::move(observer); }
@@ -697,7 +742,7 @@ const CallOutcome* World::Outcome(std::string_view id) const {
 const std::vector<CallOutcome>& World::Outcomes() const { return sim_->outcomes; }
 std::optional<TimeMs> World::LastFaultRemovalMs() const { return sim_->last_fault_removal_ms; }
 uint64_t World::TraceHash() const { return sim_->trace.hash(); }
-const Observations& World::Observed() const { return sim_->observed; }
+const Observations& World::Observed() const { return sim_->observations.observed(); }
 uint64_t World::ObservableVersion() const { return sim_->observable_version; }
 const std::vector<std::string>& World::TraceLines() const { return sim_->trace.lines(); }
 const std::vector<JoinRecord>& World::Joins() const { return sim_->joins_log; }

@@ -227,11 +227,10 @@ class World {
 
  private:
   explicit World(std::unique_ptr<Sim> sim);
-  void RecordStatus();  // after each event, under TraceMode::kKeepLines
+  void RecordStatus();  // at the end of each instant, under TraceMode::kKeepLines
   void DispatchNext();  // runs the earliest event, then records and observes
   std::unique_ptr<Sim> sim_;
   Observer observer_;
-  std::vector<std::vector<DiscoveryStatus>> status_changes_;  // by node index
 };
 
 }  // namespace discosim::world

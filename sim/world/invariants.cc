@@ -1,0 +1,74 @@
+// Whole-world invariants (see invariants.h).
+#include "sim/world/invariants.h"
+
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "sim/world/sim.h"
+
+namespace discosim::world {
+namespace {
+
+// x's ends: none to itself, up only while x runs, nodes() as they say.
+std::string CheckEndsOf(const Sim& s, NodeId x) {
+  const NodeRt& node = s.nodes[x];
+  if (s.Link(x, x).conn_id != 0) return absl::StrCat(node.name, " counts itself connected");
+  engine::NodeSet visible;
+  for (NodeId y = 0; y < s.n_nodes; ++y) {
+    if (y == x || s.Link(x, y).conn_id == 0) continue;
+    if (!node.running) {
+      return absl::StrCat(node.name, " is stopped but its end to ", s.Name(y), " is up");
+    }
+    if (!s.Hidden(x, y)) visible.insert(s.Name(y));
+  }
+  if (visible != node.visible) {
+    return absl::StrCat(node.name, "'s nodes() (", node.visible.size(),
+                        " peers) is not its up visible ends (", visible.size(), ")");
+  }
+  if (!node.running && (!node.mailbox.empty() || !node.timers.empty())) {
+    return absl::StrCat(node.name, " is stopped but its discovery holds messages or timers");
+  }
+  return "";
+}
+
+std::string CheckLock(const Sim& s) {
+  uint32_t holders = 0, contenders = 0;
+  std::vector<uint32_t> spinners(s.hosts.size(), 0);
+  for (const auto& [join_id, join] : s.joins) {
+    holders += join.lock_held ? 1 : 0;
+    contenders += Sim::Contending(join.stage) ? 1 : 0;
+    if (join.spinning) ++spinners[s.nodes[join.node].host];
+  }
+  if (holders != s.lock_holders) {
+    return absl::StrCat("lock holders counted ", s.lock_holders, ", held by ", holders, " joins");
+  }
+  if (contenders != s.lock_contenders) {
+    return absl::StrCat("lock contenders counted ", s.lock_contenders, ", ", contenders,
+                        " joins contend");
+  }
+  for (uint32_t h = 0; h < s.hosts.size(); ++h) {
+    if (spinners[h] != s.hosts[h].spinners) {
+      return absl::StrCat("host ", s.hosts[h].name, " counts ", s.hosts[h].spinners,
+                          " spinners, ", spinners[h], " joins spin there");
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string CheckInvariants(const Sim& s) {
+  if (s.n_nodes <= kFullCheckNodesMax) {
+    for (NodeId x = 0; x < s.n_nodes; ++x) {
+      if (std::string broken = CheckEndsOf(s, x); !broken.empty()) return broken;
+    }
+  } else {
+    for (NodeId x : {s.current_event.node, s.current_event.peer}) {
+      if (x >= s.n_nodes) continue;
+      if (std::string broken = CheckEndsOf(s, x); !broken.empty()) return broken;
+    }
+  }
+  return CheckLock(s);
+}
+
+}  // namespace discosim::world
