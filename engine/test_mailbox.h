@@ -2,12 +2,13 @@
 // tests that depend on how messages interleave.
 //
 // The engine only *asks* for mailbox operations (SendToSelf, DropQueuedChecks)
-// and timers (StartTimer, CancelTimer); this model carries them out the way
-// the Erlang runtime would, and nothing else. Messages wait in a FIFO queue and
-// are handled one per step. Timers never fire on their own: a test fires one
-// explicitly, which moves its message to the back of the queue. Every other
-// effect (get_nodes, pings, join tasks, replies, logs...) is only collected and
-// handed back, so the test decides what the world answers and when.
+// and timers (StartTimer, CancelTimer); the engine runtime (engine/runtime.h)
+// carries them out the way the Erlang runtime would, and this host adds
+// nothing but stepping. Messages wait in a FIFO queue and are handled one per
+// step. Timers never fire on their own: a test fires one explicitly, which
+// moves its message to the back of the queue. Every other effect (get_nodes,
+// pings, join tasks, replies, logs...) is only collected and handed back, so
+// the test decides what the world answers and when.
 //
 // Usage:
 //   TestMailbox mailbox;
@@ -32,41 +33,24 @@
 #include <vector>
 
 #include "engine/engine.h"
+#include "engine/runtime.h"
 
 namespace discosim::engine::test {
-
-// A timer the engine started and nobody has cancelled or fired yet.
-struct PendingTimer {
-  TimeMs started_ms = 0;
-  TimeMs delay_ms = 0;
-  Message message;
-};
 
 class TestMailbox {
  public:
   // A run that needs more steps than this is a livelock in the test or the
   // engine, not a long scenario.
-  static constexpr size_t kMaxStepsPerRun = 10'000;
+  static constexpr size_t kStepsPerRunMax = 10'000;
 
   // Puts `message` at the back of the queue (a message from the outside world).
-  void Post(Message message) { queue_.push_back(std::move(message)); }
+  void Post(Message message) { Queue(runtime_.Post(std::move(message))); }
 
-  // Carries out, in order, the effects that touch the mailbox or the timers:
-  // SendToSelf appends, DropQueuedChecks removes every queued Check (other
-  // messages keep their order), StartTimer records, CancelTimer forgets (a
-  // timer that is not pending is ignored, as erlang:cancel_timer/1 does).
-  // All other effects are left to the caller.
+  // Carries out, in order, the effects that touch the mailbox or the timers
+  // (see Runtime::Carry); all other effects are left to the caller.
   void Apply(const Effects& effects, TimeMs now_ms) {
     for (const Effect& effect : effects) {
-      if (const auto* send = std::get_if<SendToSelf>(&effect)) {
-        queue_.push_back(send->message);
-      } else if (std::holds_alternative<DropQueuedChecks>(effect)) {
-        std::erase_if(queue_, [](const Message& m) { return std::holds_alternative<Check>(m); });
-      } else if (const auto* start = std::get_if<StartTimer>(&effect)) {
-        timers_[start->timer] = PendingTimer{now_ms, start->delay_ms, start->message};
-      } else if (const auto* cancel = std::get_if<CancelTimer>(&effect)) {
-        timers_.erase(cancel->timer);
-      }
+      if (runtime_.Carry(effect, now_ms).kind == Carried::Kind::kMailboxFull) Full();
     }
   }
 
@@ -74,22 +58,19 @@ class TestMailbox {
   // false (and queues nothing) if the timer was cancelled, already fired or
   // never started.
   bool FireTimer(TimerId timer) {
-    auto it = timers_.find(timer);
-    if (it == timers_.end()) return false;
-    queue_.push_back(std::move(it->second.message));
-    timers_.erase(it);
-    return true;
+    const Delivered delivered = runtime_.FireTimer(timer);
+    if (delivered == Delivered::kMailboxFull) Full();
+    return delivered == Delivered::kQueued;
   }
 
   // Handles the oldest message: steps the engine, applies the mailbox and
   // timer effects, and appends every effect of the step to `effects`.
   // Returns false if the queue was empty.
   bool StepOne(State& state, TimeMs now_ms, const View& view, Effects& effects) {
-    if (queue_.empty()) return false;
-    Message message = std::move(queue_.front());
-    queue_.pop_front();
+    if (runtime_.empty()) return false;
+    const Queued next = runtime_.Pop();
     Effects step_effects;
-    Step(state, message, now_ms, view, step_effects);
+    Step(state, next.message, now_ms, view, step_effects);
     Apply(step_effects, now_ms);
     effects.insert(effects.end(), step_effects.begin(), step_effects.end());
     return true;
@@ -97,12 +78,12 @@ class TestMailbox {
 
   // Handles messages until the queue is empty (messages queued meanwhile
   // included) and returns every effect, in order. All steps happen at
-  // `now_ms` with `view`. Aborts after kMaxStepsPerRun steps.
+  // `now_ms` with `view`. Aborts after kStepsPerRunMax steps.
   Effects RunToEmpty(State& state, TimeMs now_ms, const View& view) {
     Effects effects;
     for (size_t steps = 0; StepOne(state, now_ms, view, effects); ++steps) {
-      if (steps + 1 >= kMaxStepsPerRun) {
-        std::fprintf(stderr, "TestMailbox: more than %zu steps in one run\n", kMaxStepsPerRun);
+      if (steps + 1 >= kStepsPerRunMax) {
+        std::fprintf(stderr, "TestMailbox: more than %zu steps in one run\n", kStepsPerRunMax);
         std::abort();
       }
     }
@@ -112,18 +93,25 @@ class TestMailbox {
   // How many queued messages hold a `T` (e.g. CountQueued<Check>()).
   template <class T>
   size_t CountQueued() const {
-    return static_cast<size_t>(std::count_if(queue_.begin(), queue_.end(), [](const Message& m) {
+    return static_cast<size_t>(std::count_if(queue().begin(), queue().end(), [](const Message& m) {
       return std::holds_alternative<T>(m);
     }));
   }
 
-  const std::deque<Message>& queue() const { return queue_; }
-  const std::map<TimerId, PendingTimer>& timers() const { return timers_; }
-  bool empty() const { return queue_.empty(); }
+  const std::deque<Message>& queue() const { return runtime_.mailbox(); }
+  const std::map<TimerId, PendingTimer>& timers() const { return runtime_.timers(); }
+  bool empty() const { return runtime_.empty(); }
 
  private:
-  std::deque<Message> queue_;
-  std::map<TimerId, PendingTimer> timers_;  // pending only
+  static void Queue(Delivered delivered) {
+    if (delivered != Delivered::kQueued) Full();
+  }
+  [[noreturn]] static void Full() {
+    std::fprintf(stderr, "TestMailbox: the mailbox is full\n");
+    std::abort();
+  }
+
+  Runtime runtime_;
 };
 
 }  // namespace discosim::engine::test

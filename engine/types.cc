@@ -2,11 +2,42 @@
 #include "engine/types.h"
 #include "engine/overloaded.h"
 
+#include <array>
+#include <cstddef>
 #include <string>
 #include <type_traits>
 
 namespace discosim::engine {
 namespace {
+
+// One name table per enum, in declaration order. Each static_assert ties a
+// table's size to the enum's last value, so an enumerator added without its
+// name does not compile.
+constexpr std::array<const char*, 2> kPhaseNames = {"initial", "regular"};
+static_assert(kPhaseNames.size() == static_cast<size_t>(Phase::kRegular) + 1);
+constexpr std::array<const char*, 4> kRetryTypeNames = {"initial", "after_error", "regular",
+                                                        "after_nodedown"};
+static_assert(kRetryTypeNames.size() == static_cast<size_t>(RetryType::kAfterNodedown) + 1);
+constexpr std::array<const char*, 2> kTaskStatusNames = {"not_running", "running"};
+static_assert(kTaskStatusNames.size() == static_cast<size_t>(TaskStatus::kRunning) + 1);
+constexpr std::array<const char*, 2> kJoinWhatNames = {"join_result", "pid_not_found"};
+static_assert(kJoinWhatNames.size() == static_cast<size_t>(JoinResult::What::kPidNotFound) + 1);
+constexpr std::array<const char*, 3> kLogLevelNames = {"info", "warning", "error"};
+static_assert(kLogLevelNames.size() == static_cast<size_t>(LogLevel::kError) + 1);
+constexpr std::array<const char*, 3> kGetNodesKindNames = {"not_called_yet", "ok", "error"};
+static_assert(kGetNodesKindNames.size() ==
+              static_cast<size_t>(GetNodesResult::Kind::kError) + 1);
+constexpr std::array<const char*, 3> kUnknownKindNames = {"info", "call", "cast"};
+static_assert(kUnknownKindNames.size() == static_cast<size_t>(UnknownMessage::Kind::kCast) + 1);
+constexpr std::array<const char*, 2> kPingOutcomeNames = {"pong", "pang"};
+static_assert(kPingOutcomeNames.size() == static_cast<size_t>(PingResult::Outcome::kPang) + 1);
+
+// The name of `value` in `names`; "?" for a value outside the enum.
+template <class Enum, size_t N>
+const char* NameOf(const std::array<const char*, N>& names, Enum value) {
+  const auto index = static_cast<size_t>(value);
+  return index < N ? names[index] : "?";
+}
 
 
 std::string Quote(const std::string& atom) { return "'" + atom + "'"; }
@@ -53,53 +84,27 @@ const LogValue* LogRecord::Find(std::string_view key) const {
 }
 
 const char* ToString(Phase phase) {
-  return phase == Phase::kInitial ? "initial" : "regular";
+  return NameOf(kPhaseNames, phase);
 }
 
 const char* ToString(RetryType type) {
-  switch (type) {
-    case RetryType::kInitial:
-      return "initial";
-    case RetryType::kAfterError:
-      return "after_error";
-    case RetryType::kRegular:
-      return "regular";
-    case RetryType::kAfterNodedown:
-      return "after_nodedown";
-  }
-  return "?";
+  return NameOf(kRetryTypeNames, type);
 }
 
 const char* ToString(TaskStatus status) {
-  return status == TaskStatus::kRunning ? "running" : "not_running";
+  return NameOf(kTaskStatusNames, status);
 }
 
 const char* ToString(JoinResult::What what) {
-  return what == JoinResult::What::kJoinResult ? "join_result" : "pid_not_found";
+  return NameOf(kJoinWhatNames, what);
 }
 
 const char* ToString(LogLevel level) {
-  switch (level) {
-    case LogLevel::kInfo:
-      return "info";
-    case LogLevel::kWarning:
-      return "warning";
-    case LogLevel::kError:
-      return "error";
-  }
-  return "?";
+  return NameOf(kLogLevelNames, level);
 }
 
 const char* KindName(const GetNodesResult& result) {
-  switch (result.kind) {
-    case GetNodesResult::Kind::kNotCalledYet:
-      return "not_called_yet";
-    case GetNodesResult::Kind::kOk:
-      return "ok";
-    case GetNodesResult::Kind::kError:
-      return "error";
-  }
-  return "?";
+  return NameOf(kGetNodesKindNames, result.kind);
 }
 
 const char* KindName(const MissingTask& task) {
@@ -134,7 +139,7 @@ std::string Describe(const Message& message) {
           },
           [](const PingResult& m) -> std::string {
             return "{ping_result," + Quote(m.node) + "," +
-                   (m.outcome == PingResult::Outcome::kPong ? "pong" : "pang") + "}";
+                   NameOf(kPingOutcomeNames, m.outcome) + "}";
           },
           [](const AddTable& m) -> std::string { return "{add_table," + m.table + "}"; },
           [](const DeleteTable& m) -> std::string { return "{delete_table," + m.table + "}"; },
@@ -151,8 +156,7 @@ std::string Describe(const Message& message) {
             return "call#" + std::to_string(m.caller) + " wait_for_get_nodes";
           },
           [](const UnknownMessage& m) -> std::string {
-            static constexpr const char* kKind[] = {"info", "call", "cast"};
-            return std::string("unknown ") + kKind[static_cast<int>(m.kind)] + " " +
+            return std::string("unknown ") + NameOf(kUnknownKindNames, m.kind) + " " +
                    m.description;
           },
       },

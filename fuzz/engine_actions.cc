@@ -8,8 +8,6 @@
 namespace discosim::fuzz {
 namespace {
 
-namespace pt = ::discosim::property_tests;
-namespace act = ::discosim::property_tests::act;
 using engine::Config;
 using engine::TimeMs;
 
@@ -73,7 +71,7 @@ bool IsDefault(const Config& c) {
          c.enter_regular_phase_ms == d.enter_regular_phase_ms;
 }
 
-pt::Action DecodeAction(ByteReader& in) {
+Action DecodeAction(ByteReader& in) {
   switch (static_cast<Kind>(in.Next() % kKinds)) {
     case kDeliver:
       return {act::Deliver{1 + in.Next() % 3}};
@@ -85,7 +83,7 @@ pt::Action DecodeAction(ByteReader& in) {
       a.ok = (flags & 1) == 0;
       a.backend_state = (flags >> 1) % 4;
       const int count = in.Next() % 8;
-      for (int i = 0; i < count; ++i) a.nodes.push_back(in.Next() % pt::kNodePoolSize);
+      for (int i = 0; i < count; ++i) a.nodes.push_back(in.Next() % kNodePoolSize);
       return {a};
     }
     case kFinishJoin:
@@ -95,21 +93,21 @@ pt::Action DecodeAction(ByteReader& in) {
       return {act::FinishPing{b & 7, ((b >> 3) & 1) != 0}};
     }
     case kConnect:
-      return {act::Connect{1 + in.Next() % (pt::kNodePoolSize - 1)}};
+      return {act::Connect{1 + in.Next() % (kNodePoolSize - 1)}};
     case kDisconnect:
-      return {act::Disconnect{1 + in.Next() % (pt::kNodePoolSize - 1)}};
+      return {act::Disconnect{1 + in.Next() % (kNodePoolSize - 1)}};
     case kPartition:
       return {act::Partition{in.Next() & kRemoteMask}};
     case kHeal:
       return {act::Heal{in.Next() & kRemoteMask}};
     case kCall:
-      return {act::Call{static_cast<pt::CallKind>(in.Next() % 5)}};
+      return {act::Call{static_cast<CallKind>(in.Next() % 5)}};
     case kCast: {
       const uint8_t b = in.Next();
-      return {act::Cast{(b & 1) != 0, (b >> 1) % pt::kTablePoolSize}};
+      return {act::Cast{(b & 1) != 0, (b >> 1) % kTablePoolSize}};
     }
     case kPeerStartTime: {
-      const int node = 1 + in.Next() % (pt::kNodePoolSize - 1);
+      const int node = 1 + in.Next() % (kNodePoolSize - 1);
       return {act::PeerStartTime{node, in.Next()}};
     }
     case kStray:
@@ -121,7 +119,7 @@ pt::Action DecodeAction(ByteReader& in) {
   return {act::ExternalCheck{}};
 }
 
-void EncodeAction(const pt::Action& action, ByteWriter& out) {
+void EncodeAction(const Action& action, ByteWriter& out) {
   std::visit(
       [&](const auto& a) {
         using A = std::decay_t<decltype(a)>;
@@ -190,15 +188,15 @@ EngineRun DecodeEngineRun(const uint8_t* data, size_t size) {
   }
   const int tables = in.Next() % 5;
   for (int i = 0; i < tables; ++i) {
-    run.setup.tables.push_back(pt::PoolTable(in.Next() % pt::kTablePoolSize));
+    run.setup.tables.push_back(PoolTable(in.Next() % kTablePoolSize));
   }
   const uint32_t connected = in.Next() & kRemoteMask;
-  for (int i = 0; i < pt::kNodePoolSize; ++i) {
-    if ((connected >> i & 1U) != 0) run.setup.connected.insert(pt::PoolNode(i));
+  for (int i = 0; i < kNodePoolSize; ++i) {
+    if ((connected >> i & 1U) != 0) run.setup.connected.insert(PoolNode(i));
   }
   run.setup.start_ms = in.NextLe(2) % 1000;
   run.setup.backend_state = in.Next() % 4;
-  run.delivery = (in.Next() & 1) != 0 ? pt::Delivery::kImmediate : pt::Delivery::kOnDemand;
+  run.delivery = (in.Next() & 1) != 0 ? Delivery::kImmediate : Delivery::kOnDemand;
   while (!in.done() && run.actions.size() < kActionsMax) run.actions.push_back(DecodeAction(in));
   return run;
 }
@@ -218,27 +216,27 @@ std::string EncodeEngineRun(const EngineRun& run) {
   }
   out.Put(static_cast<uint32_t>(run.setup.tables.size()));
   for (const engine::TableName& table : run.setup.tables) {
-    for (int i = 0; i < pt::kTablePoolSize; ++i) {
-      if (pt::PoolTable(i) == table) out.Put(static_cast<uint32_t>(i));
+    for (int i = 0; i < kTablePoolSize; ++i) {
+      if (PoolTable(i) == table) out.Put(static_cast<uint32_t>(i));
     }
   }
   uint32_t mask = 0;
-  for (int i = 0; i < pt::kNodePoolSize; ++i) {
-    if (run.setup.connected.contains(pt::PoolNode(i))) mask |= 1U << i;
+  for (int i = 0; i < kNodePoolSize; ++i) {
+    if (run.setup.connected.contains(PoolNode(i))) mask |= 1U << i;
   }
   out.Put(mask);
   out.PutLe(static_cast<uint32_t>(run.setup.start_ms), 2);
   out.Put(static_cast<uint32_t>(run.setup.backend_state));
-  out.Put(run.delivery == pt::Delivery::kImmediate ? 1 : 0);
-  for (const pt::Action& action : run.actions) EncodeAction(action, out);
+  out.Put(run.delivery == Delivery::kImmediate ? 1 : 0);
+  for (const Action& action : run.actions) EncodeAction(action, out);
   return out.Take();
 }
 
 std::string DescribeEngineRun(const EngineRun& run) {
   std::ostringstream out;
   out << run.setup << "\n"
-      << (run.delivery == pt::Delivery::kImmediate ? "immediate" : "on demand") << "\n";
-  for (const pt::Action& action : run.actions) out << action << "\n";
+      << (run.delivery == Delivery::kImmediate ? "immediate" : "on demand") << "\n";
+  for (const Action& action : run.actions) out << action << "\n";
   return out.str();
 }
 

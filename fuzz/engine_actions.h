@@ -1,5 +1,5 @@
 // A byte encoding of an engine run for the engine fuzzer: a driver setup, a
-// delivery mode and a list of world actions (property_tests/engine_driver.h).
+// delivery mode and a list of world actions (fuzz/engine_driver.h).
 //
 // Every byte string decodes to a valid run (missing bytes read as 0, every
 // field is taken modulo its range), so the fuzzer never wastes an input, and
@@ -30,7 +30,7 @@
 #include <string>
 #include <vector>
 
-#include "property_tests/engine_driver.h"
+#include "fuzz/engine_driver.h"
 
 namespace discosim::fuzz {
 
@@ -38,9 +38,9 @@ namespace discosim::fuzz {
 inline constexpr size_t kActionsMax = 400;
 
 struct EngineRun {
-  property_tests::DriverSetup setup;
-  property_tests::Delivery delivery = property_tests::Delivery::kOnDemand;
-  std::vector<property_tests::Action> actions;
+  DriverSetup setup;
+  Delivery delivery = Delivery::kOnDemand;
+  std::vector<Action> actions;
 };
 
 EngineRun DecodeEngineRun(const uint8_t* data, size_t size);

@@ -1,5 +1,5 @@
-// Fuzz target: bytes -> a run of the pure engine in the property tests'
-// mailbox world (property_tests/engine_driver.h), decoded by
+// Fuzz target: bytes -> a run of the pure engine in the mailbox world of
+// fuzz/engine_driver.h (the property tests' world too), decoded by
 // engine_actions.h.
 //
 // What it holds the engine to, beyond "no crash, leak, hang or sanitizer
@@ -21,11 +21,11 @@
 #include <string_view>
 
 #include "fuzz/engine_actions.h"
-#include "property_tests/engine_driver.h"
+#include "fuzz/engine_driver.h"
 
 namespace {
 
-namespace pt = ::discosim::property_tests;
+namespace pt = ::discosim::fuzz;
 using discosim::engine::TaskStatus;
 
 [[noreturn]] void Broken(const pt::EngineDriver& driver, std::string_view rule) {

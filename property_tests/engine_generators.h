@@ -15,9 +15,13 @@
 #include <tuple>
 #include <vector>
 
-#include "property_tests/engine_driver.h"
+#include "fuzz/engine_driver.h"
 
 namespace discosim::property_tests {
+
+// The engine driver lives in fuzz/ (the engine fuzzer runs it too); the
+// engine properties use its vocabulary as their own.
+using namespace ::discosim::fuzz;  // NOLINT(google-build-using-namespace)
 
 // Any pool node; the local node is included (get_nodes lists may name it).
 inline rc::Gen<int> GenNodeIndex() { return rc::gen::inRange(0, kNodePoolSize); }

@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "property_tests/engine_driver.h"
+#include "fuzz/engine_driver.h"
 #include "property_tests/engine_generators.h"
 
 namespace discosim::property_tests {

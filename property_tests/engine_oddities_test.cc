@@ -7,9 +7,13 @@
 #include <variant>
 #include <vector>
 
-#include "property_tests/engine_driver.h"
+#include "fuzz/engine_driver.h"
 
 namespace discosim::property_tests {
+
+// The engine driver lives in fuzz/ (the engine fuzzer runs it too); the
+// engine properties use its vocabulary as their own.
+using namespace ::discosim::fuzz;  // NOLINT(google-build-using-namespace)
 namespace {
 
 namespace e = ::discosim::engine;

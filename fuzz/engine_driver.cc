@@ -1,5 +1,6 @@
-// The property-test world around the engine: see engine_driver.h.
-#include "property_tests/engine_driver.h"
+// The mailbox world around the engine: see engine_driver.h.
+#include "fuzz/engine_driver.h"
+
 #include "engine/overloaded.h"
 
 #include <algorithm>
@@ -8,7 +9,7 @@
 #include <type_traits>
 #include <utility>
 
-namespace discosim::property_tests {
+namespace discosim::fuzz {
 namespace {
 
 namespace e = ::discosim::engine;
@@ -179,7 +180,10 @@ std::ostream& operator<<(std::ostream& os, const DriverSetup& setup) {
 }
 
 EngineDriver::EngineDriver(const DriverSetup& setup, Delivery delivery, Observer observer)
-    : delivery_(delivery), observer_(std::move(observer)), now_ms_(setup.start_ms) {
+    : delivery_(delivery),
+      observer_(std::move(observer)),
+      now_ms_(setup.start_ms),
+      runtime_(kMailboxMax) {
   for (const NodeName& node : setup.connected) {
     if (node != LocalNode()) connected_.insert(node);
   }
@@ -254,10 +258,8 @@ void EngineDriver::Apply(const Action& action) {
 }
 
 bool EngineDriver::DeliverOne() {
-  if (mailbox_.empty()) return false;
-  const Message message = std::move(mailbox_.front());
-  mailbox_.pop_front();
-  senders_.pop_front();
+  if (runtime_.empty()) return false;
+  const Message message = runtime_.Pop().message;
   dropped_checks_.clear();
   const State before = state_;
   Effects effects;
@@ -266,6 +268,16 @@ bool EngineDriver::DeliverOne() {
   // legitimately start the next one (a join retry does).
   if (std::holds_alternative<e::GetNodesDone>(message)) get_nodes_ = Task{};
   if (std::holds_alternative<e::JoiningFinished>(message)) join_ = Task{};
+  NoteStep(message, effects);
+  CarryOut(effects, &message);
+  if (observer_) {
+    observer_(StepRecord{before, message, now_ms_, connected_, effects, state_,
+                         runtime_.mailbox(), LiveCheckTimers(), dropped_checks_});
+  }
+  return true;
+}
+
+void EngineDriver::NoteStep(const Message& message, const Effects& effects) {
   std::string line = "t=" + std::to_string(now_ms_) + " engine: " + e::Describe(message) + " ->";
   int logs = 0;
   for (const e::Effect& effect : effects) {
@@ -277,12 +289,6 @@ bool EngineDriver::DeliverOne() {
   }
   if (logs > 0) line += " +" + std::to_string(logs) + " log";
   Note(std::move(line));
-  CarryOut(effects, &message);
-  if (observer_) {
-    observer_(StepRecord{before, message, now_ms_, connected_, effects, state_, mailbox_,
-                         LiveCheckTimers(), dropped_checks_});
-  }
-  return true;
 }
 
 void EngineDriver::Quiesce() {
@@ -312,52 +318,28 @@ std::string EngineDriver::Trace() const {
 }
 
 void EngineDriver::CarryOut(const Effects& effects, const Message* handled) {
+  const e::Origin self_origin = static_cast<e::Origin>(SelfSender(handled));
   for (const e::Effect& effect : effects) {
-    std::visit(
-        Overloaded{
-            [&](const e::StartGetNodes&) {
-              if (get_nodes_.outstanding) {
-                Violation("StartGetNodes while a get_nodes call is outstanding");
-              }
-              get_nodes_ = Task{true, false, {}};
-              ++observed_.get_nodes_started;
-            },
-            [&](const e::StartPing& s) {
-              pings_.push_back(s.node);
-              observed_.pings_started.push_back(s.node);
-            },
-            [&](const e::StartJoinTask& s) {
-              if (join_.outstanding) Violation("StartJoinTask while a join task is outstanding");
-              join_ = Task{true, false, s.pairs};
-              observed_.joins_started.push_back(s.pairs);
-            },
-            [&](const e::StartTimer& s) {
-              if (timers_.contains(s.timer)) Violation("timer id reused while live");
-              if (s.delay_ms < 0) Violation("negative timer delay");
-              timers_[s.timer] = Timer{now_ms_ + std::max<TimeMs>(s.delay_ms, 0), s.message};
-              if (IsCheck(s.message)) observed_.check_timer_delays_ms.push_back(s.delay_ms);
-            },
-            [&](const e::CancelTimer& c) { timers_.erase(c.timer); },
-            [&](const e::SendToSelf& s) { Enqueue(s.message, SelfSender(handled)); },
-            [&](const e::DropQueuedChecks&) { DropQueuedChecks(); },
-            [&](const e::Reply& r) {
-              auto it = calls_.find(r.caller);
-              if (it == calls_.end()) {
-                Violation("reply to caller #" + std::to_string(r.caller) +
-                          " that is not waiting (answered twice, or never called)");
-              } else {
-                if (!ReplyFits(it->second, r.value)) {
-                  Violation("reply of the wrong kind to a " + std::string(ToString(it->second)) +
-                            " caller");
-                }
-                calls_.erase(it);
-              }
-              observed_.replies.push_back(r);
-            },
-            [&](const e::SendStartTime&) {},
-            [&](const e::Log&) {},
-        },
-        effect);
+    if (const auto* start = std::get_if<e::StartTimer>(&effect)) StartTimer(*start);
+    const e::Carried carried = runtime_.Carry(effect, now_ms_, self_origin);
+    switch (carried.kind) {
+      case e::Carried::Kind::kForHost:
+        CarryOutForHost(effect);
+        break;
+      case e::Carried::Kind::kMailboxFull:
+        Violation("mailbox overflow");
+        break;
+      case e::Carried::Kind::kChecksDropped:
+        for (e::Origin origin : carried.dropped_origins) {
+          dropped_checks_.push_back(static_cast<Sender>(origin));
+        }
+        NoteDropped();
+        break;
+      case e::Carried::Kind::kQueued:
+      case e::Carried::Kind::kTimerStarted:
+      case e::Carried::Kind::kTimerCancelled:
+        break;
+    }
   }
   if (handled == nullptr) return;
   if (auto caller = ImmediateCaller(*handled); caller && calls_.contains(*caller)) {
@@ -365,28 +347,61 @@ void EngineDriver::CarryOut(const Effects& effects, const Message* handled) {
   }
 }
 
-void EngineDriver::Enqueue(Message message, Sender sender) {
-  if (mailbox_.size() >= kMailboxMax) {
-    Violation("mailbox overflow");
-    return;
-  }
-  mailbox_.push_back(std::move(message));
-  senders_.push_back(sender);
+// What the driver checks and records of a timer, before the runtime starts it.
+void EngineDriver::StartTimer(const e::StartTimer& start) {
+  if (runtime_.timers().contains(start.timer)) Violation("timer id reused while live");
+  if (start.delay_ms < 0) Violation("negative timer delay");
+  if (IsCheck(start.message)) observed_.check_timer_delays_ms.push_back(start.delay_ms);
 }
 
-void EngineDriver::DropQueuedChecks() {
-  std::deque<Message> kept;
-  std::deque<Sender> kept_senders;
-  for (size_t i = 0; i < mailbox_.size(); ++i) {
-    if (IsCheck(mailbox_[i])) {
-      dropped_checks_.push_back(senders_[i]);
-    } else {
-      kept.push_back(std::move(mailbox_[i]));
-      kept_senders.push_back(senders_[i]);
+void EngineDriver::CarryOutForHost(const e::Effect& effect) {
+  std::visit(Overloaded{
+                 [&](const e::StartGetNodes&) {
+                   if (get_nodes_.outstanding) {
+                     Violation("StartGetNodes while a get_nodes call is outstanding");
+                   }
+                   get_nodes_ = Task{true, false, {}};
+                   ++observed_.get_nodes_started;
+                 },
+                 [&](const e::StartPing& s) {
+                   pings_.push_back(s.node);
+                   observed_.pings_started.push_back(s.node);
+                 },
+                 [&](const e::StartJoinTask& s) {
+                   if (join_.outstanding) {
+                     Violation("StartJoinTask while a join task is outstanding");
+                   }
+                   join_ = Task{true, false, s.pairs};
+                   observed_.joins_started.push_back(s.pairs);
+                 },
+                 [&](const e::Reply& r) { Reply(r); },
+                 [](const auto&) {},  // start_time sends and logs: nothing to check
+             },
+             effect);
+}
+
+void EngineDriver::Reply(const e::Reply& reply) {
+  auto it = calls_.find(reply.caller);
+  if (it == calls_.end()) {
+    Violation("reply to caller #" + std::to_string(reply.caller) +
+              " that is not waiting (answered twice, or never called)");
+  } else {
+    if (!ReplyFits(it->second, reply.value)) {
+      Violation("reply of the wrong kind to a " + std::string(ToString(it->second)) + " caller");
     }
+    calls_.erase(it);
   }
-  mailbox_ = std::move(kept);
-  senders_ = std::move(kept_senders);
+  observed_.replies.push_back(reply);
+}
+
+void EngineDriver::Enqueue(Message message, Sender sender) {
+  if (runtime_.Post(std::move(message), static_cast<e::Origin>(sender)) !=
+      e::Delivered::kQueued) {
+    Violation("mailbox overflow");
+  }
+}
+
+void EngineDriver::NoteDropped() {
   if (dropped_checks_.empty()) return;
   std::string line = "  dropped queued checks from:";
   for (Sender sender : dropped_checks_) line += std::string(" ") + ToString(sender);
@@ -403,18 +418,25 @@ void EngineDriver::DrainIfImmediate() {
 
 void EngineDriver::AdvanceTo(TimeMs target_ms) {
   while (true) {
-    auto next = timers_.end();
-    for (auto it = timers_.begin(); it != timers_.end(); ++it) {
-      if (it->second.due_ms > target_ms) continue;
-      if (next == timers_.end() || it->second.due_ms < next->second.due_ms) next = it;
+    // The earliest due timer at or before target_ms; ties go to the lowest id.
+    std::optional<TimerId> next;
+    TimeMs next_due_ms = 0;
+    for (const auto& [id, pending] : runtime_.timers()) {
+      const TimeMs due_ms = pending.started_ms + std::max<TimeMs>(pending.delay_ms, 0);
+      if (due_ms > target_ms) continue;
+      if (!next.has_value() || due_ms < next_due_ms) {
+        next = id;
+        next_due_ms = due_ms;
+      }
     }
-    if (next == timers_.end()) break;
-    now_ms_ = std::max(now_ms_, next->second.due_ms);
-    Message message = std::move(next->second.message);
-    Note("t=" + std::to_string(now_ms_) + " timer #" + std::to_string(next->first) +
-         " fires: " + e::Describe(message));
-    timers_.erase(next);
-    Enqueue(std::move(message), Sender::kTimer);
+    if (!next.has_value()) break;
+    now_ms_ = std::max(now_ms_, next_due_ms);
+    Note("t=" + std::to_string(now_ms_) + " timer #" + std::to_string(*next) +
+         " fires: " + e::Describe(runtime_.timers().at(*next).message));
+    if (runtime_.FireTimer(*next, static_cast<e::Origin>(Sender::kTimer)) !=
+        e::Delivered::kQueued) {
+      Violation("mailbox overflow");
+    }
     DrainIfImmediate();
   }
   now_ms_ = std::max(now_ms_, target_ms);
@@ -501,9 +523,9 @@ void EngineDriver::Note(std::string line) {
 }
 
 int EngineDriver::LiveCheckTimers() const {
-  return static_cast<int>(std::count_if(timers_.begin(), timers_.end(), [](const auto& entry) {
-    return IsCheck(entry.second.message);
-  }));
+  return static_cast<int>(
+      std::count_if(runtime_.timers().begin(), runtime_.timers().end(),
+                    [](const auto& entry) { return IsCheck(entry.second.message); }));
 }
 
-}  // namespace discosim::property_tests
+}  // namespace discosim::fuzz

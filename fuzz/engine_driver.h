@@ -1,13 +1,17 @@
-// A small deterministic world around the pure discovery engine, for property
-// tests: a FIFO mailbox, virtual timers, at most one get_nodes call and one
-// join task in flight, pings, callers, and a view of connected nodes that
-// changes consistently (a nodeup only for a node that just connected, a
-// nodedown only for one that just left). It carries out the engine's effects
+// A small deterministic world around the pure discovery engine, for the
+// property tests and the engine fuzzer: a FIFO mailbox, virtual timers, at
+// most one get_nodes call and one join task in flight, pings, callers, and a
+// view of connected nodes that changes consistently (a nodeup only for a node
+// that just connected, a nodedown only for one that just left). It carries out the engine's effects
 // the way an Erlang runtime would and records what the world saw.
 //
-// The driver does not use RapidCheck: the property tests generate `Action`s,
-// feed them in, and check `StepRecord`s and `violations()`. World-level
-// properties can reuse it.
+// The mailbox, the timers, self-sends and dropped checks are the engine
+// runtime's (engine/runtime.h); the driver adds tasks, pings, callers, the
+// view and virtual time. It does not use RapidCheck: the property tests
+// generate `Action`s, feed them in, and check `StepRecord`s and
+// `violations()`; the engine fuzzer decodes them from bytes
+// (fuzz/engine_actions.h). It lives in fuzz/ so that the fuzz targets link
+// no test folder.
 //
 // Usage:
 //   DriverSetup setup;                        // config, tables, initial view
@@ -19,8 +23,8 @@
 // Invariant kept by the driver itself: time never goes backwards; the engine
 // is only handed a get_nodes result or a join result while it has one
 // outstanding.
-#ifndef DISCOSIM_PROPERTY_TESTS_ENGINE_DRIVER_H_
-#define DISCOSIM_PROPERTY_TESTS_ENGINE_DRIVER_H_
+#ifndef DISCOSIM_FUZZ_ENGINE_DRIVER_H_
+#define DISCOSIM_FUZZ_ENGINE_DRIVER_H_
 
 #include <cstdint>
 #include <deque>
@@ -33,9 +37,10 @@
 #include <vector>
 
 #include "engine/engine.h"
+#include "engine/runtime.h"
 #include "engine/types.h"
 
-namespace discosim::property_tests {
+namespace discosim::fuzz {
 
 using engine::BackendState;
 using engine::CallerId;
@@ -208,7 +213,7 @@ class EngineDriver {
   const State& state() const { return state_; }
   const NodeSet& connected() const { return connected_; }
   TimeMs now_ms() const { return now_ms_; }
-  const std::deque<Message>& mailbox() const { return mailbox_; }
+  const std::deque<Message>& mailbox() const { return runtime_.mailbox(); }
   bool get_nodes_outstanding() const { return get_nodes_.outstanding; }
   bool join_outstanding() const { return join_.outstanding; }
   // Callers that have not been answered yet, with what they called.
@@ -226,14 +231,13 @@ class EngineDriver {
     bool result_queued = false;
     std::vector<JoinPair> pairs;  // join tasks only
   };
-  struct Timer {
-    TimeMs due_ms = 0;
-    Message message;
-  };
-
   void CarryOut(const Effects& effects, const Message* handled);
+  void CarryOutForHost(const engine::Effect& effect);
+  void StartTimer(const engine::StartTimer& start);
+  void Reply(const engine::Reply& reply);
   void Enqueue(Message message, Sender sender = Sender::kWorld);
-  void DropQueuedChecks();
+  void NoteDropped();
+  void NoteStep(const Message& message, const Effects& effects);
   void DrainIfImmediate();
   void AdvanceTo(TimeMs target_ms);
   void ConnectNode(const NodeName& node);
@@ -251,10 +255,8 @@ class EngineDriver {
   Observer observer_;
   NodeSet connected_;
   TimeMs now_ms_ = 0;
-  std::deque<Message> mailbox_;
-  std::deque<Sender> senders_;  // parallel to mailbox_
+  engine::Runtime runtime_;  // the mailbox (origins are Senders) and the timers
   std::vector<Sender> dropped_checks_;  // during the current step
-  std::map<TimerId, Timer> timers_;
   Task get_nodes_;
   Task join_;
   std::vector<NodeName> pings_;
@@ -265,6 +267,6 @@ class EngineDriver {
   std::vector<std::string> trace_;
 };
 
-}  // namespace discosim::property_tests
+}  // namespace discosim::fuzz
 
-#endif  // DISCOSIM_PROPERTY_TESTS_ENGINE_DRIVER_H_
+#endif  // DISCOSIM_FUZZ_ENGINE_DRIVER_H_
