@@ -47,16 +47,22 @@ sc::Node MakeNode(const FuzzCase& c, int i, const sc::Scenario& s) {
   const FuzzNode& f = c.nodes[static_cast<size_t>(i)];
   sc::Node node;
   node.name = Name(i);
-  sc::NodeSettingsOverrides& o = node.overrides;
-  if (f.dist_auto_connect != sc::DistAutoConnect::kAlways) o.dist_auto_connect = f.dist_auto_connect;
-  if (!f.connect_all) o.connect_all = sc::ConnectAll::kOff;
-  if (!f.prevent_overlapping_partitions) {
-    o.prevent_overlapping_partitions = sc::OverlapPrevention::kOff;
-  }
-  if (f.hidden) o.visibility = sc::Visibility::kHidden;
-  if (f.latency_ms != 1) o.latency_ms = f.latency_ms;
-  if (f.dns_delay_ms != 0) o.dns_delay_ms = f.dns_delay_ms;
-  node.settings = sc::ApplyOverrides(s.defaults, o);
+  node.settings = s.defaults;
+  node.host = s.default_host;
+  // Each setting that differs from its default is written on the node.
+  auto set = [&](auto& field, auto value, const char* key) {
+    if (field == value) return;
+    field = value;
+    node.settings_keys.emplace(key);
+  };
+  set(node.settings.dist_auto_connect, f.dist_auto_connect, "dist_auto_connect");
+  set(node.settings.connect_all, f.connect_all, "connect_all");
+  set(node.settings.prevent_overlapping_partitions, f.prevent_overlapping_partitions,
+      "prevent_overlapping_partitions");
+  set(node.settings.visibility, f.hidden ? world::Visibility::kHidden : world::Visibility::kVisible,
+      "hidden");
+  set(node.settings.latency_ms, f.latency_ms, "latency");
+  set(node.settings.dns_delay_ms, f.dns_delay_ms, "dns_delay");
   node.start = f.started ? sc::StartMode::kAtStartTime : sc::StartMode::kNever;
   node.dns_entry = f.started || f.resolvable ? sc::DnsEntry::kResolvable : sc::DnsEntry::kUnresolvable;
   const uint32_t all = (1u << c.tables) - 1;
@@ -68,7 +74,7 @@ sc::Node MakeNode(const FuzzCase& c, int i, const sc::Scenario& s) {
     for (size_t j = 0; j < c.nodes.size(); ++j) {
       if ((*f.backend_nodes >> j) & 1u) listed.push_back(static_cast<int>(j));
     }
-    b.nodes = sc::BackendNodes{sc::BackendNodes::Kind::kListed, Names(listed)};
+    b.nodes = Names(listed);
   }
   if (f.backend_latency_max_ms != 0) {
     b.latency = sc::LatencyRange{f.backend_latency_min_ms, f.backend_latency_max_ms};
@@ -125,11 +131,11 @@ std::pair<sc::TimelineStep, std::optional<sc::TimelineStep>> FaultSteps(const Fu
       if (f.kind == FaultKind::kDnsDelay) {
         fault.delay_ms = f.amount;
       } else {
-        fault.outcome = sc::DnsOutcome::kFails;
+        fault.outcome = world::action::DnsAnswer::kFails;
       }
       const int64_t base_ms = c.nodes[static_cast<size_t>(f.nodes[0])].dns_delay_ms;
       return {Step(f.at_ms, fault),
-              Step(heal_ms, sc::DnsAction{*target, base_ms, sc::DnsOutcome::kResolves})};
+              Step(heal_ms, sc::DnsAction{*target, base_ms, world::action::DnsAnswer::kResolves})};
     }
     case FaultKind::kSlowConnect:
       return {Step(f.at_ms, sc::SlowConnectAction{*target, f.amount}),
@@ -206,7 +212,7 @@ class NetworkState {
     } else if (const auto* a = std::get_if<sc::DnsAction>(&action)) {
       auto& [delay_ms, fails] = dns_[a->node];
       if (a->delay_ms) delay_ms = *a->delay_ms;
-      if (a->outcome) fails = *a->outcome == sc::DnsOutcome::kFails;
+      if (a->outcome) fails = *a->outcome == world::action::DnsAnswer::kFails;
       const int64_t base_ms = c_.nodes[Index(a->node)].dns_delay_ms;
       if (delay_ms == base_ms && !fails) dns_.erase(a->node);
     } else if (const auto* a = std::get_if<sc::SlowConnectAction>(&action)) {
@@ -274,7 +280,7 @@ void AddTransitivity(const FuzzCase& c, const Bounds& b, sc::Scenario& s) {
   // scenarios/finding-auto-connect-never-flaps-forever.yaml).
   for (const FuzzNode& node : c.nodes) {
     if (node.started && (!node.connect_all || !node.prevent_overlapping_partitions ||
-                         node.dist_auto_connect != sc::DistAutoConnect::kAlways)) {
+                         node.dist_auto_connect != world::AutoConnect::kAlways)) {
       return;
     }
   }
@@ -331,7 +337,7 @@ void AddLiveness(const FuzzCase& c, const Bounds& b, sc::Scenario& s) {
   // instant, the weaker guarantee that holds.
   bool may_flap = false;
   for (int i = 0; i < n; ++i) {
-    may_flap = may_flap || (node(i).started && node(i).dist_auto_connect != sc::DistAutoConnect::kAlways &&
+    may_flap = may_flap || (node(i).started && node(i).dist_auto_connect != world::AutoConnect::kAlways &&
                             node(i).connect_all && node(i).prevent_overlapping_partitions);
   }
   if (!pairs.empty() && !may_flap) {
@@ -391,7 +397,7 @@ void AddLiveness(const FuzzCase& c, const Bounds& b, sc::Scenario& s) {
     }
     if (lists_hidden) continue;
     const std::string id = absl::StrCat("ready-", Name(i));
-    s.timeline.push_back(Step(from_ms, sc::CallAction{Name(i), sc::CallRequest::kWaitForReady,
+    s.timeline.push_back(Step(from_ms, sc::CallAction{Name(i), world::action::Request::kWaitForReady,
                                                       b.liveness_ms, id}));
     s.expectations.push_back(Expect(sc::ByQualifier{by_ms, from_ms},
                                     sc::ReplyCondition{id, {sc::ReplyResult::Kind::kOk, {}}}));

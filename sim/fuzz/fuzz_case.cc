@@ -61,14 +61,14 @@ T Pick(Rng& rng, const T (&items)[N]) {
 }
 
 void DrawFlags(Rng& rng, FuzzNode& node, bool keep_overlap_prevention) {
-  static constexpr scenario::DistAutoConnect kModes[] = {
-      scenario::DistAutoConnect::kAlways, scenario::DistAutoConnect::kAlways,
-      scenario::DistAutoConnect::kOnce, scenario::DistAutoConnect::kNever};
+  static constexpr world::AutoConnect kModes[] = {
+      world::AutoConnect::kAlways, world::AutoConnect::kAlways,
+      world::AutoConnect::kOnce, world::AutoConnect::kNever};
   node.dist_auto_connect = Pick(rng, kModes);
   node.connect_all = rng.Chance(3, 4);
   node.prevent_overlapping_partitions = rng.Chance(3, 4);
   if (keep_overlap_prevention) {
-    node.dist_auto_connect = scenario::DistAutoConnect::kAlways;
+    node.dist_auto_connect = world::AutoConnect::kAlways;
     node.connect_all = true;
     node.prevent_overlapping_partitions = true;
   }
@@ -101,9 +101,9 @@ std::vector<FuzzNode> DrawNodes(Rng& rng, const Swarm& swarm, const GenOptions& 
         DrawFlags(rng, node, options.overlap_prevention_everywhere);
         break;
       case 3: {
-        static constexpr scenario::DistAutoConnect kModes[] = {
-            scenario::DistAutoConnect::kAlways, scenario::DistAutoConnect::kOnce,
-            scenario::DistAutoConnect::kNever};
+        static constexpr world::AutoConnect kModes[] = {
+            world::AutoConnect::kAlways, world::AutoConnect::kOnce,
+            world::AutoConnect::kNever};
         node.dist_auto_connect = Pick(rng, kModes);
         break;
       }
@@ -393,7 +393,7 @@ std::string Summary(const FuzzCase& c) {
     started += node.started ? 1 : 0;
     ghosts += node.started ? 0 : 1;
     hidden += node.hidden ? 1 : 0;
-    mixed += node.dist_auto_connect != scenario::DistAutoConnect::kAlways || !node.connect_all ||
+    mixed += node.dist_auto_connect != world::AutoConnect::kAlways || !node.connect_all ||
                      !node.prevent_overlapping_partitions
                  ? 1
                  : 0;

@@ -480,7 +480,7 @@ void AddNodeFaults(const Scenario& scenario, const Node& node, int64_t end_ms,
             [&](const DnsAction& a) {
               if (a.node != node.name) return;
               if (a.delay_ms) dns_delay_ms = *a.delay_ms;
-              if (a.outcome) dns_fails = *a.outcome == DnsOutcome::kFails;
+              if (a.outcome) dns_fails = *a.outcome == DnsAnswer::kFails;
               dns.Set(step.at_ms, DnsLabel(dns_delay_ms, dns_fails), step.as_written);
             },
             [&](const SlowConnectAction& a) {

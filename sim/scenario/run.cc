@@ -15,51 +15,6 @@ namespace discosim::scenario {
 namespace {
 
 
-world::NodeSettings ToWorld(const NodeSettings& s) {
-  world::NodeSettings w;
-  switch (s.dist_auto_connect) {
-    case DistAutoConnect::kAlways:
-      w.dist_auto_connect = world::AutoConnect::kAlways;
-      break;
-    case DistAutoConnect::kOnce:
-      w.dist_auto_connect = world::AutoConnect::kOnce;
-      break;
-    case DistAutoConnect::kNever:
-      w.dist_auto_connect = world::AutoConnect::kNever;
-      break;
-  }
-  w.connect_all = s.connect_all == ConnectAll::kOn;
-  w.prevent_overlapping_partitions = s.prevent_overlapping_partitions == OverlapPrevention::kOn;
-  w.visibility = s.visibility == Visibility::kHidden ? world::Visibility::kHidden
-                                                      : world::Visibility::kVisible;
-  w.net_ticktime_ms = s.net_ticktime_ms;
-  w.net_setuptime_ms = s.net_setuptime_ms;
-  w.latency_ms = s.latency_ms;
-  w.dns_delay_ms = s.dns_delay_ms;
-  if (s.dns_cache.mode == DnsCache::Mode::kTtl) w.dns_cache_ttl_ms = s.dns_cache.ttl_ms;
-  w.connect_delay_ms = s.connect_delay_ms;
-  return w;
-}
-
-std::vector<NodeName> DeclaredNodes(const Scenario& scenario) {
-  std::vector<NodeName> names;
-  for (const Node& node : scenario.nodes) names.push_back(node.name);
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
-std::optional<std::vector<NodeName>> ToWorld(const BackendNodes& nodes,
-                                             const Scenario& scenario) {
-  if (nodes.kind == BackendNodes::Kind::kListed) return nodes.listed;
-  return DeclaredNodes(scenario);
-}
-
-std::vector<world::action::NodePair> ToWorld(const std::vector<NodePair>& pairs) {
-  std::vector<world::action::NodePair> out;
-  for (const NodePair& p : pairs) out.emplace_back(p.first, p.second);
-  return out;
-}
-
 engine::Message ToEngine(const RawMessage& m) {
   switch (m.kind) {
     case RawMessage::Kind::kCheck:
@@ -71,34 +26,18 @@ engine::Message ToEngine(const RawMessage& m) {
     case RawMessage::Kind::kNodedown:
       return engine::Nodedown{m.node};
     case RawMessage::Kind::kPingResult:
-      return engine::PingResult{m.node, m.outcome == PingOutcome::kPong
-                                            ? engine::PingResult::Outcome::kPong
-                                            : engine::PingResult::Outcome::kPang};
+      return engine::PingResult{m.node, m.outcome};
     case RawMessage::Kind::kUnknown:
       break;
   }
   return engine::UnknownMessage{engine::UnknownMessage::Kind::kInfo, "unknown", 0};
 }
 
-world::action::Request ToWorld(CallRequest request) {
-  switch (request) {
-    case CallRequest::kWaitForReady:
-      return world::action::Request::kWaitForReady;
-    case CallRequest::kWaitForGetNodes:
-      return world::action::Request::kWaitForGetNodes;
-    case CallRequest::kGetTables:
-      return world::action::Request::kGetTables;
-    case CallRequest::kSystemInfo:
-      return world::action::Request::kSystemInfo;
-  }
-  return world::action::Request::kWaitForReady;
-}
-
 // Turns timeline steps into world actions. `dns` keys not given keep their
 // value, so the translator remembers each node's current DNS answer.
 class ActionTranslator {
  public:
-  explicit ActionTranslator(const Scenario& scenario) : scenario_(scenario) {
+  explicit ActionTranslator(const Scenario& scenario) {
     for (const Node& node : scenario.nodes) {
       dns_[node.name] = {node.settings.dns_delay_ms, node.dns_entry == DnsEntry::kResolvable
                                                          ? world::action::DnsAnswer::kResolves
@@ -114,36 +53,23 @@ class ActionTranslator {
             [](const StopAction& a) -> world::Action { return wa::Stop{a.nodes}; },
             [](const RestartAction& a) -> world::Action { return wa::Restart{a.nodes}; },
             [](const PartitionAction& a) -> world::Action { return wa::Partition{a.groups}; },
-            [](const CutAction& a) -> world::Action { return wa::Cut{ToWorld(a.links)}; },
+            [](const CutAction& a) -> world::Action { return wa::Cut{a.links}; },
             [](const HealAction& a) -> world::Action {
               if (a.scope == HealAction::Scope::kAll) return wa::HealAll{};
-              return wa::HealLinks{ToWorld(a.links)};
+              return wa::HealLinks{a.links};
             },
-            [](const DisconnectAction& a) -> world::Action {
-              return wa::Disconnect{ToWorld(a.pairs)};
-            },
+            [](const DisconnectAction& a) -> world::Action { return wa::Disconnect{a.pairs}; },
             [&](const DnsAction& a) -> world::Action {
               auto& [delay_ms, answer] = dns_[a.node];
               if (a.delay_ms) delay_ms = *a.delay_ms;
-              if (a.outcome) {
-                answer = *a.outcome == DnsOutcome::kFails ? wa::DnsAnswer::kFails
-                                                          : wa::DnsAnswer::kResolves;
-              }
+              if (a.outcome) answer = *a.outcome;
               return wa::Dns{a.node, delay_ms, answer};
             },
             [](const SlowConnectAction& a) -> world::Action {
               return wa::SlowConnect{a.node, a.delay_ms};
             },
-            [&](const BackendAction& a) -> world::Action {
-              wa::Backend b;
-              b.node = a.node;
-              if (a.changes.nodes) b.nodes = ToWorld(*a.changes.nodes, scenario_);
-              if (a.changes.latency) {
-                b.latency = world::LatencyRange{a.changes.latency->min_ms,
-                                                a.changes.latency->max_ms};
-              }
-              b.error_rate = a.changes.error_rate;
-              return b;
+            [](const BackendAction& a) -> world::Action {
+              return wa::Backend{a.node, a.changes.nodes, a.changes.latency, a.changes.error_rate};
             },
             [](const BackendFailAction& a) -> world::Action {
               wa::BackendFail f;
@@ -165,14 +91,13 @@ class ActionTranslator {
             [&](const CallAction& a) -> world::Action {
               // A call without an id is still made; it gets a name of its own.
               std::string id = a.id.empty() ? absl::StrCat("timeline[", index, "]") : a.id;
-              return wa::Call{a.node, ToWorld(a.request), a.timeout_ms, std::move(id)};
+              return wa::Call{a.node, a.request, a.timeout_ms, std::move(id)};
             },
         },
         step.action);
   }
 
  private:
-  const Scenario& scenario_;
   std::map<NodeName, std::pair<int64_t, world::action::DnsAnswer>> dns_;
 };
 
@@ -422,15 +347,13 @@ world::WorldConfig ToWorldConfig(const Scenario& scenario, const RunOptions& opt
   for (const Node& node : scenario.nodes) {
     world::NodeConfig n;
     n.name = node.name;
-    n.settings = ToWorld(node.settings);
+    n.settings = node.settings;
     n.start_at_ms = node.start == StartMode::kNever ? std::nullopt
                                                     : std::optional<int64_t>(node.start_at_ms);
     n.resolvable = node.dns_entry == DnsEntry::kResolvable;
     n.tables = node.tables;
-    n.backend.nodes = ToWorld(node.backend.nodes, scenario);
-    n.backend.latency = {node.backend.latency.min_ms, node.backend.latency.max_ms};
-    n.backend.error_rate = node.backend.error_rate;
-    n.host = node.settings.host.value_or("");
+    n.backend = node.backend;
+    n.host = node.host.value_or("");
     config.nodes.push_back(std::move(n));
   }
   // `join_lock` / `hosts`: the calibrated join model and its what-if options.

@@ -10,8 +10,10 @@
 #include <vector>
 
 #include "sim/scenario/duration.h"
+#include "sim/scenario/node_settings.h"
 #include "sim/scenario/reader.h"
 #include "sim/scenario/text.h"
+#include "sim/world/validate.h"
 
 namespace discosim::scenario {
 namespace {
@@ -96,30 +98,28 @@ class Checker {
     }
   }
   void CheckBackend(const SourcePosition& at, std::string_view path, const BackendOverrides& backend) {
-    if (backend.nodes && backend.nodes->kind == BackendNodes::Kind::kListed) {
-      CheckNodes(at, KeyPath(path, "nodes"), backend.nodes->listed, internal::EmptyList::kAllowed);
+    if (backend.nodes) {
+      CheckNodes(at, KeyPath(path, "nodes"), *backend.nodes, internal::EmptyList::kAllowed);
     }
     if (backend.latency) CheckLatency(at, KeyPath(path, "latency"), *backend.latency);
     if (backend.error_rate) CheckProbability(at, KeyPath(path, "error_rate"), *backend.error_rate);
   }
+  // The world's rules for node settings, reported under each setting's key.
   void CheckSettings(const SourcePosition& at, std::string_view path, const NodeSettings& settings) {
-    if (settings.net_ticktime_ms <= 0) Fail(at, KeyPath(path, "net_ticktime"), "must be longer than 0s");
-    if (settings.net_setuptime_ms <= 0) {
-      Fail(at, KeyPath(path, "net_setuptime"), "must be longer than 0s");
+    for (const world::Problem& problem : world::SettingsProblems(settings)) {
+      const NodeSettingKey* row = FindSettingField(problem.field);
+      Fail(at, KeyPath(path, row != nullptr ? row->key : problem.field), problem.message);
     }
-    CheckNonNegative(at, KeyPath(path, "latency"), settings.latency_ms);
-    CheckNonNegative(at, KeyPath(path, "dns_delay"), settings.dns_delay_ms);
-    CheckNonNegative(at, KeyPath(path, "connect_delay"), settings.connect_delay_ms);
-    CheckNonNegative(at, KeyPath(path, "dns_cache_ttl"), settings.dns_cache.ttl_ms);
   }
 
   // A node's (or the defaults') host is declared under `hosts`.
-  void CheckHost(const SourcePosition& at, std::string_view path, const NodeSettings& settings) {
-    if (!settings.host) return;
+  void CheckHost(const SourcePosition& at, std::string_view path,
+                 const std::optional<std::string>& name) {
+    if (!name) return;
     for (const Host& host : scenario_.hosts) {
-      if (host.name == *settings.host) return;
+      if (host.name == *name) return;
     }
-    Fail(at, KeyPath(path, "host"), Cat("host \"", *settings.host, "\" is not declared under `hosts`"));
+    Fail(at, KeyPath(path, "host"), Cat("host \"", *name, "\" is not declared under `hosts`"));
   }
 
   void Header();
@@ -143,7 +143,7 @@ class Checker {
   const ScenarioLimits& limits_;
   std::set<NodeName> declared_;
   std::set<TableName> tables_;
-  std::map<std::string, CallRequest> call_ids_;
+  std::map<std::string, Request> call_ids_;
   std::vector<std::string> problems_;
 };
 
@@ -171,7 +171,7 @@ void Checker::Header() {
     }
     if (host.cores < 1) Fail(host.position, KeyPath(path, "cores"), "must be at least 1");
   }
-  CheckHost(none, "defaults", scenario_.defaults);
+  CheckHost(none, "defaults", scenario_.default_host);
 }
 
 void Checker::NodeList() {
@@ -192,7 +192,7 @@ void Checker::NodeList() {
       Fail(node.position, KeyPath(path, "name"), Cat("node \"", node.name, "\" is declared twice"));
     }
     CheckSettings(node.position, path, node.settings);
-    CheckHost(node.position, path, node.settings);
+    CheckHost(node.position, path, node.host);
     CheckTime(node.position, KeyPath(path, "start_at"), node.start_at_ms);
     if (node.start == StartMode::kNever && node.start_at_ms != 0) {
       Fail(node.position, KeyPath(path, "start_at"), "a node with start: false is never started");
@@ -341,7 +341,7 @@ void Checker::CheckCondition(const Expectation& e, const std::string& path) {
           if (it == call_ids_.end()) {
             Fail(at, KeyPath(path, "id"), Cat("no call step has id \"", c.call_id, "\""));
           } else if (c.result.kind == ReplyResult::Kind::kTables &&
-                     it->second != CallRequest::kGetTables) {
+                     it->second != Request::kGetTables) {
             Fail(at, KeyPath(path, "result"), "a table list is what get_tables returns");
           }
         } else if constexpr (std::is_same_v<C, ConnectedCondition> ||

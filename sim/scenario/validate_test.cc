@@ -35,7 +35,7 @@ TEST(ValidateScenario, AcceptsAWellFormedScenario) {
   step.at_ms = 60'000;
   step.action = PartitionAction{{{"a@h1"}, {"b@h2"}}};
   s.timeline.push_back(step);
-  step.action = CallAction{"a@h1", CallRequest::kGetTables, 5'000, "t1"};
+  step.action = CallAction{"a@h1", Request::kGetTables, 5'000, "t1"};
   s.timeline.push_back(step);
   Expectation e{AtQualifier{120'000}, ReplyCondition{"t1", {ReplyResult::Kind::kTables, {"sessions"}}},
                 {}, ""};
@@ -56,7 +56,7 @@ TEST(ValidateScenario, RefusesBrokenHeaderAndNodes) {
   EXPECT_THAT(message, HasSubstr("duration: must be longer than 0s"));
   EXPECT_THAT(message, HasSubstr("nodes[1].name: node name \"b\" has no \"@\""));
   EXPECT_THAT(message, HasSubstr("nodes[2].name: node \"a@h1\" is declared twice"));
-  EXPECT_THAT(message, HasSubstr("nodes[0].net_ticktime: must be longer than 0s"));
+  EXPECT_THAT(message, HasSubstr("nodes[0].net_ticktime: must be positive"));
   EXPECT_THAT(message, HasSubstr("backend.error_rate: probability outside [0, 1]"));
 }
 
