@@ -398,7 +398,7 @@ std::string WriteScenarioYaml(const Scenario& s) {
   if (s.join_lock) {  // the calibrated join model
     const JoinLockOptions& lock = *s.join_lock;
     std::vector<std::string> j;
-    if (lock.wait == JoinLockOptions::Wait::kSleep) {
+    if (lock.wait == world::LockWait::kSleep) {
       j.push_back("wait: sleep");
       j.push_back("sleep: " + Dur(lock.sleep_ms));
     }

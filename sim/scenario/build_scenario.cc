@@ -26,14 +26,14 @@ void ReadJoinLock(Reader& reader, const MapReader& top, Scenario& scenario) {
   if (const YamlNode* wait = map->Find("wait")) {
     constexpr std::string_view kWaits[] = {"spin", "sleep"};
     if (std::optional<size_t> i = ReadChoice(reader, *wait, map->PathOf("wait"), kWaits)) {
-      options.wait = *i == 0 ? JoinLockOptions::Wait::kSpin : JoinLockOptions::Wait::kSleep;
+      options.wait = *i == 0 ? world::LockWait::kSpin : world::LockWait::kSleep;
     }
   }
   if (const YamlNode* sleep = map->Find("sleep")) {
     if (std::optional<int64_t> ms = ReadDuration(reader, *sleep, map->PathOf("sleep"))) {
       if (*ms == 0) {
         reader.Error(sleep->position, map->PathOf("sleep"), "must be longer than 0s");
-      } else if (options.wait != JoinLockOptions::Wait::kSleep) {
+      } else if (options.wait != world::LockWait::kSleep) {
         reader.Error(sleep->position, map->PathOf("sleep"),
                      "a sleep is only used with `wait: sleep`");
       } else {

@@ -1002,7 +1002,7 @@ TEST(ParseScenario, ReadsTheJoinModelKeys) {
       "    host: other\n");
   EXPECT_TRUE(s.CalibratedJoinModel());
   ASSERT_TRUE(s.join_lock.has_value());
-  EXPECT_EQ(s.join_lock->wait, JoinLockOptions::Wait::kSleep);
+  EXPECT_EQ(s.join_lock->wait, world::LockWait::kSleep);
   EXPECT_EQ(s.join_lock->sleep_ms, 2);
   EXPECT_EQ(s.join_lock->backoff, (LatencyRange{1, 20}));
   EXPECT_TRUE(s.join_lock->recheck_joined);

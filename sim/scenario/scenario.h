@@ -336,8 +336,7 @@ struct Expectation {
 // selects the calibrated join model: the lock at message level, the CPU
 // model, merge costs as measured (docs/join-model.md).
 struct JoinLockOptions {
-  enum class Wait { kSpin, kSleep };
-  Wait wait = Wait::kSpin;             // `wait: spin | sleep`
+  world::LockWait wait = world::LockWait::kSpin;  // `wait: spin | sleep`
   int64_t sleep_ms = 1;                // `sleep`, with wait: sleep; > 0
   std::optional<LatencyRange> backoff; // `backoff: 5ms | [1ms, 20ms]`: a pause after a failed attempt
   bool recheck_joined = false;         // `recheck_joined`

@@ -57,7 +57,7 @@ TEST(ValidateScenario, RefusesBrokenHeaderAndNodes) {
   EXPECT_THAT(message, HasSubstr("nodes[1].name: node name \"b\" has no \"@\""));
   EXPECT_THAT(message, HasSubstr("nodes[2].name: node \"a@h1\" is declared twice"));
   EXPECT_THAT(message, HasSubstr("nodes[0].net_ticktime: must be positive"));
-  EXPECT_THAT(message, HasSubstr("backend.error_rate: probability outside [0, 1]"));
+  EXPECT_THAT(message, HasSubstr("backend.error_rate: must be in [0, 1]"));
 }
 
 TEST(ValidateScenario, RefusesBrokenTimelineStepsAtTheirPosition) {

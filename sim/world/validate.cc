@@ -219,13 +219,14 @@ class ActionChecker {
     if (a.latency.has_value() && !IsRange(*a.latency)) Bad("latency", "needs 0 <= min <= max");
     if (a.error_rate.has_value() && !IsProbability(*a.error_rate)) Bad("error_rate", "must be in [0, 1]");
   }
-  void BackendFail(const action::BackendFail& a) {
+  void BackendFail(const action::BackendFail& a, TimeMs at_ms) {
     if (a.node.has_value()) Node("node", *a.node);
     if (a.count.has_value() == a.until_ms.has_value()) Bad("", "exactly one of count and until");
     if (a.count.has_value()) NotNegative("count", *a.count);
+    if (a.until_ms.has_value() && *a.until_ms <= at_ms) Bad("until_ms", "must be after the action's time");
   }
   void Table(const NodeName& node, const TableName& table) {
-    if (table.empty()) Bad("table", "an empty table name");
+    if (table.empty()) Bad("table", "a table name cannot be empty");
     Node("node", node);
   }
   void Send(const action::Send& a) {
@@ -275,7 +276,6 @@ std::vector<Problem> ConfigProblems(const WorldConfig& config) {
 
 std::vector<Problem> ActionProblems(const WorldConfig& config, TimeMs at_ms, const Action& action) {
   ActionChecker c(config);
-  if (at_ms < 0) c.Bad("", "a negative time");
   std::visit(Overloaded{
                  [&](const action::Start& a) { c.Nodes("nodes", a.nodes); },
                  [&](const action::Stop& a) { c.Nodes("nodes", a.nodes); },
@@ -294,7 +294,7 @@ std::vector<Problem> ActionProblems(const WorldConfig& config, TimeMs at_ms, con
                    c.Node("node", a.node);
                  },
                  [&](const action::Backend& a) { c.Backend(a); },
-                 [&](const action::BackendFail& a) { c.BackendFail(a); },
+                 [&](const action::BackendFail& a) { c.BackendFail(a, at_ms); },
                  [&](const action::AddTable& a) { c.Table(a.node, a.table); },
                  [&](const action::DeleteTable& a) { c.Table(a.node, a.table); },
                  [&](const action::Send& a) { c.Send(a); },

@@ -151,6 +151,10 @@ TEST(ActionProblems, FieldsInRange) {
   EXPECT_EQ(ActionProblems(config, 0, fail)[0].message, "exactly one of count and until");
   fail.count = 2;
   EXPECT_TRUE(ActionProblems(config, 0, fail).empty());
+  fail.count.reset();
+  fail.until_ms = 5'000;
+  EXPECT_TRUE(ActionProblems(config, 4'999, fail).empty());
+  EXPECT_EQ(ActionProblems(config, 5'000, fail)[0].field, "until_ms");
   EXPECT_EQ(ActionProblems(config, 0, action::AddTable{"a@h1", ""})[0].field, "table");
   EXPECT_EQ(ActionProblems(config, 0, action::Call{"a@h1", action::Request::kGetTables, 5, ""})[0].field,
             "id");
