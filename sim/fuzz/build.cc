@@ -315,9 +315,27 @@ void AddTransitivity(const FuzzCase& c, const Bounds& b, sc::Scenario& s) {
   }
 }
 
-void AddLiveness(const FuzzCase& c, const Bounds& b, sc::Scenario& s) {
-  const int64_t from_ms = b.healed_at_ms;
-  const int64_t by_ms = b.healed_at_ms + b.liveness_ms;
+// The liveness window [healed_at_ms, healed_at_ms + liveness_ms] of a case.
+struct Liveness {
+  int64_t from_ms;
+  int64_t by_ms;
+};
+
+// A node with dist_auto_connect never or once whose global has connect_all
+// and overlap prevention on counts a failed transitive connect as a lost
+// node and cuts the go-between off, round after round (finding 2).
+bool MayFlap(const FuzzCase& c) {
+  bool may_flap = false;
+  for (const FuzzNode& node : c.nodes) {
+    may_flap = may_flap || (node.started && node.dist_auto_connect != world::AutoConnect::kAlways &&
+                            node.connect_all && node.prevent_overlapping_partitions);
+  }
+  return may_flap;
+}
+
+// Nodes that list each other get connected (a hidden node too: an explicit
+// connect to it still succeeds).
+void AddConnected(const FuzzCase& c, Liveness w, bool may_flap, sc::Scenario& s) {
   const int n = static_cast<int>(c.nodes.size());
   auto node = [&](int i) -> const FuzzNode& { return c.nodes[static_cast<size_t>(i)]; };
   // Nodes that list each other: connected (a hidden node too: an explicit
@@ -330,22 +348,19 @@ void AddLiveness(const FuzzCase& c, const Bounds& b, sc::Scenario& s) {
       }
     }
   }
-  // All at once, unless some node may flap: a node with dist_auto_connect
-  // never or once whose global has connect_all and overlap prevention on
-  // counts a failed transitive connect as a lost node and cuts the go-between
-  // off, round after round (finding 2). Then each pair is connected at some
-  // instant, the weaker guarantee that holds.
-  bool may_flap = false;
-  for (int i = 0; i < n; ++i) {
-    may_flap = may_flap || (node(i).started && node(i).dist_auto_connect != world::AutoConnect::kAlways &&
-                            node(i).connect_all && node(i).prevent_overlapping_partitions);
-  }
+  // All at once, unless some node may flap (MayFlap): then each pair is
+  // connected at some instant, the weaker guarantee that holds.
   if (!pairs.empty() && !may_flap) {
-    s.expectations.push_back(Expect(sc::ByQualifier{by_ms, from_ms}, sc::ConnectedCondition{pairs}));
+    s.expectations.push_back(Expect(sc::ByQualifier{w.by_ms, w.from_ms}, sc::ConnectedCondition{pairs}));
   }
   for (const sc::NodePair& pair : may_flap ? pairs : std::vector<sc::NodePair>{}) {
-    s.expectations.push_back(Expect(sc::ByQualifier{by_ms, from_ms}, sc::ConnectedCondition{{pair}}));
+    s.expectations.push_back(Expect(sc::ByQualifier{w.by_ms, w.from_ms}, sc::ConnectedCondition{{pair}}));
   }
+}
+
+void AddJoined(const FuzzCase& c, Liveness w, bool may_flap, sc::Scenario& s) {
+  const int n = static_cast<int>(c.nodes.size());
+  auto node = [&](int i) -> const FuzzNode& { return c.nodes[static_cast<size_t>(i)]; };
   // Every table both have covers both (never over a hidden connection).
   // Only with connect_all and prevent_overlapping_partitions on every node:
   // a node without them keeps both ends of a lost link in its clusters, the
@@ -376,7 +391,7 @@ void AddLiveness(const FuzzCase& c, const Bounds& b, sc::Scenario& s) {
     auto expect_cover = [&](const std::vector<int>& nodes) {
       sc::JoinedCondition joined{TableNameOf(t), sc::ClusterMatch::kIncludes,
                                  {sc::NodeSelection::Kind::kListed, Names(nodes)}};
-      s.expectations.push_back(Expect(sc::ByQualifier{by_ms, from_ms}, joined));
+      s.expectations.push_back(Expect(sc::ByQualifier{w.by_ms, w.from_ms}, joined));
     };
     // When every pair lists each other, one expectation says it for all.
     if (all_mutual && members.size() >= 2) {
@@ -385,6 +400,13 @@ void AddLiveness(const FuzzCase& c, const Bounds& b, sc::Scenario& s) {
       for (const auto& [i, j] : pairs_t) expect_cover({i, j});
     }
   }
+}
+
+void AddReady(const FuzzCase& c, const Bounds& b, sc::Scenario& s) {
+  const int64_t from_ms = b.healed_at_ms;
+  const int64_t by_ms = b.healed_at_ms + b.liveness_ms;
+  const int n = static_cast<int>(c.nodes.size());
+  auto node = [&](int i) -> const FuzzNode& { return c.nodes[static_cast<size_t>(i)]; };
   // wait_for_ready returns, called at L. Not on a hidden node (its view is
   // empty, so it never gets a pang from a node that answers) nor on a node
   // whose list names a running hidden node (pong, yet never in its view):
@@ -402,6 +424,14 @@ void AddLiveness(const FuzzCase& c, const Bounds& b, sc::Scenario& s) {
     s.expectations.push_back(Expect(sc::ByQualifier{by_ms, from_ms},
                                     sc::ReplyCondition{id, {sc::ReplyResult::Kind::kOk, {}}}));
   }
+}
+
+void AddLiveness(const FuzzCase& c, const Bounds& b, sc::Scenario& s) {
+  const Liveness window{b.healed_at_ms, b.healed_at_ms + b.liveness_ms};
+  const bool may_flap = MayFlap(c);
+  AddConnected(c, window, may_flap, s);
+  AddJoined(c, window, may_flap, s);
+  AddReady(c, b, s);
 }
 
 }  // namespace

@@ -184,6 +184,27 @@ int64_t DrawDuration(Rng& rng) {
   }
 }
 
+// The node and table of an add_table (a table some node declares but this
+// one lacks) or delete_table (one it has) fault; false when there is none.
+bool DrawTableTarget(Rng& rng, const FuzzCase& c, const std::vector<int>& started, Fault& f) {
+  uint32_t declared = 0;
+  for (const FuzzNode& node : c.nodes) declared |= node.tables;
+  std::vector<std::pair<int, int>> options;
+  for (int i : started) {
+    const uint32_t mine = c.nodes[static_cast<size_t>(i)].tables;
+    for (int t = 0; t < c.tables; ++t) {
+      const bool has = (mine >> t) & 1u;
+      const bool wanted = f.kind == FaultKind::kAddTable ? !has && ((declared >> t) & 1u) : has;
+      if (wanted) options.emplace_back(i, t);
+    }
+  }
+  if (options.empty()) return false;
+  const auto [node, table] = options[rng.UniformBelow(options.size())];
+  f.nodes = {node};
+  f.table = table;
+  return true;
+}
+
 // One fault of `kind`, or none when the case offers no target for it.
 std::optional<Fault> DrawFault(Rng& rng, FaultKind kind, const FuzzCase& c) {
   const std::vector<int> started = StartedNodes(c);
@@ -240,25 +261,9 @@ std::optional<Fault> DrawFault(Rng& rng, FaultKind kind, const FuzzCase& c) {
       break;
     }
     case FaultKind::kAddTable:
-    case FaultKind::kDeleteTable: {
-      // Add: a table some node declares but this one lacks. Delete: one it has.
-      uint32_t declared = 0;
-      for (const FuzzNode& node : c.nodes) declared |= node.tables;
-      std::vector<std::pair<int, int>> options;
-      for (int i : started) {
-        const uint32_t mine = c.nodes[static_cast<size_t>(i)].tables;
-        for (int t = 0; t < c.tables; ++t) {
-          const bool has = (mine >> t) & 1u;
-          const bool wanted = kind == FaultKind::kAddTable ? !has && ((declared >> t) & 1u) : has;
-          if (wanted) options.emplace_back(i, t);
-        }
-      }
-      if (options.empty()) return std::nullopt;
-      const auto [node, table] = options[rng.UniformBelow(options.size())];
-      f.nodes = {node};
-      f.table = table;
+    case FaultKind::kDeleteTable:
+      if (!DrawTableTarget(rng, c, started, f)) return std::nullopt;
       break;
-    }
   }
   return f;
 }
