@@ -111,20 +111,20 @@ std::pair<sc::TimelineStep, std::optional<sc::TimelineStep>> FaultSteps(const Fu
     case FaultKind::kPartition: {
       std::map<int, std::vector<sc::NodeName>> groups;
       for (size_t k = 0; k < f.nodes.size(); ++k) groups[f.groups[k]].push_back(Name(f.nodes[k]));
-      sc::PartitionAction a;
+      world::action::Partition a;
       for (auto& [unused, group] : groups) a.groups.push_back(std::move(group));
       return {Step(f.at_ms, a), Step(heal_ms, sc::HealAction{sc::HealAction::Scope::kAll, {}})};
     }
     case FaultKind::kCut:
-      return {Step(f.at_ms, sc::CutAction{PairsOf(f.nodes)}),
+      return {Step(f.at_ms, world::action::Cut{PairsOf(f.nodes)}),
               Step(heal_ms, sc::HealAction{sc::HealAction::Scope::kLinks, PairsOf(f.nodes)})};
     case FaultKind::kDisconnect:
       return {Step(f.at_ms, sc::DisconnectAction{PairsOf(f.nodes)}), std::nullopt};
     case FaultKind::kStop:
-      return {Step(f.at_ms, sc::StopAction{Names(f.nodes)}),
-              Step(heal_ms, sc::StartAction{Names(f.nodes)})};
+      return {Step(f.at_ms, world::action::Stop{Names(f.nodes)}),
+              Step(heal_ms, world::action::Start{Names(f.nodes)})};
     case FaultKind::kRestart:
-      return {Step(f.at_ms, sc::RestartAction{Names(f.nodes)}), std::nullopt};
+      return {Step(f.at_ms, world::action::Restart{Names(f.nodes)}), std::nullopt};
     case FaultKind::kDnsDelay:
     case FaultKind::kDnsFail: {
       sc::DnsAction fault{*target, std::nullopt, std::nullopt};
@@ -138,8 +138,8 @@ std::pair<sc::TimelineStep, std::optional<sc::TimelineStep>> FaultSteps(const Fu
               Step(heal_ms, sc::DnsAction{*target, base_ms, world::action::DnsAnswer::kResolves})};
     }
     case FaultKind::kSlowConnect:
-      return {Step(f.at_ms, sc::SlowConnectAction{*target, f.amount}),
-              Step(heal_ms, sc::SlowConnectAction{*target, 0})};
+      return {Step(f.at_ms, world::action::SlowConnect{*target, f.amount}),
+              Step(heal_ms, world::action::SlowConnect{*target, 0})};
     case FaultKind::kBackendFail: {
       sc::BackendFailAction a;
       a.node = target;
@@ -160,11 +160,11 @@ std::pair<sc::TimelineStep, std::optional<sc::TimelineStep>> FaultSteps(const Fu
       return {Step(f.at_ms, on), Step(heal_ms, off)};
     }
     case FaultKind::kAddTable:
-      return {Step(f.at_ms, sc::AddTableAction{*target, TableNameOf(f.table)}),
-              Step(heal_ms, sc::DeleteTableAction{*target, TableNameOf(f.table)})};
+      return {Step(f.at_ms, world::action::AddTable{*target, TableNameOf(f.table)}),
+              Step(heal_ms, world::action::DeleteTable{*target, TableNameOf(f.table)})};
     case FaultKind::kDeleteTable:
-      return {Step(f.at_ms, sc::DeleteTableAction{*target, TableNameOf(f.table)}),
-              Step(heal_ms, sc::AddTableAction{*target, TableNameOf(f.table)})};
+      return {Step(f.at_ms, world::action::DeleteTable{*target, TableNameOf(f.table)}),
+              Step(heal_ms, world::action::AddTable{*target, TableNameOf(f.table)})};
   }
   return {Step(f.at_ms, sc::HealAction{}), std::nullopt};
 }
@@ -190,13 +190,13 @@ class NetworkState {
   explicit NetworkState(const FuzzCase& c) : c_(c), group_(c.nodes.size(), 0) {}
 
   void Apply(const sc::Action& action) {
-    if (const auto* a = std::get_if<sc::PartitionAction>(&action)) {
+    if (const auto* a = std::get_if<world::action::Partition>(&action)) {
       std::fill(group_.begin(), group_.end(), 0);
       for (size_t g = 0; g < a->groups.size(); ++g) {
         for (const auto& name : a->groups[g]) group_[Index(name)] = static_cast<int>(g + 1);
       }
       bridges_.clear();
-    } else if (const auto* a = std::get_if<sc::CutAction>(&action)) {
+    } else if (const auto* a = std::get_if<world::action::Cut>(&action)) {
       for (const auto& p : a->links) cuts_.insert(Key(p));
     } else if (const auto* a = std::get_if<sc::HealAction>(&action)) {
       if (a->scope == sc::HealAction::Scope::kAll) {
@@ -215,7 +215,7 @@ class NetworkState {
       if (a->outcome) fails = *a->outcome == world::action::DnsAnswer::kFails;
       const int64_t base_ms = c_.nodes[Index(a->node)].dns_delay_ms;
       if (delay_ms == base_ms && !fails) dns_.erase(a->node);
-    } else if (const auto* a = std::get_if<sc::SlowConnectAction>(&action)) {
+    } else if (const auto* a = std::get_if<world::action::SlowConnect>(&action)) {
       if (a->delay_ms > 0) {
         slow_.insert(a->node);
       } else {
@@ -419,7 +419,7 @@ void AddReady(const FuzzCase& c, const Bounds& b, sc::Scenario& s) {
     }
     if (lists_hidden) continue;
     const std::string id = absl::StrCat("ready-", Name(i));
-    s.timeline.push_back(Step(from_ms, sc::CallAction{Name(i), world::action::Request::kWaitForReady,
+    s.timeline.push_back(Step(from_ms, world::action::Call{Name(i), world::action::Request::kWaitForReady,
                                                       b.liveness_ms, id}));
     s.expectations.push_back(Expect(sc::ByQualifier{by_ms, from_ms},
                                     sc::ReplyCondition{id, {sc::ReplyResult::Kind::kOk, {}}}));

@@ -146,15 +146,15 @@ std::string MessageText(const RawMessage& m) {
 std::string ActionValue(const Action& action) {
   return std::visit(
       Overloaded{
-          [](const StartAction& a) { return List(a.nodes); },
-          [](const StopAction& a) { return List(a.nodes); },
-          [](const RestartAction& a) { return List(a.nodes); },
-          [](const PartitionAction& a) {
+          [](const world::action::Start& a) { return List(a.nodes); },
+          [](const world::action::Stop& a) { return List(a.nodes); },
+          [](const world::action::Restart& a) { return List(a.nodes); },
+          [](const world::action::Partition& a) {
             std::vector<std::string> groups;
             for (const auto& group : a.groups) groups.push_back(List(group));
             return "[" + absl::StrJoin(groups, ", ") + "]";
           },
-          [](const CutAction& a) { return Pairs(a.links); },
+          [](const world::action::Cut& a) { return Pairs(a.links); },
           [](const HealAction& a) {
             return a.scope == HealAction::Scope::kAll ? std::string("all") : Pairs(a.links);
           },
@@ -165,7 +165,7 @@ std::string ActionValue(const Action& action) {
             if (a.outcome) e.push_back(absl::StrCat("fail: ", Bool(*a.outcome == DnsAnswer::kFails)));
             return FlowMap(e);
           },
-          [](const SlowConnectAction& a) {
+          [](const world::action::SlowConnect& a) {
             return FlowMap({"node: " + YamlString(a.node), "delay: " + Dur(a.delay_ms)});
           },
           [&](const BackendAction& a) {
@@ -184,16 +184,16 @@ std::string ActionValue(const Action& action) {
             }
             return FlowMap(e);
           },
-          [](const AddTableAction& a) {
+          [](const world::action::AddTable& a) {
             return FlowMap({"node: " + YamlString(a.node), "table: " + YamlString(a.table)});
           },
-          [](const DeleteTableAction& a) {
+          [](const world::action::DeleteTable& a) {
             return FlowMap({"node: " + YamlString(a.node), "table: " + YamlString(a.table)});
           },
           [](const SendAction& a) {
             return FlowMap({"node: " + YamlString(a.node), "message: " + MessageText(a.message)});
           },
-          [](const CallAction& a) {
+          [](const world::action::Call& a) {
             std::vector<std::string> e = {"node: " + YamlString(a.node),
                                           absl::StrCat("request: ", Str(ToString(a.request))),
                                           "timeout: " + Dur(a.timeout_ms)};

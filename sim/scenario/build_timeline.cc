@@ -48,7 +48,7 @@ std::optional<Action> ReadPartition(const ActionInput& in) {
                     "empty list; give the groups, like [[a@h1, b@h2], [c@h3]]");
     return std::nullopt;
   }
-  PartitionAction action;
+  world::action::Partition action;
   std::set<NodeName> seen;
   bool ok = true;
   for (const YamlNode& group : *groups) {
@@ -80,7 +80,7 @@ std::optional<Action> ReadPartition(const ActionInput& in) {
 std::optional<Action> ReadCut(const ActionInput& in) {
   auto links = ReadPairs(in.reader, in.value, in.path);
   if (!links) return std::nullopt;
-  return CutAction{std::move(*links)};
+  return world::action::Cut{std::move(*links)};
 }
 
 std::optional<Action> ReadHeal(const ActionInput& in) {
@@ -139,7 +139,7 @@ std::optional<Action> ReadSlowConnect(const ActionInput& in) {
   std::optional<int64_t> delay_ms;
   if (delay != nullptr) delay_ms = ReadDuration(in.reader, *delay, map->PathOf("delay"));
   if (!node || !delay_ms) return std::nullopt;
-  return SlowConnectAction{*node, *delay_ms};
+  return world::action::SlowConnect{*node, *delay_ms};
 }
 
 std::optional<Action> ReadBackendChange(const ActionInput& in) {
@@ -300,7 +300,7 @@ std::optional<Action> ReadCall(const ActionInput& in) {
   constexpr std::string_view kKeys[] = {"node", "request", "timeout", "id"};
   auto map = OpenAction(in, kKeys);
   if (!map) return std::nullopt;
-  CallAction action;
+  world::action::Call action;
   std::optional<NodeName> node = RequireNode(in, *map);
   std::optional<Request> request;
   if (const YamlNode* value = map->Require("request")) {
@@ -338,9 +338,9 @@ struct ActionEntry {
   ActionReader read;
 };
 constexpr ActionEntry kActions[] = {
-    {"start", &ReadNodesAction<StartAction>},
-    {"stop", &ReadNodesAction<StopAction>},
-    {"restart", &ReadNodesAction<RestartAction>},
+    {"start", &ReadNodesAction<world::action::Start>},
+    {"stop", &ReadNodesAction<world::action::Stop>},
+    {"restart", &ReadNodesAction<world::action::Restart>},
     {"partition", &ReadPartition},
     {"cut", &ReadCut},
     {"heal", &ReadHeal},
@@ -349,8 +349,8 @@ constexpr ActionEntry kActions[] = {
     {"slow_connect", &ReadSlowConnect},
     {"backend", &ReadBackendChange},
     {"backend_fail", &ReadBackendFail},
-    {"add_table", &ReadTableAction<AddTableAction>},
-    {"delete_table", &ReadTableAction<DeleteTableAction>},
+    {"add_table", &ReadTableAction<world::action::AddTable>},
+    {"delete_table", &ReadTableAction<world::action::DeleteTable>},
     {"send", &ReadSend},
     {"call", &ReadCall},
 };

@@ -254,14 +254,14 @@ TEST(ParseScenario, ReadsEveryTimelineAction) {
   EXPECT_EQ(t[0].at_ms, 60'000);
   EXPECT_EQ(t[0].position, (SourcePosition{"x.yaml", 42, 5}));
   EXPECT_EQ(t[0].as_written, "{at: 1m, start: [ghost@nohost]}");
-  EXPECT_THAT(std::get<StartAction>(t[0].action).nodes, ElementsAre("ghost@nohost"));
-  EXPECT_THAT(std::get<StopAction>(t[1].action).nodes, ElementsAre("a@h1"));
+  EXPECT_THAT(std::get<world::action::Start>(t[0].action).nodes, ElementsAre("ghost@nohost"));
+  EXPECT_THAT(std::get<world::action::Stop>(t[1].action).nodes, ElementsAre("a@h1"));
   EXPECT_EQ(t[1].position, (SourcePosition{"x.yaml", 44, 5}));
-  EXPECT_THAT(std::get<RestartAction>(t[2].action).nodes, ElementsAre("b@h2"));
-  EXPECT_THAT(std::get<PartitionAction>(t[3].action).groups,
+  EXPECT_THAT(std::get<world::action::Restart>(t[2].action).nodes, ElementsAre("b@h2"));
+  EXPECT_THAT(std::get<world::action::Partition>(t[3].action).groups,
               ElementsAre(ElementsAre("a@h1", "b@h2"), ElementsAre("c@h3")));
   EXPECT_EQ(t[3].as_written, "{at: 2m, partition: [[a@h1, b@h2], [c@h3]]}");
-  EXPECT_THAT(std::get<CutAction>(t[4].action).links, ElementsAre(NodePair{"a@h1", "c@h3"}));
+  EXPECT_THAT(std::get<world::action::Cut>(t[4].action).links, ElementsAre(NodePair{"a@h1", "c@h3"}));
   EXPECT_EQ(std::get<HealAction>(t[5].action).scope, HealAction::Scope::kAll);
   EXPECT_EQ(std::get<HealAction>(t[6].action).scope, HealAction::Scope::kLinks);
   EXPECT_THAT(std::get<HealAction>(t[6].action).links, ElementsAre(NodePair{"a@h1", "c@h3"}));
@@ -278,7 +278,7 @@ TEST(ParseScenario, ReadsEveryTimelineAction) {
   EXPECT_EQ(dns_restore.delay_ms, 0);
   EXPECT_EQ(dns_restore.outcome, DnsAnswer::kResolves);
 
-  const auto& slow = std::get<SlowConnectAction>(t[11].action);
+  const auto& slow = std::get<world::action::SlowConnect>(t[11].action);
   EXPECT_EQ(slow.node, "c@h3");
   EXPECT_EQ(slow.delay_ms, 3'000);
 
@@ -302,8 +302,8 @@ TEST(ParseScenario, ReadsEveryTimelineAction) {
   EXPECT_EQ(fail_until.kind, BackendFailAction::Kind::kUntil);
   EXPECT_EQ(fail_until.until_ms, 9 * 60'000);
 
-  EXPECT_EQ(std::get<AddTableAction>(t[16].action).table, "t");
-  EXPECT_EQ(std::get<DeleteTableAction>(t[17].action).node, "a@h1");
+  EXPECT_EQ(std::get<world::action::AddTable>(t[16].action).table, "t");
+  EXPECT_EQ(std::get<world::action::DeleteTable>(t[17].action).node, "a@h1");
 
   auto message = [&](size_t i) { return std::get<SendAction>(t[i].action).message; };
   EXPECT_EQ(message(18).kind, RawMessage::Kind::kCheck);
@@ -313,14 +313,14 @@ TEST(ParseScenario, ReadsEveryTimelineAction) {
   EXPECT_EQ(message(22), (RawMessage{RawMessage::Kind::kPingResult, "b@h2", engine::PingResult::Outcome::kPang}));
   EXPECT_EQ(message(23).kind, RawMessage::Kind::kUnknown);
 
-  const auto& call = std::get<CallAction>(t[24].action);
+  const auto& call = std::get<world::action::Call>(t[24].action);
   EXPECT_EQ(call.node, "a@h1");
   EXPECT_EQ(call.request, Request::kWaitForReady);
   EXPECT_EQ(call.timeout_ms, 5'000);
   EXPECT_EQ(call.id, "w1");
-  EXPECT_EQ(std::get<CallAction>(t[25].action).request, Request::kWaitForGetNodes);
-  EXPECT_EQ(std::get<CallAction>(t[26].action).request, Request::kGetTables);
-  const auto& info_call = std::get<CallAction>(t[27].action);
+  EXPECT_EQ(std::get<world::action::Call>(t[25].action).request, Request::kWaitForGetNodes);
+  EXPECT_EQ(std::get<world::action::Call>(t[26].action).request, Request::kGetTables);
+  const auto& info_call = std::get<world::action::Call>(t[27].action);
   EXPECT_EQ(info_call.request, Request::kSystemInfo);
   EXPECT_EQ(info_call.id, "");
   EXPECT_EQ(info_call.timeout_ms, 5'000);  // gen_server:call's default

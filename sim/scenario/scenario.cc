@@ -77,21 +77,21 @@ std::string_view ActionKey(const Action& action) {
   return std::visit(
       [](const auto& a) -> std::string_view {
         using T = std::decay_t<decltype(a)>;
-        if constexpr (std::is_same_v<T, StartAction>) return "start";
-        if constexpr (std::is_same_v<T, StopAction>) return "stop";
-        if constexpr (std::is_same_v<T, RestartAction>) return "restart";
-        if constexpr (std::is_same_v<T, PartitionAction>) return "partition";
-        if constexpr (std::is_same_v<T, CutAction>) return "cut";
+        if constexpr (std::is_same_v<T, world::action::Start>) return "start";
+        if constexpr (std::is_same_v<T, world::action::Stop>) return "stop";
+        if constexpr (std::is_same_v<T, world::action::Restart>) return "restart";
+        if constexpr (std::is_same_v<T, world::action::Partition>) return "partition";
+        if constexpr (std::is_same_v<T, world::action::Cut>) return "cut";
         if constexpr (std::is_same_v<T, HealAction>) return "heal";
         if constexpr (std::is_same_v<T, DisconnectAction>) return "disconnect";
         if constexpr (std::is_same_v<T, DnsAction>) return "dns";
-        if constexpr (std::is_same_v<T, SlowConnectAction>) return "slow_connect";
+        if constexpr (std::is_same_v<T, world::action::SlowConnect>) return "slow_connect";
         if constexpr (std::is_same_v<T, BackendAction>) return "backend";
         if constexpr (std::is_same_v<T, BackendFailAction>) return "backend_fail";
-        if constexpr (std::is_same_v<T, AddTableAction>) return "add_table";
-        if constexpr (std::is_same_v<T, DeleteTableAction>) return "delete_table";
+        if constexpr (std::is_same_v<T, world::action::AddTable>) return "add_table";
+        if constexpr (std::is_same_v<T, world::action::DeleteTable>) return "delete_table";
         if constexpr (std::is_same_v<T, SendAction>) return "send";
-        if constexpr (std::is_same_v<T, CallAction>) return "call";
+        if constexpr (std::is_same_v<T, world::action::Call>) return "call";
       },
       action);
 }

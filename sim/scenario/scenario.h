@@ -103,24 +103,14 @@ struct Node {
 
 // ---------------------------------------------------------------------------
 // Timeline actions (one per step).
+//
+// A step whose action the world has as is (start, stop, restart, partition,
+// cut, slow_connect, add_table, delete_table, call) holds the world's
+// action; the others keep what the file needs: which keys were given (dns,
+// backend, backend_fail), the heal written as one key, the raw message as
+// spelled. A `call` without an id has an empty id (not written) here; the
+// run names it "timeline[<index>]" (to_world.h). Call ids are unique.
 
-struct StartAction {
-  std::vector<NodeName> nodes;
-};
-struct StopAction {
-  std::vector<NodeName> nodes;
-};
-struct RestartAction {
-  std::vector<NodeName> nodes;
-};
-// Groups that cannot talk to each other; unlisted nodes form one more group.
-// No node is in two groups.
-struct PartitionAction {
-  std::vector<std::vector<NodeName>> groups;
-};
-struct CutAction {
-  std::vector<NodePair> links;
-};
 struct HealAction {
   enum class Scope { kAll, kLinks };
   Scope scope = Scope::kAll;
@@ -136,10 +126,6 @@ struct DnsAction {
   std::optional<int64_t> delay_ms;
   std::optional<DnsAnswer> outcome;  // `fail: true` -> kFails
 };
-struct SlowConnectAction {
-  NodeName node;
-  int64_t delay_ms = 0;
-};
 // Changes the backend of `node` (nullopt: of every node). At least one key set.
 struct BackendAction {
   std::optional<NodeName> node;
@@ -152,14 +138,6 @@ struct BackendFailAction {
   Kind kind = Kind::kCount;
   int64_t count = 0;     // kCount: >= 1
   int64_t until_ms = 0;  // kUntil: a time after the step's at_ms
-};
-struct AddTableAction {
-  NodeName node;
-  TableName table;
-};
-struct DeleteTableAction {
-  NodeName node;
-  TableName table;
 };
 
 // A raw message put into a discovery mailbox.
@@ -175,17 +153,11 @@ struct SendAction {
   RawMessage message;
 };
 
-struct CallAction {
-  NodeName node;
-  Request request = Request::kWaitForReady;
-  int64_t timeout_ms = 5'000;  // gen_server:call's default when not given
-  std::string id;              // empty: not written; otherwise unique among calls
-};
-
-using Action = std::variant<StartAction, StopAction, RestartAction, PartitionAction, CutAction,
-                            HealAction, DisconnectAction, DnsAction, SlowConnectAction,
-                            BackendAction, BackendFailAction, AddTableAction,
-                            DeleteTableAction, SendAction, CallAction>;
+using Action = std::variant<world::action::Start, world::action::Stop, world::action::Restart,
+                            world::action::Partition, world::action::Cut, HealAction,
+                            DisconnectAction, DnsAction, world::action::SlowConnect,
+                            BackendAction, BackendFailAction, world::action::AddTable,
+                            world::action::DeleteTable, SendAction, world::action::Call>;
 
 struct TimelineStep {
   int64_t at_ms = 0;  // non-decreasing along the timeline

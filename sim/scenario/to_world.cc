@@ -75,11 +75,11 @@ world::Action ActionTranslator::Translate(const TimelineStep& step, size_t index
   namespace wa = world::action;
   return std::visit(
       Overloaded{
-          [](const StartAction& a) -> world::Action { return wa::Start{a.nodes}; },
-          [](const StopAction& a) -> world::Action { return wa::Stop{a.nodes}; },
-          [](const RestartAction& a) -> world::Action { return wa::Restart{a.nodes}; },
-          [](const PartitionAction& a) -> world::Action { return wa::Partition{a.groups}; },
-          [](const CutAction& a) -> world::Action { return wa::Cut{a.links}; },
+          [](const wa::Start& a) -> world::Action { return a; },
+          [](const wa::Stop& a) -> world::Action { return a; },
+          [](const wa::Restart& a) -> world::Action { return a; },
+          [](const wa::Partition& a) -> world::Action { return a; },
+          [](const wa::Cut& a) -> world::Action { return a; },
           [](const HealAction& a) -> world::Action {
             if (a.scope == HealAction::Scope::kAll) return wa::HealAll{};
             return wa::HealLinks{a.links};
@@ -91,9 +91,7 @@ world::Action ActionTranslator::Translate(const TimelineStep& step, size_t index
             if (a.outcome) answer = *a.outcome;
             return wa::Dns{a.node, delay_ms, answer};
           },
-          [](const SlowConnectAction& a) -> world::Action {
-            return wa::SlowConnect{a.node, a.delay_ms};
-          },
+          [](const wa::SlowConnect& a) -> world::Action { return a; },
           [](const BackendAction& a) -> world::Action {
             return wa::Backend{a.node, a.changes.nodes, a.changes.latency, a.changes.error_rate};
           },
@@ -107,14 +105,12 @@ world::Action ActionTranslator::Translate(const TimelineStep& step, size_t index
             }
             return f;
           },
-          [](const AddTableAction& a) -> world::Action { return wa::AddTable{a.node, a.table}; },
-          [](const DeleteTableAction& a) -> world::Action {
-            return wa::DeleteTable{a.node, a.table};
-          },
+          [](const wa::AddTable& a) -> world::Action { return a; },
+          [](const wa::DeleteTable& a) -> world::Action { return a; },
           [](const SendAction& a) -> world::Action {
             return wa::Send{a.node, ToEngine(a.message)};
           },
-          [&](const CallAction& a) -> world::Action {
+          [&](const wa::Call& a) -> world::Action {
             // A call without an id is still made; it gets a name of its own.
             std::string id = a.id.empty() ? absl::StrCat("timeline[", index, "]") : a.id;
             return wa::Call{a.node, a.request, a.timeout_ms, std::move(id)};

@@ -264,15 +264,15 @@ void Checker::CheckAction(const TimelineStep& step, const std::string& path) {
   std::visit(
       [&](const auto& a) {
         using A = std::decay_t<decltype(a)>;
-        if constexpr (std::is_same_v<A, StartAction> || std::is_same_v<A, StopAction> ||
-                      std::is_same_v<A, RestartAction>) {
+        if constexpr (std::is_same_v<A, world::action::Start> || std::is_same_v<A, world::action::Stop> ||
+                      std::is_same_v<A, world::action::Restart>) {
           CheckList(at, path, a.nodes, internal::EmptyList::kRefused);
-        } else if constexpr (std::is_same_v<A, PartitionAction>) {
+        } else if constexpr (std::is_same_v<A, world::action::Partition>) {
           if (a.groups.empty()) Fail(at, path, "empty list");
           for (const std::vector<NodeName>& group : a.groups) {
             CheckList(at, path, group, internal::EmptyList::kRefused);
           }
-        } else if constexpr (std::is_same_v<A, CutAction>) {
+        } else if constexpr (std::is_same_v<A, world::action::Cut>) {
           if (a.links.empty()) Fail(at, path, "empty list");
         } else if constexpr (std::is_same_v<A, HealAction>) {
           if (a.scope == HealAction::Scope::kLinks && a.links.empty()) Fail(at, path, "empty list");
@@ -289,9 +289,9 @@ void Checker::CheckAction(const TimelineStep& step, const std::string& path) {
           }
         } else if constexpr (std::is_same_v<A, BackendFailAction>) {
           CheckBackendFail(step, a, path);
-        } else if constexpr (std::is_same_v<A, AddTableAction> || std::is_same_v<A, DeleteTableAction>) {
+        } else if constexpr (std::is_same_v<A, world::action::AddTable> || std::is_same_v<A, world::action::DeleteTable>) {
           tables_.insert(a.table);
-        } else if constexpr (std::is_same_v<A, CallAction>) {
+        } else if constexpr (std::is_same_v<A, world::action::Call>) {
           if (!a.id.empty() && !call_ids_.emplace(a.id, a.request).second) {
             Fail(at, KeyPath(path, "id"), Cat("call id \"", a.id, "\" is already used"));
           }
