@@ -119,7 +119,7 @@ std::pair<sc::TimelineStep, std::optional<sc::TimelineStep>> FaultSteps(const Fu
       return {Step(f.at_ms, world::action::Cut{PairsOf(f.nodes)}),
               Step(heal_ms, sc::HealAction{sc::HealAction::Scope::kLinks, PairsOf(f.nodes)})};
     case FaultKind::kDisconnect:
-      return {Step(f.at_ms, sc::DisconnectAction{PairsOf(f.nodes)}), std::nullopt};
+      return {Step(f.at_ms, world::action::Disconnect{PairsOf(f.nodes)}), std::nullopt};
     case FaultKind::kStop:
       return {Step(f.at_ms, world::action::Stop{Names(f.nodes)}),
               Step(heal_ms, world::action::Start{Names(f.nodes)})};

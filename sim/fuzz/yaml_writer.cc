@@ -158,7 +158,7 @@ std::string ActionValue(const Action& action) {
           [](const HealAction& a) {
             return a.scope == HealAction::Scope::kAll ? std::string("all") : Pairs(a.links);
           },
-          [](const DisconnectAction& a) { return Pairs(a.pairs); },
+          [](const world::action::Disconnect& a) { return Pairs(a.links); },
           [](const DnsAction& a) {
             std::vector<std::string> e = {"node: " + YamlString(a.node)};
             if (a.delay_ms) e.push_back("delay: " + Dur(*a.delay_ms));

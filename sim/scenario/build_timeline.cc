@@ -99,7 +99,7 @@ std::optional<Action> ReadHeal(const ActionInput& in) {
 std::optional<Action> ReadDisconnect(const ActionInput& in) {
   auto pairs = ReadPairs(in.reader, in.value, in.path);
   if (!pairs) return std::nullopt;
-  return DisconnectAction{std::move(*pairs)};
+  return world::action::Disconnect{std::move(*pairs)};
 }
 
 std::optional<Action> ReadDns(const ActionInput& in) {

@@ -265,7 +265,7 @@ TEST(ParseScenario, ReadsEveryTimelineAction) {
   EXPECT_EQ(std::get<HealAction>(t[5].action).scope, HealAction::Scope::kAll);
   EXPECT_EQ(std::get<HealAction>(t[6].action).scope, HealAction::Scope::kLinks);
   EXPECT_THAT(std::get<HealAction>(t[6].action).links, ElementsAre(NodePair{"a@h1", "c@h3"}));
-  EXPECT_THAT(std::get<DisconnectAction>(t[7].action).pairs, ElementsAre(NodePair{"a@h1", "b@h2"}));
+  EXPECT_THAT(std::get<world::action::Disconnect>(t[7].action).links, ElementsAre(NodePair{"a@h1", "b@h2"}));
 
   const auto& dns_delay = std::get<DnsAction>(t[8].action);
   EXPECT_EQ(dns_delay.node, "c@h3");

@@ -83,7 +83,7 @@ std::string_view ActionKey(const Action& action) {
         if constexpr (std::is_same_v<T, world::action::Partition>) return "partition";
         if constexpr (std::is_same_v<T, world::action::Cut>) return "cut";
         if constexpr (std::is_same_v<T, HealAction>) return "heal";
-        if constexpr (std::is_same_v<T, DisconnectAction>) return "disconnect";
+        if constexpr (std::is_same_v<T, world::action::Disconnect>) return "disconnect";
         if constexpr (std::is_same_v<T, DnsAction>) return "dns";
         if constexpr (std::is_same_v<T, world::action::SlowConnect>) return "slow_connect";
         if constexpr (std::is_same_v<T, BackendAction>) return "backend";

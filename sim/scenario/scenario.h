@@ -105,19 +105,16 @@ struct Node {
 // Timeline actions (one per step).
 //
 // A step whose action the world has as is (start, stop, restart, partition,
-// cut, slow_connect, add_table, delete_table, call) holds the world's
-// action; the others keep what the file needs: which keys were given (dns,
-// backend, backend_fail), the heal written as one key, the raw message as
-// spelled. A `call` without an id has an empty id (not written) here; the
+// cut, disconnect, slow_connect, add_table, delete_table, call) holds the
+// world's action; the others keep what the file needs: which keys were
+// given (dns, backend, backend_fail), the heal written as one key, the raw
+// message as spelled. A `call` without an id has an empty id (not written) here; the
 // run names it "timeline[<index>]" (to_world.h). Call ids are unique.
 
 struct HealAction {
   enum class Scope { kAll, kLinks };
   Scope scope = Scope::kAll;
   std::vector<NodePair> links;  // kLinks only
-};
-struct DisconnectAction {
-  std::vector<NodePair> pairs;
 };
 // Changes how `node`'s name resolves. Unset keys keep their value; at least
 // one is set.
@@ -155,7 +152,7 @@ struct SendAction {
 
 using Action = std::variant<world::action::Start, world::action::Stop, world::action::Restart,
                             world::action::Partition, world::action::Cut, HealAction,
-                            DisconnectAction, DnsAction, world::action::SlowConnect,
+                            world::action::Disconnect, DnsAction, world::action::SlowConnect,
                             BackendAction, BackendFailAction, world::action::AddTable,
                             world::action::DeleteTable, SendAction, world::action::Call>;
 

@@ -84,7 +84,7 @@ world::Action ActionTranslator::Translate(const TimelineStep& step, size_t index
             if (a.scope == HealAction::Scope::kAll) return wa::HealAll{};
             return wa::HealLinks{a.links};
           },
-          [](const DisconnectAction& a) -> world::Action { return wa::Disconnect{a.pairs}; },
+          [](const wa::Disconnect& a) -> world::Action { return a; },
           [&](const DnsAction& a) -> world::Action {
             auto& [delay_ms, answer] = dns_[a.node];
             if (a.delay_ms) delay_ms = *a.delay_ms;

@@ -276,8 +276,8 @@ void Checker::CheckAction(const TimelineStep& step, const std::string& path) {
           if (a.links.empty()) Fail(at, path, "empty list");
         } else if constexpr (std::is_same_v<A, HealAction>) {
           if (a.scope == HealAction::Scope::kLinks && a.links.empty()) Fail(at, path, "empty list");
-        } else if constexpr (std::is_same_v<A, DisconnectAction>) {
-          if (a.pairs.empty()) Fail(at, path, "empty list");
+        } else if constexpr (std::is_same_v<A, world::action::Disconnect>) {
+          if (a.links.empty()) Fail(at, path, "empty list");
         } else if constexpr (std::is_same_v<A, DnsAction>) {
           if (!a.delay_ms && !a.outcome) Fail(at, path, "give delay, fail or both");
         } else if constexpr (std::is_same_v<A, BackendAction>) {
