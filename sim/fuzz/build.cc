@@ -47,16 +47,22 @@ sc::Node MakeNode(const FuzzCase& c, int i, const sc::Scenario& s) {
   const FuzzNode& f = c.nodes[static_cast<size_t>(i)];
   sc::Node node;
   node.name = Name(i);
-  sc::NodeSettingsOverrides& o = node.overrides;
-  if (f.dist_auto_connect != sc::DistAutoConnect::kAlways) o.dist_auto_connect = f.dist_auto_connect;
-  if (!f.connect_all) o.connect_all = sc::ConnectAll::kOff;
-  if (!f.prevent_overlapping_partitions) {
-    o.prevent_overlapping_partitions = sc::OverlapPrevention::kOff;
-  }
-  if (f.hidden) o.visibility = sc::Visibility::kHidden;
-  if (f.latency_ms != 1) o.latency_ms = f.latency_ms;
-  if (f.dns_delay_ms != 0) o.dns_delay_ms = f.dns_delay_ms;
-  node.settings = sc::ApplyOverrides(s.defaults, o);
+  node.settings = s.defaults;
+  node.host = s.default_host;
+  // Each setting that differs from its default is written on the node.
+  auto set = [&](auto& field, auto value, const char* key) {
+    if (field == value) return;
+    field = value;
+    node.settings_keys.emplace(key);
+  };
+  set(node.settings.dist_auto_connect, f.dist_auto_connect, "dist_auto_connect");
+  set(node.settings.connect_all, f.connect_all, "connect_all");
+  set(node.settings.prevent_overlapping_partitions, f.prevent_overlapping_partitions,
+      "prevent_overlapping_partitions");
+  set(node.settings.visibility, f.hidden ? world::Visibility::kHidden : world::Visibility::kVisible,
+      "hidden");
+  set(node.settings.latency_ms, f.latency_ms, "latency");
+  set(node.settings.dns_delay_ms, f.dns_delay_ms, "dns_delay");
   node.start = f.started ? sc::StartMode::kAtStartTime : sc::StartMode::kNever;
   node.dns_entry = f.started || f.resolvable ? sc::DnsEntry::kResolvable : sc::DnsEntry::kUnresolvable;
   const uint32_t all = (1u << c.tables) - 1;
@@ -68,7 +74,7 @@ sc::Node MakeNode(const FuzzCase& c, int i, const sc::Scenario& s) {
     for (size_t j = 0; j < c.nodes.size(); ++j) {
       if ((*f.backend_nodes >> j) & 1u) listed.push_back(static_cast<int>(j));
     }
-    b.nodes = sc::BackendNodes{sc::BackendNodes::Kind::kListed, Names(listed)};
+    b.nodes = Names(listed);
   }
   if (f.backend_latency_max_ms != 0) {
     b.latency = sc::LatencyRange{f.backend_latency_min_ms, f.backend_latency_max_ms};
@@ -105,35 +111,35 @@ std::pair<sc::TimelineStep, std::optional<sc::TimelineStep>> FaultSteps(const Fu
     case FaultKind::kPartition: {
       std::map<int, std::vector<sc::NodeName>> groups;
       for (size_t k = 0; k < f.nodes.size(); ++k) groups[f.groups[k]].push_back(Name(f.nodes[k]));
-      sc::PartitionAction a;
+      world::action::Partition a;
       for (auto& [unused, group] : groups) a.groups.push_back(std::move(group));
       return {Step(f.at_ms, a), Step(heal_ms, sc::HealAction{sc::HealAction::Scope::kAll, {}})};
     }
     case FaultKind::kCut:
-      return {Step(f.at_ms, sc::CutAction{PairsOf(f.nodes)}),
+      return {Step(f.at_ms, world::action::Cut{PairsOf(f.nodes)}),
               Step(heal_ms, sc::HealAction{sc::HealAction::Scope::kLinks, PairsOf(f.nodes)})};
     case FaultKind::kDisconnect:
-      return {Step(f.at_ms, sc::DisconnectAction{PairsOf(f.nodes)}), std::nullopt};
+      return {Step(f.at_ms, world::action::Disconnect{PairsOf(f.nodes)}), std::nullopt};
     case FaultKind::kStop:
-      return {Step(f.at_ms, sc::StopAction{Names(f.nodes)}),
-              Step(heal_ms, sc::StartAction{Names(f.nodes)})};
+      return {Step(f.at_ms, world::action::Stop{Names(f.nodes)}),
+              Step(heal_ms, world::action::Start{Names(f.nodes)})};
     case FaultKind::kRestart:
-      return {Step(f.at_ms, sc::RestartAction{Names(f.nodes)}), std::nullopt};
+      return {Step(f.at_ms, world::action::Restart{Names(f.nodes)}), std::nullopt};
     case FaultKind::kDnsDelay:
     case FaultKind::kDnsFail: {
       sc::DnsAction fault{*target, std::nullopt, std::nullopt};
       if (f.kind == FaultKind::kDnsDelay) {
         fault.delay_ms = f.amount;
       } else {
-        fault.outcome = sc::DnsOutcome::kFails;
+        fault.outcome = world::action::DnsAnswer::kFails;
       }
       const int64_t base_ms = c.nodes[static_cast<size_t>(f.nodes[0])].dns_delay_ms;
       return {Step(f.at_ms, fault),
-              Step(heal_ms, sc::DnsAction{*target, base_ms, sc::DnsOutcome::kResolves})};
+              Step(heal_ms, sc::DnsAction{*target, base_ms, world::action::DnsAnswer::kResolves})};
     }
     case FaultKind::kSlowConnect:
-      return {Step(f.at_ms, sc::SlowConnectAction{*target, f.amount}),
-              Step(heal_ms, sc::SlowConnectAction{*target, 0})};
+      return {Step(f.at_ms, world::action::SlowConnect{*target, f.amount}),
+              Step(heal_ms, world::action::SlowConnect{*target, 0})};
     case FaultKind::kBackendFail: {
       sc::BackendFailAction a;
       a.node = target;
@@ -154,11 +160,11 @@ std::pair<sc::TimelineStep, std::optional<sc::TimelineStep>> FaultSteps(const Fu
       return {Step(f.at_ms, on), Step(heal_ms, off)};
     }
     case FaultKind::kAddTable:
-      return {Step(f.at_ms, sc::AddTableAction{*target, TableNameOf(f.table)}),
-              Step(heal_ms, sc::DeleteTableAction{*target, TableNameOf(f.table)})};
+      return {Step(f.at_ms, world::action::AddTable{*target, TableNameOf(f.table)}),
+              Step(heal_ms, world::action::DeleteTable{*target, TableNameOf(f.table)})};
     case FaultKind::kDeleteTable:
-      return {Step(f.at_ms, sc::DeleteTableAction{*target, TableNameOf(f.table)}),
-              Step(heal_ms, sc::AddTableAction{*target, TableNameOf(f.table)})};
+      return {Step(f.at_ms, world::action::DeleteTable{*target, TableNameOf(f.table)}),
+              Step(heal_ms, world::action::AddTable{*target, TableNameOf(f.table)})};
   }
   return {Step(f.at_ms, sc::HealAction{}), std::nullopt};
 }
@@ -184,13 +190,13 @@ class NetworkState {
   explicit NetworkState(const FuzzCase& c) : c_(c), group_(c.nodes.size(), 0) {}
 
   void Apply(const sc::Action& action) {
-    if (const auto* a = std::get_if<sc::PartitionAction>(&action)) {
+    if (const auto* a = std::get_if<world::action::Partition>(&action)) {
       std::fill(group_.begin(), group_.end(), 0);
       for (size_t g = 0; g < a->groups.size(); ++g) {
         for (const auto& name : a->groups[g]) group_[Index(name)] = static_cast<int>(g + 1);
       }
       bridges_.clear();
-    } else if (const auto* a = std::get_if<sc::CutAction>(&action)) {
+    } else if (const auto* a = std::get_if<world::action::Cut>(&action)) {
       for (const auto& p : a->links) cuts_.insert(Key(p));
     } else if (const auto* a = std::get_if<sc::HealAction>(&action)) {
       if (a->scope == sc::HealAction::Scope::kAll) {
@@ -206,10 +212,10 @@ class NetworkState {
     } else if (const auto* a = std::get_if<sc::DnsAction>(&action)) {
       auto& [delay_ms, fails] = dns_[a->node];
       if (a->delay_ms) delay_ms = *a->delay_ms;
-      if (a->outcome) fails = *a->outcome == sc::DnsOutcome::kFails;
+      if (a->outcome) fails = *a->outcome == world::action::DnsAnswer::kFails;
       const int64_t base_ms = c_.nodes[Index(a->node)].dns_delay_ms;
       if (delay_ms == base_ms && !fails) dns_.erase(a->node);
-    } else if (const auto* a = std::get_if<sc::SlowConnectAction>(&action)) {
+    } else if (const auto* a = std::get_if<world::action::SlowConnect>(&action)) {
       if (a->delay_ms > 0) {
         slow_.insert(a->node);
       } else {
@@ -274,7 +280,7 @@ void AddTransitivity(const FuzzCase& c, const Bounds& b, sc::Scenario& s) {
   // scenarios/finding-auto-connect-never-flaps-forever.yaml).
   for (const FuzzNode& node : c.nodes) {
     if (node.started && (!node.connect_all || !node.prevent_overlapping_partitions ||
-                         node.dist_auto_connect != sc::DistAutoConnect::kAlways)) {
+                         node.dist_auto_connect != world::AutoConnect::kAlways)) {
       return;
     }
   }
@@ -309,9 +315,27 @@ void AddTransitivity(const FuzzCase& c, const Bounds& b, sc::Scenario& s) {
   }
 }
 
-void AddLiveness(const FuzzCase& c, const Bounds& b, sc::Scenario& s) {
-  const int64_t from_ms = b.healed_at_ms;
-  const int64_t by_ms = b.healed_at_ms + b.liveness_ms;
+// The liveness window [healed_at_ms, healed_at_ms + liveness_ms] of a case.
+struct Liveness {
+  int64_t from_ms;
+  int64_t by_ms;
+};
+
+// A node with dist_auto_connect never or once whose global has connect_all
+// and overlap prevention on counts a failed transitive connect as a lost
+// node and cuts the go-between off, round after round (finding 2).
+bool MayFlap(const FuzzCase& c) {
+  bool may_flap = false;
+  for (const FuzzNode& node : c.nodes) {
+    may_flap = may_flap || (node.started && node.dist_auto_connect != world::AutoConnect::kAlways &&
+                            node.connect_all && node.prevent_overlapping_partitions);
+  }
+  return may_flap;
+}
+
+// Nodes that list each other get connected (a hidden node too: an explicit
+// connect to it still succeeds).
+void AddConnected(const FuzzCase& c, Liveness w, bool may_flap, sc::Scenario& s) {
   const int n = static_cast<int>(c.nodes.size());
   auto node = [&](int i) -> const FuzzNode& { return c.nodes[static_cast<size_t>(i)]; };
   // Nodes that list each other: connected (a hidden node too: an explicit
@@ -324,22 +348,19 @@ void AddLiveness(const FuzzCase& c, const Bounds& b, sc::Scenario& s) {
       }
     }
   }
-  // All at once, unless some node may flap: a node with dist_auto_connect
-  // never or once whose global has connect_all and overlap prevention on
-  // counts a failed transitive connect as a lost node and cuts the go-between
-  // off, round after round (finding 2). Then each pair is connected at some
-  // instant, the weaker guarantee that holds.
-  bool may_flap = false;
-  for (int i = 0; i < n; ++i) {
-    may_flap = may_flap || (node(i).started && node(i).dist_auto_connect != sc::DistAutoConnect::kAlways &&
-                            node(i).connect_all && node(i).prevent_overlapping_partitions);
-  }
+  // All at once, unless some node may flap (MayFlap): then each pair is
+  // connected at some instant, the weaker guarantee that holds.
   if (!pairs.empty() && !may_flap) {
-    s.expectations.push_back(Expect(sc::ByQualifier{by_ms, from_ms}, sc::ConnectedCondition{pairs}));
+    s.expectations.push_back(Expect(sc::ByQualifier{w.by_ms, w.from_ms}, sc::ConnectedCondition{pairs}));
   }
   for (const sc::NodePair& pair : may_flap ? pairs : std::vector<sc::NodePair>{}) {
-    s.expectations.push_back(Expect(sc::ByQualifier{by_ms, from_ms}, sc::ConnectedCondition{{pair}}));
+    s.expectations.push_back(Expect(sc::ByQualifier{w.by_ms, w.from_ms}, sc::ConnectedCondition{{pair}}));
   }
+}
+
+void AddJoined(const FuzzCase& c, Liveness w, bool may_flap, sc::Scenario& s) {
+  const int n = static_cast<int>(c.nodes.size());
+  auto node = [&](int i) -> const FuzzNode& { return c.nodes[static_cast<size_t>(i)]; };
   // Every table both have covers both (never over a hidden connection).
   // Only with connect_all and prevent_overlapping_partitions on every node:
   // a node without them keeps both ends of a lost link in its clusters, the
@@ -370,7 +391,7 @@ void AddLiveness(const FuzzCase& c, const Bounds& b, sc::Scenario& s) {
     auto expect_cover = [&](const std::vector<int>& nodes) {
       sc::JoinedCondition joined{TableNameOf(t), sc::ClusterMatch::kIncludes,
                                  {sc::NodeSelection::Kind::kListed, Names(nodes)}};
-      s.expectations.push_back(Expect(sc::ByQualifier{by_ms, from_ms}, joined));
+      s.expectations.push_back(Expect(sc::ByQualifier{w.by_ms, w.from_ms}, joined));
     };
     // When every pair lists each other, one expectation says it for all.
     if (all_mutual && members.size() >= 2) {
@@ -379,6 +400,13 @@ void AddLiveness(const FuzzCase& c, const Bounds& b, sc::Scenario& s) {
       for (const auto& [i, j] : pairs_t) expect_cover({i, j});
     }
   }
+}
+
+void AddReady(const FuzzCase& c, const Bounds& b, sc::Scenario& s) {
+  const int64_t from_ms = b.healed_at_ms;
+  const int64_t by_ms = b.healed_at_ms + b.liveness_ms;
+  const int n = static_cast<int>(c.nodes.size());
+  auto node = [&](int i) -> const FuzzNode& { return c.nodes[static_cast<size_t>(i)]; };
   // wait_for_ready returns, called at L. Not on a hidden node (its view is
   // empty, so it never gets a pang from a node that answers) nor on a node
   // whose list names a running hidden node (pong, yet never in its view):
@@ -391,11 +419,19 @@ void AddLiveness(const FuzzCase& c, const Bounds& b, sc::Scenario& s) {
     }
     if (lists_hidden) continue;
     const std::string id = absl::StrCat("ready-", Name(i));
-    s.timeline.push_back(Step(from_ms, sc::CallAction{Name(i), sc::CallRequest::kWaitForReady,
+    s.timeline.push_back(Step(from_ms, world::action::Call{Name(i), world::action::Request::kWaitForReady,
                                                       b.liveness_ms, id}));
     s.expectations.push_back(Expect(sc::ByQualifier{by_ms, from_ms},
                                     sc::ReplyCondition{id, {sc::ReplyResult::Kind::kOk, {}}}));
   }
+}
+
+void AddLiveness(const FuzzCase& c, const Bounds& b, sc::Scenario& s) {
+  const Liveness window{b.healed_at_ms, b.healed_at_ms + b.liveness_ms};
+  const bool may_flap = MayFlap(c);
+  AddConnected(c, window, may_flap, s);
+  AddJoined(c, window, may_flap, s);
+  AddReady(c, b, s);
 }
 
 }  // namespace

@@ -61,14 +61,14 @@ T Pick(Rng& rng, const T (&items)[N]) {
 }
 
 void DrawFlags(Rng& rng, FuzzNode& node, bool keep_overlap_prevention) {
-  static constexpr scenario::DistAutoConnect kModes[] = {
-      scenario::DistAutoConnect::kAlways, scenario::DistAutoConnect::kAlways,
-      scenario::DistAutoConnect::kOnce, scenario::DistAutoConnect::kNever};
+  static constexpr world::AutoConnect kModes[] = {
+      world::AutoConnect::kAlways, world::AutoConnect::kAlways,
+      world::AutoConnect::kOnce, world::AutoConnect::kNever};
   node.dist_auto_connect = Pick(rng, kModes);
   node.connect_all = rng.Chance(3, 4);
   node.prevent_overlapping_partitions = rng.Chance(3, 4);
   if (keep_overlap_prevention) {
-    node.dist_auto_connect = scenario::DistAutoConnect::kAlways;
+    node.dist_auto_connect = world::AutoConnect::kAlways;
     node.connect_all = true;
     node.prevent_overlapping_partitions = true;
   }
@@ -101,9 +101,9 @@ std::vector<FuzzNode> DrawNodes(Rng& rng, const Swarm& swarm, const GenOptions& 
         DrawFlags(rng, node, options.overlap_prevention_everywhere);
         break;
       case 3: {
-        static constexpr scenario::DistAutoConnect kModes[] = {
-            scenario::DistAutoConnect::kAlways, scenario::DistAutoConnect::kOnce,
-            scenario::DistAutoConnect::kNever};
+        static constexpr world::AutoConnect kModes[] = {
+            world::AutoConnect::kAlways, world::AutoConnect::kOnce,
+            world::AutoConnect::kNever};
         node.dist_auto_connect = Pick(rng, kModes);
         break;
       }
@@ -184,6 +184,27 @@ int64_t DrawDuration(Rng& rng) {
   }
 }
 
+// The node and table of an add_table (a table some node declares but this
+// one lacks) or delete_table (one it has) fault; false when there is none.
+bool DrawTableTarget(Rng& rng, const FuzzCase& c, const std::vector<int>& started, Fault& f) {
+  uint32_t declared = 0;
+  for (const FuzzNode& node : c.nodes) declared |= node.tables;
+  std::vector<std::pair<int, int>> options;
+  for (int i : started) {
+    const uint32_t mine = c.nodes[static_cast<size_t>(i)].tables;
+    for (int t = 0; t < c.tables; ++t) {
+      const bool has = (mine >> t) & 1u;
+      const bool wanted = f.kind == FaultKind::kAddTable ? !has && ((declared >> t) & 1u) : has;
+      if (wanted) options.emplace_back(i, t);
+    }
+  }
+  if (options.empty()) return false;
+  const auto [node, table] = options[rng.UniformBelow(options.size())];
+  f.nodes = {node};
+  f.table = table;
+  return true;
+}
+
 // One fault of `kind`, or none when the case offers no target for it.
 std::optional<Fault> DrawFault(Rng& rng, FaultKind kind, const FuzzCase& c) {
   const std::vector<int> started = StartedNodes(c);
@@ -240,25 +261,9 @@ std::optional<Fault> DrawFault(Rng& rng, FaultKind kind, const FuzzCase& c) {
       break;
     }
     case FaultKind::kAddTable:
-    case FaultKind::kDeleteTable: {
-      // Add: a table some node declares but this one lacks. Delete: one it has.
-      uint32_t declared = 0;
-      for (const FuzzNode& node : c.nodes) declared |= node.tables;
-      std::vector<std::pair<int, int>> options;
-      for (int i : started) {
-        const uint32_t mine = c.nodes[static_cast<size_t>(i)].tables;
-        for (int t = 0; t < c.tables; ++t) {
-          const bool has = (mine >> t) & 1u;
-          const bool wanted = kind == FaultKind::kAddTable ? !has && ((declared >> t) & 1u) : has;
-          if (wanted) options.emplace_back(i, t);
-        }
-      }
-      if (options.empty()) return std::nullopt;
-      const auto [node, table] = options[rng.UniformBelow(options.size())];
-      f.nodes = {node};
-      f.table = table;
+    case FaultKind::kDeleteTable:
+      if (!DrawTableTarget(rng, c, started, f)) return std::nullopt;
       break;
-    }
   }
   return f;
 }
@@ -393,7 +398,7 @@ std::string Summary(const FuzzCase& c) {
     started += node.started ? 1 : 0;
     ghosts += node.started ? 0 : 1;
     hidden += node.hidden ? 1 : 0;
-    mixed += node.dist_auto_connect != scenario::DistAutoConnect::kAlways || !node.connect_all ||
+    mixed += node.dist_auto_connect != world::AutoConnect::kAlways || !node.connect_all ||
                      !node.prevent_overlapping_partitions
                  ? 1
                  : 0;

@@ -46,7 +46,7 @@ inline constexpr int kFaultKinds = 12;
 const char* ToString(FaultKind kind);
 
 struct FuzzNode {
-  scenario::DistAutoConnect dist_auto_connect = scenario::DistAutoConnect::kAlways;
+  world::AutoConnect dist_auto_connect = world::AutoConnect::kAlways;
   bool connect_all = true;
   bool prevent_overlapping_partitions = true;
   bool hidden = false;

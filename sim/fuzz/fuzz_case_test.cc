@@ -77,7 +77,7 @@ TEST(FuzzCase, OverlapPreventionEverywhereKeepsTheFlags) {
   for (uint64_t i = 0; i < 300; ++i) {
     for (const FuzzNode& n : GenerateCase(CaseSeed(3, i), options).nodes) {
       EXPECT_TRUE(n.connect_all && n.prevent_overlapping_partitions &&
-                  n.dist_auto_connect == scenario::DistAutoConnect::kAlways);
+                  n.dist_auto_connect == world::AutoConnect::kAlways);
     }
   }
 }

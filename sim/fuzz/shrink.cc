@@ -132,8 +132,8 @@ void SimplerNodes(const FuzzCase& c, std::vector<FuzzCase>& out) {
     };
     const FuzzNode& node = c.nodes[i];
     if (node.hidden) with([](FuzzNode& n) { n.hidden = false; });
-    if (node.dist_auto_connect != scenario::DistAutoConnect::kAlways) {
-      with([](FuzzNode& n) { n.dist_auto_connect = scenario::DistAutoConnect::kAlways; });
+    if (node.dist_auto_connect != world::AutoConnect::kAlways) {
+      with([](FuzzNode& n) { n.dist_auto_connect = world::AutoConnect::kAlways; });
     }
     if (!node.connect_all) with([](FuzzNode& n) { n.connect_all = true; });
     if (!node.prevent_overlapping_partitions) {
@@ -182,7 +182,7 @@ int64_t Complexity(const FuzzCase& c) {
   }
   for (const FuzzNode& node : c.nodes) {
     score += (node.hidden ? 10'000 : 0) +
-             (node.dist_auto_connect != scenario::DistAutoConnect::kAlways ? 10'000 : 0) +
+             (node.dist_auto_connect != world::AutoConnect::kAlways ? 10'000 : 0) +
              (node.connect_all ? 0 : 10'000) + (node.prevent_overlapping_partitions ? 0 : 10'000) +
              (node.backend_nodes ? 10'000 : 0) + node.backend_latency_max_ms +
              node.backend_latency_min_ms + (node.latency_ms - 1) + node.dns_delay_ms +

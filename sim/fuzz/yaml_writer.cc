@@ -14,19 +14,14 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "engine/overloaded.h"
 #include "sim/scenario/duration.h"
+#include "sim/scenario/node_settings.h"
 
 namespace discosim::fuzz {
 namespace {
 
 using namespace ::discosim::scenario;  // NOLINT: the writer names every struct of the model
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 std::string Dur(int64_t ms) { return FormatDurationMs(ms); }
 // This Abseil has its own string_view; StrCat takes std::string_view only as a std::string.
@@ -68,76 +63,49 @@ std::string Latency(const LatencyRange& latency) {
   return absl::StrCat("[", Dur(latency.min_ms), ", ", Dur(latency.max_ms), "]");
 }
 
-std::vector<NodeName> DeclaredNodes(const Scenario& s) {
-  std::vector<NodeName> names;
-  for (const Node& node : s.nodes) names.push_back(node.name);
-  return names;
-}
-
-std::string BackendNodesText(const BackendNodes& nodes, const Scenario& s) {
-  return List(nodes.kind == BackendNodes::Kind::kListed ? nodes.listed : DeclaredNodes(s));
-}
-
 // "key: value" entries of a backend override, in the reader's key order.
-std::vector<std::string> BackendEntries(const BackendOverrides& b, const Scenario& s) {
+std::vector<std::string> BackendEntries(const BackendOverrides& b) {
   std::vector<std::string> entries;
-  if (b.nodes) entries.push_back("nodes: " + BackendNodesText(*b.nodes, s));
+  if (b.nodes) entries.push_back("nodes: " + List(*b.nodes));
   if (b.latency) entries.push_back("latency: " + Latency(*b.latency));
   if (b.error_rate) entries.push_back("error_rate: " + Number(*b.error_rate));
   return entries;
 }
 
-// "key: value" entries of node settings overrides.
-std::vector<std::string> SettingsEntries(const NodeSettingsOverrides& o) {
+// "key: value" entries of the settings keys `written` (a key name), in the
+// table's order, then `host`.
+template <typename Written>
+std::vector<std::string> SettingsEntries(const NodeSettings& settings,
+                                         const std::optional<std::string>& host, Written written) {
   std::vector<std::string> e;
-  if (o.dist_auto_connect) {
-    e.push_back(absl::StrCat("dist_auto_connect: ", Str(ToString(*o.dist_auto_connect))));
+  for (const NodeSettingKey& row : NodeSettingKeys()) {
+    if (written(row)) e.push_back(absl::StrCat(Str(row.key), ": ", row.write(settings)));
   }
-  if (o.connect_all) e.push_back(absl::StrCat("connect_all: ", Bool(*o.connect_all == ConnectAll::kOn)));
-  if (o.prevent_overlapping_partitions) {
-    e.push_back(absl::StrCat("prevent_overlapping_partitions: ",
-                             Bool(*o.prevent_overlapping_partitions == OverlapPrevention::kOn)));
-  }
-  if (o.visibility) e.push_back(absl::StrCat("hidden: ", Bool(*o.visibility == Visibility::kHidden)));
-  if (o.net_ticktime_ms) e.push_back("net_ticktime: " + Dur(*o.net_ticktime_ms));
-  if (o.net_setuptime_ms) e.push_back("net_setuptime: " + Dur(*o.net_setuptime_ms));
-  if (o.latency_ms) e.push_back("latency: " + Dur(*o.latency_ms));
-  if (o.dns_delay_ms) e.push_back("dns_delay: " + Dur(*o.dns_delay_ms));
-  if (o.connect_delay_ms) e.push_back("connect_delay: " + Dur(*o.connect_delay_ms));
-  if (o.dns_cache) {
-    e.push_back("dns_cache_ttl: " + (o.dns_cache->mode == DnsCache::Mode::kNone
-                                         ? std::string("none")
-                                         : Dur(o.dns_cache->ttl_ms)));
-  }
-  if (o.host) e.push_back("host: " + YamlString(*o.host));
+  if (host) e.push_back("host: " + YamlString(*host));
   return e;
 }
 
-// The keys of `settings` that differ from the built-in defaults, as overrides.
-NodeSettingsOverrides DiffFromBuiltIn(const NodeSettings& settings) {
-  const NodeSettings d;
-  NodeSettingsOverrides o;
-  if (settings.dist_auto_connect != d.dist_auto_connect) o.dist_auto_connect = settings.dist_auto_connect;
-  if (settings.connect_all != d.connect_all) o.connect_all = settings.connect_all;
-  if (settings.prevent_overlapping_partitions != d.prevent_overlapping_partitions) {
-    o.prevent_overlapping_partitions = settings.prevent_overlapping_partitions;
-  }
-  if (settings.visibility != d.visibility) o.visibility = settings.visibility;
-  if (settings.net_ticktime_ms != d.net_ticktime_ms) o.net_ticktime_ms = settings.net_ticktime_ms;
-  if (settings.net_setuptime_ms != d.net_setuptime_ms) o.net_setuptime_ms = settings.net_setuptime_ms;
-  if (settings.latency_ms != d.latency_ms) o.latency_ms = settings.latency_ms;
-  if (settings.dns_delay_ms != d.dns_delay_ms) o.dns_delay_ms = settings.dns_delay_ms;
-  if (settings.connect_delay_ms != d.connect_delay_ms) o.connect_delay_ms = settings.connect_delay_ms;
-  if (!(settings.dns_cache == d.dns_cache)) o.dns_cache = settings.dns_cache;
-  if (settings.host) o.host = settings.host;
-  return o;
+// A node's entries: the keys written on it.
+std::vector<std::string> SettingsEntries(const Node& node) {
+  return SettingsEntries(node.settings, node.settings_keys.contains("host") ? node.host : std::nullopt,
+                         [&](const NodeSettingKey& row) {
+                           return node.settings_keys.contains(std::string(row.key));
+                         });
+}
+
+// The defaults' entries: the keys whose value differs from the built-in one.
+std::vector<std::string> DefaultsEntries(const Scenario& s) {
+  const NodeSettings built_in;
+  return SettingsEntries(s.defaults, s.default_host, [&](const NodeSettingKey& row) {
+    return !row.same(s.defaults, built_in);
+  });
 }
 
 std::string FlowMap(const std::vector<std::string>& entries) {
   return "{" + absl::StrJoin(entries, ", ") + "}";
 }
 
-std::string NodeLine(const Node& node, const Scenario& s) {
+std::string NodeLine(const Node& node) {
   std::vector<std::string> e = {"name: " + YamlString(node.name)};
   if (node.start == StartMode::kNever) {
     e.push_back("start: false");
@@ -149,10 +117,10 @@ std::string NodeLine(const Node& node, const Scenario& s) {
   if (node.dns_entry != default_entry) {
     e.push_back(absl::StrCat("resolvable: ", Bool(node.dns_entry == DnsEntry::kResolvable)));
   }
-  for (std::string& entry : SettingsEntries(node.overrides)) e.push_back(std::move(entry));
+  for (std::string& entry : SettingsEntries(node)) e.push_back(std::move(entry));
   if (node.tables_override) e.push_back("tables: " + List(*node.tables_override));
   if (node.backend_override) {
-    std::vector<std::string> b = BackendEntries(*node.backend_override, s);
+    std::vector<std::string> b = BackendEntries(*node.backend_override);
     if (!b.empty()) e.push_back("backend: " + FlowMap(b));
   }
   return "  - " + FlowMap(e) + "\n";
@@ -175,35 +143,35 @@ std::string MessageText(const RawMessage& m) {
 }
 
 // The value written after the action's key.
-std::string ActionValue(const Action& action, const Scenario& s) {
+std::string ActionValue(const Action& action) {
   return std::visit(
       Overloaded{
-          [](const StartAction& a) { return List(a.nodes); },
-          [](const StopAction& a) { return List(a.nodes); },
-          [](const RestartAction& a) { return List(a.nodes); },
-          [](const PartitionAction& a) {
+          [](const world::action::Start& a) { return List(a.nodes); },
+          [](const world::action::Stop& a) { return List(a.nodes); },
+          [](const world::action::Restart& a) { return List(a.nodes); },
+          [](const world::action::Partition& a) {
             std::vector<std::string> groups;
             for (const auto& group : a.groups) groups.push_back(List(group));
             return "[" + absl::StrJoin(groups, ", ") + "]";
           },
-          [](const CutAction& a) { return Pairs(a.links); },
+          [](const world::action::Cut& a) { return Pairs(a.links); },
           [](const HealAction& a) {
             return a.scope == HealAction::Scope::kAll ? std::string("all") : Pairs(a.links);
           },
-          [](const DisconnectAction& a) { return Pairs(a.pairs); },
+          [](const world::action::Disconnect& a) { return Pairs(a.links); },
           [](const DnsAction& a) {
             std::vector<std::string> e = {"node: " + YamlString(a.node)};
             if (a.delay_ms) e.push_back("delay: " + Dur(*a.delay_ms));
-            if (a.outcome) e.push_back(absl::StrCat("fail: ", Bool(*a.outcome == DnsOutcome::kFails)));
+            if (a.outcome) e.push_back(absl::StrCat("fail: ", Bool(*a.outcome == DnsAnswer::kFails)));
             return FlowMap(e);
           },
-          [](const SlowConnectAction& a) {
+          [](const world::action::SlowConnect& a) {
             return FlowMap({"node: " + YamlString(a.node), "delay: " + Dur(a.delay_ms)});
           },
           [&](const BackendAction& a) {
             std::vector<std::string> e;
             if (a.node) e.push_back("node: " + YamlString(*a.node));
-            for (std::string& entry : BackendEntries(a.changes, s)) e.push_back(std::move(entry));
+            for (std::string& entry : BackendEntries(a.changes)) e.push_back(std::move(entry));
             return FlowMap(e);
           },
           [](const BackendFailAction& a) {
@@ -216,16 +184,16 @@ std::string ActionValue(const Action& action, const Scenario& s) {
             }
             return FlowMap(e);
           },
-          [](const AddTableAction& a) {
+          [](const world::action::AddTable& a) {
             return FlowMap({"node: " + YamlString(a.node), "table: " + YamlString(a.table)});
           },
-          [](const DeleteTableAction& a) {
+          [](const world::action::DeleteTable& a) {
             return FlowMap({"node: " + YamlString(a.node), "table: " + YamlString(a.table)});
           },
           [](const SendAction& a) {
             return FlowMap({"node: " + YamlString(a.node), "message: " + MessageText(a.message)});
           },
-          [](const CallAction& a) {
+          [](const world::action::Call& a) {
             std::vector<std::string> e = {"node: " + YamlString(a.node),
                                           absl::StrCat("request: ", Str(ToString(a.request))),
                                           "timeout: " + Dur(a.timeout_ms)};
@@ -422,7 +390,7 @@ std::string WriteScenarioYaml(const Scenario& s) {
   }
   absl::StrAppend(&out, "seed: ", s.seed, "\n");
   absl::StrAppend(&out, "duration: ", Dur(s.duration_ms), "\n");
-  if (std::vector<std::string> d = SettingsEntries(DiffFromBuiltIn(s.defaults)); !d.empty()) {
+  if (std::vector<std::string> d = DefaultsEntries(s); !d.empty()) {
     out += "defaults:\n";
     for (const std::string& entry : d) absl::StrAppend(&out, "  ", entry, "\n");
   }
@@ -430,7 +398,7 @@ std::string WriteScenarioYaml(const Scenario& s) {
   if (s.join_lock) {  // the calibrated join model
     const JoinLockOptions& lock = *s.join_lock;
     std::vector<std::string> j;
-    if (lock.wait == JoinLockOptions::Wait::kSleep) {
+    if (lock.wait == world::LockWait::kSleep) {
       j.push_back("wait: sleep");
       j.push_back("sleep: " + Dur(lock.sleep_ms));
     }
@@ -447,20 +415,20 @@ std::string WriteScenarioYaml(const Scenario& s) {
   }
   {
     BackendOverrides top;
-    if (s.backend.nodes.kind == BackendNodes::Kind::kListed) top.nodes = s.backend.nodes;
+    top.nodes = s.backend.nodes;
     if (!(s.backend.latency == LatencyRange{})) top.latency = s.backend.latency;
     if (s.backend.error_rate != 0.0) top.error_rate = s.backend.error_rate;
-    std::vector<std::string> b = BackendEntries(top, s);
+    std::vector<std::string> b = BackendEntries(top);
     if (!b.empty()) {
       out += "backend:\n";
       for (const std::string& entry : b) absl::StrAppend(&out, "  ", entry, "\n");
     }
   }
   out += "nodes:\n";
-  for (const Node& node : s.nodes) out += NodeLine(node, s);
+  for (const Node& node : s.nodes) out += NodeLine(node);
   if (!s.timeline.empty()) {
     out += "timeline:\n";
-    for (const TimelineStep& step : s.timeline) absl::StrAppend(&out, "  - ", StepYaml(step, s), "\n");
+    for (const TimelineStep& step : s.timeline) absl::StrAppend(&out, "  - ", StepYaml(step), "\n");
   }
   if (!s.expectations.empty()) {
     out += "expect:\n";
@@ -475,9 +443,9 @@ std::string ExpectationYaml(const Expectation& e) {
   return FlowMap(entries);
 }
 
-std::string StepYaml(const TimelineStep& step, const Scenario& s) {
+std::string StepYaml(const TimelineStep& step) {
   return absl::StrCat("{at: ", Dur(step.at_ms), ", ", Str(ActionKey(step.action)), ": ",
-                      ActionValue(step.action, s), "}");
+                      ActionValue(step.action), "}");
 }
 
 }  // namespace discosim::fuzz

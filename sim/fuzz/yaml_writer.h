@@ -35,7 +35,7 @@ std::string YamlString(std::string_view text);
 // One expectation / one timeline step in flow style, as the file has it:
 // `{by: 3m, ready: all}`, `{at: 1m, stop: [a@h1]}`.
 std::string ExpectationYaml(const scenario::Expectation& expectation);
-std::string StepYaml(const scenario::TimelineStep& step, const scenario::Scenario& scenario);
+std::string StepYaml(const scenario::TimelineStep& step);
 
 // `text` double-quoted, with `"`, `\` and control characters escaped.
 std::string YamlQuoted(std::string_view text);

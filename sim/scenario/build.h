@@ -9,6 +9,12 @@
 #ifndef DISCOSIM_SIM_SCENARIO_BUILD_H_
 #define DISCOSIM_SIM_SCENARIO_BUILD_H_
 
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
 #include "sim/scenario/reader.h"
 #include "sim/scenario/scenario.h"
 #include "sim/scenario/yaml_tree.h"
@@ -19,8 +25,17 @@ namespace discosim::scenario::internal {
 void BuildScenario(Reader& reader, const YamlNode& root, Scenario& scenario);
 
 // build_nodes.cc: `defaults`, `backend` and `nodes`.
+// The settings keys (node_settings.h, then `host`), as `defaults:` holds them.
+std::vector<std::string_view> SettingsKeys();
+// Where ReadSettings puts what it reads: the values over what they had, and
+// the names of the keys written.
+struct WrittenSettings {
+  NodeSettings& settings;
+  std::optional<std::string>& host;
+  std::set<std::string>& keys;
+};
 // Reads the node settings keys present in `map` (defaults or one node).
-NodeSettingsOverrides ReadSettings(Reader& reader, const MapReader& map);
+void ReadSettings(Reader& reader, const MapReader& map, WrittenSettings out);
 // Reads the backend keys (nodes, latency, error_rate) present in `map`.
 BackendOverrides ReadBackendKeys(Reader& reader, const MapReader& map);
 // `backend:` (top level or on one node): a map of backend keys.

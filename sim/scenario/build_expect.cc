@@ -259,8 +259,8 @@ bool ReadInfoField(Reader& reader, const YamlEntry& entry, const std::string& pa
   // last_get_nodes_result (the only key left: the map allows no other).
   return set(condition.last_get_nodes_result,
              ReadEnum(reader, v, path,
-                      {GetNodesResultKind::kOk, GetNodesResultKind::kError,
-                       GetNodesResultKind::kNotCalledYet}));
+                      {engine::GetNodesResult::Kind::kOk, engine::GetNodesResult::Kind::kError,
+                       engine::GetNodesResult::Kind::kNotCalledYet}));
 }
 
 std::optional<Condition> ReadInfo(Reader& reader, const YamlNode& value, const std::string& path) {
@@ -300,7 +300,7 @@ std::optional<Condition> ReadReply(Reader& reader, const YamlNode& value, const 
   std::optional<MapReader> map = MapReader::Open(reader, value, path, kKeys);
   if (!map) return std::nullopt;
   ReplyCondition condition;
-  std::optional<CallRequest> request;
+  std::optional<Request> request;
   bool ok = true;
   if (const YamlNode* id = map->Require("id")) {
     std::optional<std::string> text = ReadText(reader, *id, map->PathOf("id"), "a call id");
@@ -329,7 +329,7 @@ std::optional<Condition> ReadReply(Reader& reader, const YamlNode& value, const 
   if (result->IsSequence()) {
     std::optional<std::vector<std::string>> tables =
         ReadNames(reader, *result, result_path, "a table name");
-    if (request && *request != CallRequest::kGetTables) {
+    if (request && *request != Request::kGetTables) {
       reader.Error(result->position, result_path,
                    Cat("a table list is what get_tables returns; call \"",
                                 condition.call_id, "\" is ", ToString(*request)));

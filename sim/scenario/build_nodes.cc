@@ -5,96 +5,49 @@
 
 #include "sim/scenario/build.h"
 #include "sim/scenario/duration.h"
+#include "sim/scenario/node_settings.h"
 #include "sim/scenario/text.h"
 
 namespace discosim::scenario::internal {
 namespace {
 
-constexpr std::string_view kNodeKeys[] = {
-    "name",          "start_at",          "start",       "resolvable",
-    "tables",        "backend",           "dist_auto_connect",
-    "connect_all",   "prevent_overlapping_partitions",   "hidden",
-    "net_ticktime",  "net_setuptime",     "latency",     "dns_delay",
-    "connect_delay", "dns_cache_ttl",     "host"};
-
 constexpr std::string_view kBackendKeys[] = {"nodes", "latency", "error_rate"};
 
-// A duration that must be more than zero (net_ticktime, net_setuptime).
-std::optional<int64_t> ReadPositiveDuration(Reader& reader, const YamlNode& node,
-                                            std::string_view path) {
-  std::optional<int64_t> duration_ms = ReadDuration(reader, node, path);
-  if (duration_ms && *duration_ms == 0) {
-    reader.Error(node.position, path, "must be longer than 0s");
-    return std::nullopt;
-  }
-  return duration_ms;
-}
-
-// `none` (no resolver cache) or a time to live.
-std::optional<DnsCache> ReadDnsCache(Reader& reader, const YamlNode& node, std::string_view path) {
-  if (node.IsScalar() && node.text == "none") return DnsCache{DnsCache::Mode::kNone, 0};
-  std::optional<int64_t> ttl_ms = ReadDuration(reader, node, path);
-  if (!ttl_ms) return std::nullopt;
-  return DnsCache{DnsCache::Mode::kTtl, *ttl_ms};
-}
-
-// Reads an on/off setting as one of the two values of a two-valued enum.
-template <typename E>
-std::optional<E> ReadSwitch(Reader& reader, const YamlNode& node, std::string_view path, E off,
-                            E on) {
-  std::optional<bool> value = ReadBool(reader, node, path);
-  if (!value) return std::nullopt;
-  return *value ? on : off;
+// The keys a node may have: its own, then the settings keys.
+std::vector<std::string_view> NodeKeys() {
+  std::vector<std::string_view> keys = {"name", "start_at", "start", "resolvable", "tables",
+                                        "backend"};
+  for (std::string_view key : SettingsKeys()) keys.push_back(key);
+  return keys;
 }
 
 }  // namespace
 
-NodeSettingsOverrides ReadSettings(Reader& reader, const MapReader& map) {
-  NodeSettingsOverrides out;
-  auto at = [&](std::string_view key) { return map.Find(key); };
-  auto path = [&](std::string_view key) { return map.PathOf(key); };
-  if (const YamlNode* v = at("dist_auto_connect")) {
-    out.dist_auto_connect = ReadEnum(reader, *v, path("dist_auto_connect"),
-                                     {DistAutoConnect::kAlways, DistAutoConnect::kOnce,
-                                      DistAutoConnect::kNever});
+std::vector<std::string_view> SettingsKeys() {
+  std::vector<std::string_view> keys;
+  for (const NodeSettingKey& row : NodeSettingKeys()) keys.push_back(row.key);
+  keys.push_back("host");
+  return keys;
+}
+
+void ReadSettings(Reader& reader, const MapReader& map, WrittenSettings out) {
+  for (const NodeSettingKey& row : NodeSettingKeys()) {
+    if (const YamlNode* value = map.Find(row.key)) {
+      row.read(reader, *value, map.PathOf(row.key), out.settings);
+      out.keys.emplace(row.key);
+    }
   }
-  if (const YamlNode* v = at("connect_all")) {
-    out.connect_all = ReadSwitch(reader, *v, path("connect_all"), ConnectAll::kOff, ConnectAll::kOn);
+  if (const YamlNode* value = map.Find("host")) {
+    if (auto host = ReadString(reader, *value, map.PathOf("host"), "a host name")) out.host = *host;
+    out.keys.emplace("host");
   }
-  if (const YamlNode* v = at("prevent_overlapping_partitions")) {
-    out.prevent_overlapping_partitions =
-        ReadSwitch(reader, *v, path("prevent_overlapping_partitions"), OverlapPrevention::kOff,
-                   OverlapPrevention::kOn);
-  }
-  if (const YamlNode* v = at("hidden")) {
-    out.visibility =
-        ReadSwitch(reader, *v, path("hidden"), Visibility::kVisible, Visibility::kHidden);
-  }
-  if (const YamlNode* v = at("net_ticktime")) {
-    out.net_ticktime_ms = ReadPositiveDuration(reader, *v, path("net_ticktime"));
-  }
-  if (const YamlNode* v = at("net_setuptime")) {
-    out.net_setuptime_ms = ReadPositiveDuration(reader, *v, path("net_setuptime"));
-  }
-  if (const YamlNode* v = at("latency")) out.latency_ms = ReadDuration(reader, *v, path("latency"));
-  if (const YamlNode* v = at("dns_delay")) {
-    out.dns_delay_ms = ReadDuration(reader, *v, path("dns_delay"));
-  }
-  if (const YamlNode* v = at("connect_delay")) {
-    out.connect_delay_ms = ReadDuration(reader, *v, path("connect_delay"));
-  }
-  if (const YamlNode* v = at("dns_cache_ttl")) {
-    out.dns_cache = ReadDnsCache(reader, *v, path("dns_cache_ttl"));
-  }
-  if (const YamlNode* v = at("host")) out.host = ReadString(reader, *v, path("host"), "a host name");
-  return out;
 }
 
 BackendOverrides ReadBackendKeys(Reader& reader, const MapReader& map) {
   BackendOverrides out;
   if (const YamlNode* nodes = map.Find("nodes")) {
     if (auto listed = ReadNodeList(reader, *nodes, map.PathOf("nodes"), EmptyList::kAllowed)) {
-      out.nodes = BackendNodes{BackendNodes::Kind::kListed, std::move(*listed)};
+      out.nodes = std::move(*listed);
     }
   }
   if (const YamlNode* latency = map.Find("latency")) {
@@ -159,7 +112,8 @@ void ReadNode(Reader& reader, const YamlNode& item, std::string path, Scenario& 
                      item.text, "`"));
     return;
   }
-  std::optional<MapReader> map = MapReader::Open(reader, item, std::move(path), kNodeKeys);
+  const std::vector<std::string_view> keys = NodeKeys();
+  std::optional<MapReader> map = MapReader::Open(reader, item, std::move(path), keys);
   if (!map) return;
   Node node;
   node.position = reader.Source(item.position);
@@ -167,8 +121,9 @@ void ReadNode(Reader& reader, const YamlNode& item, std::string path, Scenario& 
     // Format and repeats were checked by DeclareNodes; only the type is left.
     if (auto text = ReadString(reader, *name, map->PathOf("name"), "a node name")) node.name = *text;
   }
-  node.overrides = ReadSettings(reader, *map);
-  node.settings = ApplyOverrides(scenario.defaults, node.overrides);
+  node.settings = scenario.defaults;
+  node.host = scenario.default_host;
+  ReadSettings(reader, *map, {node.settings, node.host, node.settings_keys});
 
   const YamlNode* start = map->Find("start");
   if (start != nullptr) {

@@ -12,13 +12,6 @@ constexpr std::string_view kTopKeys[] = {"name",    "description", "seed",     "
                                          "timeline", "expect",     "join_lock", "hosts",
                                          "cets"};
 
-// The node settings keys, as `defaults:` holds them.
-constexpr std::string_view kDefaultsKeys[] = {
-    "dist_auto_connect", "connect_all", "prevent_overlapping_partitions",
-    "hidden",            "net_ticktime", "net_setuptime",
-    "latency",           "dns_delay",   "connect_delay",
-    "dns_cache_ttl",     "host"};
-
 constexpr std::string_view kJoinLockKeys[] = {"wait", "sleep", "backoff", "recheck_joined"};
 constexpr std::string_view kHostKeys[] = {"name", "cores"};
 constexpr std::string_view kCetsKeys[] = {"check_merge"};
@@ -33,14 +26,14 @@ void ReadJoinLock(Reader& reader, const MapReader& top, Scenario& scenario) {
   if (const YamlNode* wait = map->Find("wait")) {
     constexpr std::string_view kWaits[] = {"spin", "sleep"};
     if (std::optional<size_t> i = ReadChoice(reader, *wait, map->PathOf("wait"), kWaits)) {
-      options.wait = *i == 0 ? JoinLockOptions::Wait::kSpin : JoinLockOptions::Wait::kSleep;
+      options.wait = *i == 0 ? world::LockWait::kSpin : world::LockWait::kSleep;
     }
   }
   if (const YamlNode* sleep = map->Find("sleep")) {
     if (std::optional<int64_t> ms = ReadDuration(reader, *sleep, map->PathOf("sleep"))) {
       if (*ms == 0) {
         reader.Error(sleep->position, map->PathOf("sleep"), "must be longer than 0s");
-      } else if (options.wait != JoinLockOptions::Wait::kSleep) {
+      } else if (options.wait != world::LockWait::kSleep) {
         reader.Error(sleep->position, map->PathOf("sleep"),
                      "a sleep is only used with `wait: sleep`");
       } else {
@@ -120,14 +113,14 @@ void CheckHostRefs(Reader& reader, const YamlNode& root, Scenario& scenario) {
   auto problem = [&](const std::string& name) {
     return Cat("host \"", name, "\" is not declared under `hosts`");
   };
-  if (scenario.defaults.host && !declared(*scenario.defaults.host)) {
-    reader.Error(root.position, "defaults.host", problem(*scenario.defaults.host));
+  if (scenario.default_host && !declared(*scenario.default_host)) {
+    reader.Error(root.position, "defaults.host", problem(*scenario.default_host));
   }
   for (size_t i = 0; i < scenario.nodes.size(); ++i) {
     const Node& node = scenario.nodes[i];
-    if (node.overrides.host && !declared(*node.overrides.host)) {
+    if (node.settings_keys.contains("host") && node.host && !declared(*node.host)) {
       reader.Error({node.position.line, node.position.column}, KeyPath(IndexPath("nodes", i), "host"),
-                   problem(*node.overrides.host));
+                   problem(*node.host));
     }
   }
 }
@@ -162,8 +155,10 @@ void ReadHeader(Reader& reader, const MapReader& top, Scenario& scenario) {
 void ReadDefaults(Reader& reader, const MapReader& top, Scenario& scenario) {
   const YamlNode* defaults = top.Find("defaults");
   if (defaults == nullptr) return;
-  if (std::optional<MapReader> map = MapReader::Open(reader, *defaults, "defaults", kDefaultsKeys)) {
-    scenario.defaults = ApplyOverrides(NodeSettings{}, ReadSettings(reader, *map));
+  const std::vector<std::string_view> keys = SettingsKeys();
+  if (std::optional<MapReader> map = MapReader::Open(reader, *defaults, "defaults", keys)) {
+    std::set<std::string> written;
+    ReadSettings(reader, *map, {scenario.defaults, scenario.default_host, written});
   }
 }
 
@@ -191,7 +186,7 @@ void BuildScenario(Reader& reader, const YamlNode& root, Scenario& scenario) {
   reader.set_nodes_known(nodes != nullptr && DeclareNodes(reader, *nodes));
   if (const YamlNode* backend = top->Find("backend")) {
     if (std::optional<BackendOverrides> overrides = ReadBackend(reader, *backend, "backend")) {
-      scenario.backend = ApplyOverrides(Backend{}, *overrides);
+      scenario.backend = ApplyOverrides(BackendConfig{}, *overrides);
     }
   }
   if (nodes != nullptr && reader.nodes_known()) ReadNodes(reader, *nodes, scenario);

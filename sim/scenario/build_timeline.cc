@@ -48,7 +48,7 @@ std::optional<Action> ReadPartition(const ActionInput& in) {
                     "empty list; give the groups, like [[a@h1, b@h2], [c@h3]]");
     return std::nullopt;
   }
-  PartitionAction action;
+  world::action::Partition action;
   std::set<NodeName> seen;
   bool ok = true;
   for (const YamlNode& group : *groups) {
@@ -80,7 +80,7 @@ std::optional<Action> ReadPartition(const ActionInput& in) {
 std::optional<Action> ReadCut(const ActionInput& in) {
   auto links = ReadPairs(in.reader, in.value, in.path);
   if (!links) return std::nullopt;
-  return CutAction{std::move(*links)};
+  return world::action::Cut{std::move(*links)};
 }
 
 std::optional<Action> ReadHeal(const ActionInput& in) {
@@ -99,7 +99,7 @@ std::optional<Action> ReadHeal(const ActionInput& in) {
 std::optional<Action> ReadDisconnect(const ActionInput& in) {
   auto pairs = ReadPairs(in.reader, in.value, in.path);
   if (!pairs) return std::nullopt;
-  return DisconnectAction{std::move(*pairs)};
+  return world::action::Disconnect{std::move(*pairs)};
 }
 
 std::optional<Action> ReadDns(const ActionInput& in) {
@@ -122,7 +122,7 @@ std::optional<Action> ReadDns(const ActionInput& in) {
   }
   if (fail != nullptr) {
     std::optional<bool> fails = ReadBool(in.reader, *fail, map->PathOf("fail"));
-    if (fails) action.outcome = *fails ? DnsOutcome::kFails : DnsOutcome::kResolves;
+    if (fails) action.outcome = *fails ? DnsAnswer::kFails : DnsAnswer::kResolves;
     ok = ok && fails.has_value();
   }
   if (!ok) return std::nullopt;
@@ -139,7 +139,7 @@ std::optional<Action> ReadSlowConnect(const ActionInput& in) {
   std::optional<int64_t> delay_ms;
   if (delay != nullptr) delay_ms = ReadDuration(in.reader, *delay, map->PathOf("delay"));
   if (!node || !delay_ms) return std::nullopt;
-  return SlowConnectAction{*node, *delay_ms};
+  return world::action::SlowConnect{*node, *delay_ms};
 }
 
 std::optional<Action> ReadBackendChange(const ActionInput& in) {
@@ -235,9 +235,9 @@ std::optional<RawMessage> ReadPingResult(Reader& reader, const YamlNode& value,
   if (!map) return std::nullopt;
   std::optional<NodeName> node;
   if (const YamlNode* v = map->Require("node")) node = ReadNodeRef(reader, *v, map->PathOf("node"));
-  std::optional<PingOutcome> outcome;
+  std::optional<engine::PingResult::Outcome> outcome;
   if (const YamlNode* v = map->Require("result")) {
-    outcome = ReadEnum(reader, *v, map->PathOf("result"), {PingOutcome::kPong, PingOutcome::kPang});
+    outcome = ReadEnum(reader, *v, map->PathOf("result"), {engine::PingResult::Outcome::kPong, engine::PingResult::Outcome::kPang});
   }
   if (!node || !outcome) return std::nullopt;
   return RawMessage{RawMessage::Kind::kPingResult, *node, *outcome};
@@ -248,11 +248,11 @@ std::optional<RawMessage> ReadMessage(Reader& reader, const YamlNode& value,
   constexpr std::string_view kAtoms[] = {"check", "enter_regular_phase", "unknown"};
   constexpr std::string_view kTagged[] = {"nodeup", "nodedown", "ping_result"};
   if (value.IsScalar()) {
-    if (value.text == "check") return RawMessage{RawMessage::Kind::kCheck, "", PingOutcome::kPang};
+    if (value.text == "check") return RawMessage{RawMessage::Kind::kCheck, "", engine::PingResult::Outcome::kPang};
     if (value.text == "enter_regular_phase") {
-      return RawMessage{RawMessage::Kind::kEnterRegularPhase, "", PingOutcome::kPang};
+      return RawMessage{RawMessage::Kind::kEnterRegularPhase, "", engine::PingResult::Outcome::kPang};
     }
-    if (value.text == "unknown") return RawMessage{RawMessage::Kind::kUnknown, "", PingOutcome::kPang};
+    if (value.text == "unknown") return RawMessage{RawMessage::Kind::kUnknown, "", engine::PingResult::Outcome::kPang};
     std::string hint = DidYouMean(value.text, kAtoms);
     reader.Error(value.position, path,
                  Cat("unknown message \"", value.text, "\"; ", kMessageHelp,
@@ -273,7 +273,7 @@ std::optional<RawMessage> ReadMessage(Reader& reader, const YamlNode& value,
     std::optional<NodeName> node = ReadNodeRef(reader, entry.value, entry_path);
     if (!node) return std::nullopt;
     return RawMessage{entry.key == "nodeup" ? RawMessage::Kind::kNodeup : RawMessage::Kind::kNodedown,
-                      *node, PingOutcome::kPang};
+                      *node, engine::PingResult::Outcome::kPang};
   }
   if (entry.key == "ping_result") return ReadPingResult(reader, entry.value, entry_path);
   std::string hint = DidYouMean(entry.key, kTagged);
@@ -300,13 +300,13 @@ std::optional<Action> ReadCall(const ActionInput& in) {
   constexpr std::string_view kKeys[] = {"node", "request", "timeout", "id"};
   auto map = OpenAction(in, kKeys);
   if (!map) return std::nullopt;
-  CallAction action;
+  world::action::Call action;
   std::optional<NodeName> node = RequireNode(in, *map);
-  std::optional<CallRequest> request;
+  std::optional<Request> request;
   if (const YamlNode* value = map->Require("request")) {
     request = ReadEnum(in.reader, *value, map->PathOf("request"),
-                       {CallRequest::kWaitForReady, CallRequest::kWaitForGetNodes,
-                        CallRequest::kGetTables, CallRequest::kSystemInfo});
+                       {Request::kWaitForReady, Request::kWaitForGetNodes,
+                        Request::kGetTables, Request::kSystemInfo});
   }
   bool ok = node && request;
   if (const YamlNode* timeout = map->Find("timeout")) {
@@ -338,9 +338,9 @@ struct ActionEntry {
   ActionReader read;
 };
 constexpr ActionEntry kActions[] = {
-    {"start", &ReadNodesAction<StartAction>},
-    {"stop", &ReadNodesAction<StopAction>},
-    {"restart", &ReadNodesAction<RestartAction>},
+    {"start", &ReadNodesAction<world::action::Start>},
+    {"stop", &ReadNodesAction<world::action::Stop>},
+    {"restart", &ReadNodesAction<world::action::Restart>},
     {"partition", &ReadPartition},
     {"cut", &ReadCut},
     {"heal", &ReadHeal},
@@ -349,8 +349,8 @@ constexpr ActionEntry kActions[] = {
     {"slow_connect", &ReadSlowConnect},
     {"backend", &ReadBackendChange},
     {"backend_fail", &ReadBackendFail},
-    {"add_table", &ReadTableAction<AddTableAction>},
-    {"delete_table", &ReadTableAction<DeleteTableAction>},
+    {"add_table", &ReadTableAction<world::action::AddTable>},
+    {"delete_table", &ReadTableAction<world::action::DeleteTable>},
     {"send", &ReadSend},
     {"call", &ReadCall},
 };

@@ -92,23 +92,22 @@ Verdict Info(const InfoCondition& c, const world::World& world) {
   if (!info.has_value()) return Broken(c.node + " not running");
   const engine::State& s = info->state;
   std::vector<std::string> wrong;
-  auto eq = [](auto want, const char* have) { return ToString(want) == std::string_view(have); };
-  if (c.phase) Field(wrong, "phase", eq(*c.phase, engine::ToString(s.phase)), engine::ToString(s.phase));
+  if (c.phase) Field(wrong, "phase", *c.phase == s.phase, engine::ToString(s.phase));
   if (c.retry_type) {
-    Field(wrong, "retry_type", eq(*c.retry_type, engine::ToString(info->retry_type)),
+    Field(wrong, "retry_type", *c.retry_type == info->retry_type,
           engine::ToString(info->retry_type));
   }
   if (c.last_get_nodes_retry_type) {
-    const char* have = engine::ToString(s.last_get_nodes_retry_type);
-    Field(wrong, "last_get_nodes_retry_type", eq(*c.last_get_nodes_retry_type, have), have);
+    Field(wrong, "last_get_nodes_retry_type",
+          *c.last_get_nodes_retry_type == s.last_get_nodes_retry_type,
+          engine::ToString(s.last_get_nodes_retry_type));
   }
   if (c.get_nodes_status) {
-    const char* have = engine::ToString(s.get_nodes_status);
-    Field(wrong, "get_nodes_status", eq(*c.get_nodes_status, have), have);
+    Field(wrong, "get_nodes_status", *c.get_nodes_status == s.get_nodes_status,
+          engine::ToString(s.get_nodes_status));
   }
   if (c.join_status) {
-    const char* have = engine::ToString(s.join_status);
-    Field(wrong, "join_status", eq(*c.join_status, have), have);
+    Field(wrong, "join_status", *c.join_status == s.join_status, engine::ToString(s.join_status));
   }
   if (c.should_retry_get_nodes) {
     Field(wrong, "should_retry_get_nodes", *c.should_retry_get_nodes == s.should_retry_get_nodes,
@@ -127,15 +126,15 @@ Verdict Info(const InfoCondition& c, const world::World& world) {
     Field(wrong, "tables", AsSet(*c.tables) == AsSet(s.tables), SetText(AsSet(s.tables)));
   }
   if (c.verify_ready) {
-    std::vector<std::string> want;
-    for (MissingTaskKind kind : *c.verify_ready) want.emplace_back(ToString(kind));
-    std::vector<std::string> have;
-    for (const auto& task : info->verify_ready) have.emplace_back(engine::KindName(task));
+    std::vector<size_t> want;
+    for (MissingTaskKind kind : *c.verify_ready) want.push_back(static_cast<size_t>(kind));
+    std::vector<size_t> have;
+    for (const engine::MissingTask& task : info->verify_ready) have.push_back(task.index());
     Field(wrong, "verify_ready", want == have, MissingText(info->verify_ready));
   }
   if (c.last_get_nodes_result) {
-    const char* have = engine::KindName(s.last_get_nodes_result);
-    Field(wrong, "last_get_nodes_result", eq(*c.last_get_nodes_result, have), have);
+    Field(wrong, "last_get_nodes_result", *c.last_get_nodes_result == s.last_get_nodes_result.kind,
+          engine::KindName(s.last_get_nodes_result));
   }
   if (wrong.empty()) return Holds();
   return Broken(c.node + ": " + absl::StrJoin(wrong, ", "));

@@ -308,7 +308,7 @@ struct Network {
   }
 };
 
-std::string GroupsText(const PartitionAction& p, const Scenario& scenario) {
+std::string GroupsText(const world::action::Partition& p, const Scenario& scenario) {
   std::set<NodeName> listed;
   std::vector<std::string> groups;
   for (const auto& g : p.groups) {
@@ -332,7 +332,7 @@ void ApplyNetworkStep(const Scenario& scenario, const TimelineStep& step, Networ
     }
   };
   std::visit(Overloaded{
-                 [&](const PartitionAction& a) {
+                 [&](const world::action::Partition& a) {
                    for (auto& [name, g] : net.group) g = 0;
                    for (size_t g = 0; g < a.groups.size(); ++g) {
                      for (const NodeName& name : a.groups[g]) net.group[name] = g + 1;
@@ -344,7 +344,7 @@ void ApplyNetworkStep(const Scenario& scenario, const TimelineStep& step, Networ
                                          "partition " + GroupsText(a, scenario),
                                          step.as_written});
                  },
-                 [&](const CutAction& a) {
+                 [&](const world::action::Cut& a) {
                    for (const NodePair& p : a.links) net.cuts.insert(Normalized(p.first, p.second));
                  },
                  [&](const HealAction& a) {
@@ -480,10 +480,10 @@ void AddNodeFaults(const Scenario& scenario, const Node& node, int64_t end_ms,
             [&](const DnsAction& a) {
               if (a.node != node.name) return;
               if (a.delay_ms) dns_delay_ms = *a.delay_ms;
-              if (a.outcome) dns_fails = *a.outcome == DnsOutcome::kFails;
+              if (a.outcome) dns_fails = *a.outcome == DnsAnswer::kFails;
               dns.Set(step.at_ms, DnsLabel(dns_delay_ms, dns_fails), step.as_written);
             },
-            [&](const SlowConnectAction& a) {
+            [&](const world::action::SlowConnect& a) {
               if (a.node != node.name) return;
               connect.Set(step.at_ms,
                           a.delay_ms > 0 ? "slow connect " + FormatDurationMs(a.delay_ms) : "",

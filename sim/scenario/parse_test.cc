@@ -183,21 +183,21 @@ TEST(ParseScenario, ReadsTheHeaderDefaultsTablesAndBackend) {
   EXPECT_EQ(s.duration_ms, 30 * 60'000);
 
   NodeSettings defaults;
-  defaults.dist_auto_connect = DistAutoConnect::kOnce;
-  defaults.connect_all = ConnectAll::kOff;
-  defaults.prevent_overlapping_partitions = OverlapPrevention::kOff;
+  defaults.dist_auto_connect = AutoConnect::kOnce;
+  defaults.connect_all = false;
+  defaults.prevent_overlapping_partitions = false;
   defaults.visibility = Visibility::kVisible;
   defaults.net_ticktime_ms = 20'000;
   defaults.net_setuptime_ms = 3'000;
   defaults.latency_ms = 2;
   defaults.dns_delay_ms = 10;
   defaults.connect_delay_ms = 5;
-  defaults.dns_cache = DnsCache{DnsCache::Mode::kTtl, 30'000};
+  defaults.dns_cache_ttl_ms = 30'000;
   EXPECT_EQ(s.defaults, defaults);
 
   EXPECT_THAT(s.tables, ElementsAre("sessions", "rooms"));
-  EXPECT_EQ(s.backend.nodes.kind, BackendNodes::Kind::kListed);
-  EXPECT_THAT(s.backend.nodes.listed, ElementsAre("a@h1", "b@h2", "c@h3", "ghost@nohost"));
+  ASSERT_TRUE(s.backend.nodes.has_value());
+  EXPECT_THAT(*s.backend.nodes, ElementsAre("a@h1", "b@h2", "c@h3", "ghost@nohost"));
   EXPECT_EQ(s.backend.latency, (LatencyRange{10, 2'000}));
   EXPECT_DOUBLE_EQ(s.backend.error_rate, 0.25);
 }
@@ -207,7 +207,7 @@ TEST(ParseScenario, ReadsNodesWithOverridesOverDefaults) {
   ASSERT_THAT(s.nodes, SizeIs(4));
   const Node& a = s.nodes[0];
   EXPECT_EQ(a.name, "a@h1");
-  EXPECT_EQ(a.overrides, NodeSettingsOverrides{});
+  EXPECT_THAT(a.settings_keys, SizeIs(0));
   EXPECT_EQ(a.settings, s.defaults);
   EXPECT_EQ(a.start, StartMode::kAtStartTime);
   EXPECT_EQ(a.start_at_ms, 0);
@@ -219,12 +219,12 @@ TEST(ParseScenario, ReadsNodesWithOverridesOverDefaults) {
 
   const Node& b = s.nodes[1];
   EXPECT_EQ(b.settings.dns_delay_ms, 5'000);
-  EXPECT_EQ(b.settings.dist_auto_connect, DistAutoConnect::kNever);
+  EXPECT_EQ(b.settings.dist_auto_connect, AutoConnect::kNever);
   EXPECT_EQ(b.settings.visibility, Visibility::kHidden);
-  EXPECT_EQ(b.settings.dns_cache.mode, DnsCache::Mode::kNone);
+  EXPECT_FALSE(b.settings.dns_cache_ttl_ms.has_value());
   EXPECT_EQ(b.settings.net_ticktime_ms, 20'000);  // from defaults
-  EXPECT_EQ(b.overrides.dns_delay_ms, 5'000);
-  EXPECT_FALSE(b.overrides.net_ticktime_ms.has_value());
+  EXPECT_TRUE(b.settings_keys.contains("dns_delay"));
+  EXPECT_FALSE(b.settings_keys.contains("net_ticktime"));
   EXPECT_THAT(b.tables, ElementsAre("sessions"));
   ASSERT_TRUE(b.backend_override.has_value());
   EXPECT_EQ(b.backend_override->latency, (LatencyRange{20, 20}));
@@ -235,8 +235,8 @@ TEST(ParseScenario, ReadsNodesWithOverridesOverDefaults) {
 
   const Node& c = s.nodes[2];
   EXPECT_EQ(c.start_at_ms, 120'000);
-  EXPECT_EQ(c.settings.connect_all, ConnectAll::kOn);
-  EXPECT_EQ(c.settings.prevent_overlapping_partitions, OverlapPrevention::kOn);
+  EXPECT_TRUE(c.settings.connect_all);
+  EXPECT_TRUE(c.settings.prevent_overlapping_partitions);
   EXPECT_EQ(c.settings.net_ticktime_ms, 60'000);
   EXPECT_EQ(c.settings.net_setuptime_ms, 7'000);
   EXPECT_EQ(c.settings.latency_ms, 1);
@@ -254,18 +254,18 @@ TEST(ParseScenario, ReadsEveryTimelineAction) {
   EXPECT_EQ(t[0].at_ms, 60'000);
   EXPECT_EQ(t[0].position, (SourcePosition{"x.yaml", 42, 5}));
   EXPECT_EQ(t[0].as_written, "{at: 1m, start: [ghost@nohost]}");
-  EXPECT_THAT(std::get<StartAction>(t[0].action).nodes, ElementsAre("ghost@nohost"));
-  EXPECT_THAT(std::get<StopAction>(t[1].action).nodes, ElementsAre("a@h1"));
+  EXPECT_THAT(std::get<world::action::Start>(t[0].action).nodes, ElementsAre("ghost@nohost"));
+  EXPECT_THAT(std::get<world::action::Stop>(t[1].action).nodes, ElementsAre("a@h1"));
   EXPECT_EQ(t[1].position, (SourcePosition{"x.yaml", 44, 5}));
-  EXPECT_THAT(std::get<RestartAction>(t[2].action).nodes, ElementsAre("b@h2"));
-  EXPECT_THAT(std::get<PartitionAction>(t[3].action).groups,
+  EXPECT_THAT(std::get<world::action::Restart>(t[2].action).nodes, ElementsAre("b@h2"));
+  EXPECT_THAT(std::get<world::action::Partition>(t[3].action).groups,
               ElementsAre(ElementsAre("a@h1", "b@h2"), ElementsAre("c@h3")));
   EXPECT_EQ(t[3].as_written, "{at: 2m, partition: [[a@h1, b@h2], [c@h3]]}");
-  EXPECT_THAT(std::get<CutAction>(t[4].action).links, ElementsAre(NodePair{"a@h1", "c@h3"}));
+  EXPECT_THAT(std::get<world::action::Cut>(t[4].action).links, ElementsAre(NodePair{"a@h1", "c@h3"}));
   EXPECT_EQ(std::get<HealAction>(t[5].action).scope, HealAction::Scope::kAll);
   EXPECT_EQ(std::get<HealAction>(t[6].action).scope, HealAction::Scope::kLinks);
   EXPECT_THAT(std::get<HealAction>(t[6].action).links, ElementsAre(NodePair{"a@h1", "c@h3"}));
-  EXPECT_THAT(std::get<DisconnectAction>(t[7].action).pairs, ElementsAre(NodePair{"a@h1", "b@h2"}));
+  EXPECT_THAT(std::get<world::action::Disconnect>(t[7].action).links, ElementsAre(NodePair{"a@h1", "b@h2"}));
 
   const auto& dns_delay = std::get<DnsAction>(t[8].action);
   EXPECT_EQ(dns_delay.node, "c@h3");
@@ -273,19 +273,19 @@ TEST(ParseScenario, ReadsEveryTimelineAction) {
   EXPECT_FALSE(dns_delay.outcome.has_value());
   const auto& dns_fail = std::get<DnsAction>(t[9].action);
   EXPECT_FALSE(dns_fail.delay_ms.has_value());
-  EXPECT_EQ(dns_fail.outcome, DnsOutcome::kFails);
+  EXPECT_EQ(dns_fail.outcome, DnsAnswer::kFails);
   const auto& dns_restore = std::get<DnsAction>(t[10].action);
   EXPECT_EQ(dns_restore.delay_ms, 0);
-  EXPECT_EQ(dns_restore.outcome, DnsOutcome::kResolves);
+  EXPECT_EQ(dns_restore.outcome, DnsAnswer::kResolves);
 
-  const auto& slow = std::get<SlowConnectAction>(t[11].action);
+  const auto& slow = std::get<world::action::SlowConnect>(t[11].action);
   EXPECT_EQ(slow.node, "c@h3");
   EXPECT_EQ(slow.delay_ms, 3'000);
 
   const auto& backend = std::get<BackendAction>(t[12].action);
   EXPECT_EQ(backend.node, "a@h1");
   EXPECT_EQ(backend.changes.nodes,
-            (BackendNodes{BackendNodes::Kind::kListed, {"a@h1", "b@h2"}}));
+            (std::vector<NodeName>{"a@h1", "b@h2"}));
   EXPECT_EQ(backend.changes.latency, (LatencyRange{2'000, 2'000}));
   EXPECT_EQ(backend.changes.error_rate, 0.5);
   const auto& backend_all = std::get<BackendAction>(t[13].action);
@@ -302,26 +302,26 @@ TEST(ParseScenario, ReadsEveryTimelineAction) {
   EXPECT_EQ(fail_until.kind, BackendFailAction::Kind::kUntil);
   EXPECT_EQ(fail_until.until_ms, 9 * 60'000);
 
-  EXPECT_EQ(std::get<AddTableAction>(t[16].action).table, "t");
-  EXPECT_EQ(std::get<DeleteTableAction>(t[17].action).node, "a@h1");
+  EXPECT_EQ(std::get<world::action::AddTable>(t[16].action).table, "t");
+  EXPECT_EQ(std::get<world::action::DeleteTable>(t[17].action).node, "a@h1");
 
   auto message = [&](size_t i) { return std::get<SendAction>(t[i].action).message; };
   EXPECT_EQ(message(18).kind, RawMessage::Kind::kCheck);
   EXPECT_EQ(message(19).kind, RawMessage::Kind::kEnterRegularPhase);
-  EXPECT_EQ(message(20), (RawMessage{RawMessage::Kind::kNodeup, "b@h2", PingOutcome::kPang}));
-  EXPECT_EQ(message(21), (RawMessage{RawMessage::Kind::kNodedown, "b@h2", PingOutcome::kPang}));
-  EXPECT_EQ(message(22), (RawMessage{RawMessage::Kind::kPingResult, "b@h2", PingOutcome::kPang}));
+  EXPECT_EQ(message(20), (RawMessage{RawMessage::Kind::kNodeup, "b@h2", engine::PingResult::Outcome::kPang}));
+  EXPECT_EQ(message(21), (RawMessage{RawMessage::Kind::kNodedown, "b@h2", engine::PingResult::Outcome::kPang}));
+  EXPECT_EQ(message(22), (RawMessage{RawMessage::Kind::kPingResult, "b@h2", engine::PingResult::Outcome::kPang}));
   EXPECT_EQ(message(23).kind, RawMessage::Kind::kUnknown);
 
-  const auto& call = std::get<CallAction>(t[24].action);
+  const auto& call = std::get<world::action::Call>(t[24].action);
   EXPECT_EQ(call.node, "a@h1");
-  EXPECT_EQ(call.request, CallRequest::kWaitForReady);
+  EXPECT_EQ(call.request, Request::kWaitForReady);
   EXPECT_EQ(call.timeout_ms, 5'000);
   EXPECT_EQ(call.id, "w1");
-  EXPECT_EQ(std::get<CallAction>(t[25].action).request, CallRequest::kWaitForGetNodes);
-  EXPECT_EQ(std::get<CallAction>(t[26].action).request, CallRequest::kGetTables);
-  const auto& info_call = std::get<CallAction>(t[27].action);
-  EXPECT_EQ(info_call.request, CallRequest::kSystemInfo);
+  EXPECT_EQ(std::get<world::action::Call>(t[25].action).request, Request::kWaitForGetNodes);
+  EXPECT_EQ(std::get<world::action::Call>(t[26].action).request, Request::kGetTables);
+  const auto& info_call = std::get<world::action::Call>(t[27].action);
+  EXPECT_EQ(info_call.request, Request::kSystemInfo);
   EXPECT_EQ(info_call.id, "");
   EXPECT_EQ(info_call.timeout_ms, 5'000);  // gen_server:call's default
 
@@ -379,7 +379,7 @@ TEST(ParseScenario, ReadsEveryQualifierAndCondition) {
   EXPECT_THAT(*info.unavailable_nodes, SizeIs(0));
   EXPECT_THAT(*info.tables, ElementsAre("sessions", "rooms"));
   EXPECT_THAT(*info.verify_ready, SizeIs(0));
-  EXPECT_EQ(info.last_get_nodes_result, GetNodesResultKind::kOk);
+  EXPECT_EQ(info.last_get_nodes_result, engine::GetNodesResult::Kind::kOk);
   EXPECT_EQ(e[5].as_written.find('\n'), std::string::npos);
   EXPECT_THAT(e[5].as_written, StartsWith("{at: 12m, info: {node: a@h1, phase: regular, "));
 
@@ -388,7 +388,7 @@ TEST(ParseScenario, ReadsEveryQualifierAndCondition) {
               ElementsAre(MissingTaskKind::kBadLastGetNodesResult,
                           MissingTaskKind::kStillWaitingForPangs,
                           MissingTaskKind::kWaitingForJoinResult));
-  EXPECT_EQ(info_b.last_get_nodes_result, GetNodesResultKind::kError);
+  EXPECT_EQ(info_b.last_get_nodes_result, engine::GetNodesResult::Kind::kError);
   EXPECT_FALSE(info_b.phase.has_value());
 
   const auto& reply_ok = std::get<ReplyCondition>(e[7].condition);
@@ -439,18 +439,18 @@ TEST(ParseScenario, AppliesTheDocumentedDefaults) {
   EXPECT_EQ(s.seed, 1u);
   EXPECT_EQ(s.description, "");
   EXPECT_EQ(s.defaults, NodeSettings{});
-  EXPECT_EQ(s.defaults.dist_auto_connect, DistAutoConnect::kAlways);
-  EXPECT_EQ(s.defaults.connect_all, ConnectAll::kOn);
-  EXPECT_EQ(s.defaults.prevent_overlapping_partitions, OverlapPrevention::kOn);
+  EXPECT_EQ(s.defaults.dist_auto_connect, AutoConnect::kAlways);
+  EXPECT_TRUE(s.defaults.connect_all);
+  EXPECT_TRUE(s.defaults.prevent_overlapping_partitions);
   EXPECT_EQ(s.defaults.visibility, Visibility::kVisible);
   EXPECT_EQ(s.defaults.net_ticktime_ms, 60'000);
   EXPECT_EQ(s.defaults.net_setuptime_ms, 7'000);
   EXPECT_EQ(s.defaults.latency_ms, 1);
   EXPECT_EQ(s.defaults.dns_delay_ms, 0);
   EXPECT_EQ(s.defaults.connect_delay_ms, 0);
-  EXPECT_EQ(s.defaults.dns_cache.mode, DnsCache::Mode::kNone);
+  EXPECT_FALSE(s.defaults.dns_cache_ttl_ms.has_value());
   EXPECT_THAT(s.tables, SizeIs(0));
-  EXPECT_EQ(s.backend.nodes.kind, BackendNodes::Kind::kEveryDeclaredNode);
+  EXPECT_FALSE(s.backend.nodes.has_value());  // every declared node
   EXPECT_EQ(s.backend.latency, (LatencyRange{0, 0}));
   EXPECT_EQ(s.backend.error_rate, 0.0);
   EXPECT_THAT(s.timeline, SizeIs(0));
@@ -1002,7 +1002,7 @@ TEST(ParseScenario, ReadsTheJoinModelKeys) {
       "    host: other\n");
   EXPECT_TRUE(s.CalibratedJoinModel());
   ASSERT_TRUE(s.join_lock.has_value());
-  EXPECT_EQ(s.join_lock->wait, JoinLockOptions::Wait::kSleep);
+  EXPECT_EQ(s.join_lock->wait, world::LockWait::kSleep);
   EXPECT_EQ(s.join_lock->sleep_ms, 2);
   EXPECT_EQ(s.join_lock->backoff, (LatencyRange{1, 20}));
   EXPECT_TRUE(s.join_lock->recheck_joined);
@@ -1010,8 +1010,8 @@ TEST(ParseScenario, ReadsTheJoinModelKeys) {
   EXPECT_EQ(s.hosts[0].name, "vm");
   EXPECT_EQ(s.hosts[0].cores, 4);
   EXPECT_EQ(s.hosts[1].cores, 2);
-  EXPECT_EQ(s.nodes[0].settings.host, "vm");
-  EXPECT_EQ(s.nodes[1].settings.host, "other");
+  EXPECT_EQ(s.nodes[0].host, "vm");
+  EXPECT_EQ(s.nodes[1].host, "other");
   // `join_lock: {}` alone: the calibrated model as released.
   const Scenario released = ParseOk(WithHead("join_lock: {}\n"));
   EXPECT_TRUE(released.CalibratedJoinModel());

@@ -72,7 +72,7 @@ class Reader {
   std::vector<std::string_view> known_tables() const;
 
   // --- Call ids of the timeline and their requests.
-  std::map<std::string, CallRequest, std::less<>>& call_ids() { return call_ids_; }
+  std::map<std::string, Request, std::less<>>& call_ids() { return call_ids_; }
 
   // --- The run's duration, once read: later times must not pass it.
   std::optional<int64_t> run_duration_ms;
@@ -91,7 +91,7 @@ class Reader {
   bool nodes_known_ = true;
   std::set<TableName, std::less<>> tables_;
   bool tables_over_limit_reported_ = false;
-  std::map<std::string, CallRequest, std::less<>> call_ids_;
+  std::map<std::string, Request, std::less<>> call_ids_;
 };
 
 // A map of the tree opened with the keys allowed in it. Opening reports a

@@ -10,171 +10,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "sim/scenario/conditions.h"
+#include "sim/scenario/to_world.h"
 
 namespace discosim::scenario {
 namespace {
 
-
-world::NodeSettings ToWorld(const NodeSettings& s) {
-  world::NodeSettings w;
-  switch (s.dist_auto_connect) {
-    case DistAutoConnect::kAlways:
-      w.dist_auto_connect = world::AutoConnect::kAlways;
-      break;
-    case DistAutoConnect::kOnce:
-      w.dist_auto_connect = world::AutoConnect::kOnce;
-      break;
-    case DistAutoConnect::kNever:
-      w.dist_auto_connect = world::AutoConnect::kNever;
-      break;
-  }
-  w.connect_all = s.connect_all == ConnectAll::kOn;
-  w.prevent_overlapping_partitions = s.prevent_overlapping_partitions == OverlapPrevention::kOn;
-  w.visibility = s.visibility == Visibility::kHidden ? world::Visibility::kHidden
-                                                      : world::Visibility::kVisible;
-  w.net_ticktime_ms = s.net_ticktime_ms;
-  w.net_setuptime_ms = s.net_setuptime_ms;
-  w.latency_ms = s.latency_ms;
-  w.dns_delay_ms = s.dns_delay_ms;
-  if (s.dns_cache.mode == DnsCache::Mode::kTtl) w.dns_cache_ttl_ms = s.dns_cache.ttl_ms;
-  w.connect_delay_ms = s.connect_delay_ms;
-  return w;
-}
-
-std::vector<NodeName> DeclaredNodes(const Scenario& scenario) {
-  std::vector<NodeName> names;
-  for (const Node& node : scenario.nodes) names.push_back(node.name);
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
-std::optional<std::vector<NodeName>> ToWorld(const BackendNodes& nodes,
-                                             const Scenario& scenario) {
-  if (nodes.kind == BackendNodes::Kind::kListed) return nodes.listed;
-  return DeclaredNodes(scenario);
-}
-
-std::vector<world::action::NodePair> ToWorld(const std::vector<NodePair>& pairs) {
-  std::vector<world::action::NodePair> out;
-  for (const NodePair& p : pairs) out.emplace_back(p.first, p.second);
-  return out;
-}
-
-engine::Message ToEngine(const RawMessage& m) {
-  switch (m.kind) {
-    case RawMessage::Kind::kCheck:
-      return engine::Check{};
-    case RawMessage::Kind::kEnterRegularPhase:
-      return engine::EnterRegularPhase{};
-    case RawMessage::Kind::kNodeup:
-      return engine::Nodeup{m.node};
-    case RawMessage::Kind::kNodedown:
-      return engine::Nodedown{m.node};
-    case RawMessage::Kind::kPingResult:
-      return engine::PingResult{m.node, m.outcome == PingOutcome::kPong
-                                            ? engine::PingResult::Outcome::kPong
-                                            : engine::PingResult::Outcome::kPang};
-    case RawMessage::Kind::kUnknown:
-      break;
-  }
-  return engine::UnknownMessage{engine::UnknownMessage::Kind::kInfo, "unknown", 0};
-}
-
-world::action::Request ToWorld(CallRequest request) {
-  switch (request) {
-    case CallRequest::kWaitForReady:
-      return world::action::Request::kWaitForReady;
-    case CallRequest::kWaitForGetNodes:
-      return world::action::Request::kWaitForGetNodes;
-    case CallRequest::kGetTables:
-      return world::action::Request::kGetTables;
-    case CallRequest::kSystemInfo:
-      return world::action::Request::kSystemInfo;
-  }
-  return world::action::Request::kWaitForReady;
-}
-
-// Turns timeline steps into world actions. `dns` keys not given keep their
-// value, so the translator remembers each node's current DNS answer.
-class ActionTranslator {
- public:
-  explicit ActionTranslator(const Scenario& scenario) : scenario_(scenario) {
-    for (const Node& node : scenario.nodes) {
-      dns_[node.name] = {node.settings.dns_delay_ms, node.dns_entry == DnsEntry::kResolvable
-                                                         ? world::action::DnsAnswer::kResolves
-                                                         : world::action::DnsAnswer::kFails};
-    }
-  }
-
-  world::Action Translate(const TimelineStep& step, size_t index) {
-    namespace wa = world::action;
-    return std::visit(
-        Overloaded{
-            [](const StartAction& a) -> world::Action { return wa::Start{a.nodes}; },
-            [](const StopAction& a) -> world::Action { return wa::Stop{a.nodes}; },
-            [](const RestartAction& a) -> world::Action { return wa::Restart{a.nodes}; },
-            [](const PartitionAction& a) -> world::Action { return wa::Partition{a.groups}; },
-            [](const CutAction& a) -> world::Action { return wa::Cut{ToWorld(a.links)}; },
-            [](const HealAction& a) -> world::Action {
-              if (a.scope == HealAction::Scope::kAll) return wa::HealAll{};
-              return wa::HealLinks{ToWorld(a.links)};
-            },
-            [](const DisconnectAction& a) -> world::Action {
-              return wa::Disconnect{ToWorld(a.pairs)};
-            },
-            [&](const DnsAction& a) -> world::Action {
-              auto& [delay_ms, answer] = dns_[a.node];
-              if (a.delay_ms) delay_ms = *a.delay_ms;
-              if (a.outcome) {
-                answer = *a.outcome == DnsOutcome::kFails ? wa::DnsAnswer::kFails
-                                                          : wa::DnsAnswer::kResolves;
-              }
-              return wa::Dns{a.node, delay_ms, answer};
-            },
-            [](const SlowConnectAction& a) -> world::Action {
-              return wa::SlowConnect{a.node, a.delay_ms};
-            },
-            [&](const BackendAction& a) -> world::Action {
-              wa::Backend b;
-              b.node = a.node;
-              if (a.changes.nodes) b.nodes = ToWorld(*a.changes.nodes, scenario_);
-              if (a.changes.latency) {
-                b.latency = world::LatencyRange{a.changes.latency->min_ms,
-                                                a.changes.latency->max_ms};
-              }
-              b.error_rate = a.changes.error_rate;
-              return b;
-            },
-            [](const BackendFailAction& a) -> world::Action {
-              wa::BackendFail f;
-              f.node = a.node;
-              if (a.kind == BackendFailAction::Kind::kCount) {
-                f.count = a.count;
-              } else {
-                f.until_ms = a.until_ms;
-              }
-              return f;
-            },
-            [](const AddTableAction& a) -> world::Action { return wa::AddTable{a.node, a.table}; },
-            [](const DeleteTableAction& a) -> world::Action {
-              return wa::DeleteTable{a.node, a.table};
-            },
-            [](const SendAction& a) -> world::Action {
-              return wa::Send{a.node, ToEngine(a.message)};
-            },
-            [&](const CallAction& a) -> world::Action {
-              // A call without an id is still made; it gets a name of its own.
-              std::string id = a.id.empty() ? absl::StrCat("timeline[", index, "]") : a.id;
-              return wa::Call{a.node, ToWorld(a.request), a.timeout_ms, std::move(id)};
-            },
-        },
-        step.action);
-  }
-
- private:
-  const Scenario& scenario_;
-  std::map<NodeName, std::pair<int64_t, world::action::DnsAnswer>> dns_;
-};
 
 // One expectation being judged during the run.
 struct Tracker {
@@ -415,41 +255,10 @@ int ScenarioRun::passed() const {
 int ScenarioRun::failed() const { return static_cast<int>(results.size()) - passed(); }
 
 world::WorldConfig ToWorldConfig(const Scenario& scenario, const RunOptions& options) {
-  world::WorldConfig config;
+  world::WorldConfig config = WorldConfigOf(scenario);
   config.seed = options.seed.value_or(scenario.seed);
   config.limits = options.limits;
   config.trace = options.trace;
-  for (const Node& node : scenario.nodes) {
-    world::NodeConfig n;
-    n.name = node.name;
-    n.settings = ToWorld(node.settings);
-    n.start_at_ms = node.start == StartMode::kNever ? std::nullopt
-                                                    : std::optional<int64_t>(node.start_at_ms);
-    n.resolvable = node.dns_entry == DnsEntry::kResolvable;
-    n.tables = node.tables;
-    n.backend.nodes = ToWorld(node.backend.nodes, scenario);
-    n.backend.latency = {node.backend.latency.min_ms, node.backend.latency.max_ms};
-    n.backend.error_rate = node.backend.error_rate;
-    n.host = node.settings.host.value_or("");
-    config.nodes.push_back(std::move(n));
-  }
-  // `join_lock` / `hosts`: the calibrated join model and its what-if options.
-  if (scenario.CalibratedJoinModel()) {
-    config.join_model = world::JoinModel::kCalibrated;
-    for (const Host& host : scenario.hosts) {
-      config.hosts.push_back(world::HostConfig{host.name, static_cast<int>(host.cores)});
-    }
-    const JoinLockOptions lock = scenario.join_lock.value_or(JoinLockOptions{});
-    config.lock.wait = lock.wait == JoinLockOptions::Wait::kSleep ? world::LockWait::kSleep
-                                                                  : world::LockWait::kSpin;
-    config.lock.sleep_ms = lock.sleep_ms;
-    if (lock.backoff) {
-      config.lock.backoff_ms_min = lock.backoff->min_ms;
-      config.lock.backoff_ms_max = lock.backoff->max_ms;
-    }
-    config.lock.recheck_joined = lock.recheck_joined;
-  }
-  config.cets.check_merge = scenario.cets.check_merge;
   return config;
 }
 

@@ -2,7 +2,9 @@
 // spelling of each enum value in scenario files.
 #include "sim/scenario/scenario.h"
 
+#include <iterator>
 #include <type_traits>
+#include <variant>
 
 namespace discosim::scenario {
 namespace {
@@ -14,25 +16,9 @@ void Override(T& target, const std::optional<T>& value) {
 
 }  // namespace
 
-NodeSettings ApplyOverrides(const NodeSettings& base, const NodeSettingsOverrides& overrides) {
-  NodeSettings result = base;
-  Override(result.dist_auto_connect, overrides.dist_auto_connect);
-  Override(result.connect_all, overrides.connect_all);
-  Override(result.prevent_overlapping_partitions, overrides.prevent_overlapping_partitions);
-  Override(result.visibility, overrides.visibility);
-  Override(result.net_ticktime_ms, overrides.net_ticktime_ms);
-  Override(result.net_setuptime_ms, overrides.net_setuptime_ms);
-  Override(result.latency_ms, overrides.latency_ms);
-  Override(result.dns_delay_ms, overrides.dns_delay_ms);
-  Override(result.connect_delay_ms, overrides.connect_delay_ms);
-  Override(result.dns_cache, overrides.dns_cache);
-  if (overrides.host.has_value()) result.host = overrides.host;
-  return result;
-}
-
-Backend ApplyOverrides(const Backend& base, const BackendOverrides& overrides) {
-  Backend result = base;
-  Override(result.nodes, overrides.nodes);
+BackendConfig ApplyOverrides(const BackendConfig& base, const BackendOverrides& overrides) {
+  BackendConfig result = base;
+  if (overrides.nodes.has_value()) result.nodes = overrides.nodes;
   Override(result.latency, overrides.latency);
   Override(result.error_rate, overrides.error_rate);
   return result;
@@ -45,108 +31,67 @@ const Node* Scenario::FindNode(std::string_view name) const {
   return nullptr;
 }
 
-std::string_view ToString(DistAutoConnect value) {
-  switch (value) {
-    case DistAutoConnect::kAlways: return "always";
-    case DistAutoConnect::kOnce: return "once";
-    case DistAutoConnect::kNever: return "never";
-  }
-  return "?";
+namespace {
+
+// One name table per enum, in the order of its values.
+constexpr std::string_view kAutoConnectNames[] = {"always", "once", "never"};
+static_assert(std::size(kAutoConnectNames) == static_cast<size_t>(AutoConnect::kNever) + 1);
+constexpr std::string_view kRequestNames[] = {"wait_for_ready", "wait_for_get_nodes",
+                                              "get_tables", "system_info"};
+static_assert(std::size(kRequestNames) == static_cast<size_t>(Request::kSystemInfo) + 1);
+constexpr std::string_view kPingOutcomeNames[] = {"pong", "pang"};
+static_assert(std::size(kPingOutcomeNames) ==
+              static_cast<size_t>(engine::PingResult::Outcome::kPang) + 1);
+constexpr std::string_view kRawMessageNames[] = {"check",    "enter_regular_phase", "nodeup",
+                                                 "nodedown", "ping_result",         "unknown"};
+static_assert(std::size(kRawMessageNames) == static_cast<size_t>(RawMessage::Kind::kUnknown) + 1);
+constexpr std::string_view kMissingTaskNames[] = {
+    "bad_last_get_nodes_result", "still_waiting_for_pangs", "waiting_for_join_result"};
+static_assert(std::size(kMissingTaskNames) == std::variant_size_v<engine::MissingTask>);
+static_assert(std::size(kMissingTaskNames) ==
+              static_cast<size_t>(MissingTaskKind::kWaitingForJoinResult) + 1);
+constexpr std::string_view kGetNodesResultNames[] = {"not_called_yet", "ok", "error"};
+static_assert(std::size(kGetNodesResultNames) ==
+              static_cast<size_t>(engine::GetNodesResult::Kind::kError) + 1);
+
+template <size_t N, typename E>
+std::string_view NameOf(const std::string_view (&names)[N], E value) {
+  const auto index = static_cast<size_t>(value);
+  return index < N ? names[index] : "?";
 }
 
-std::string_view ToString(CallRequest value) {
-  switch (value) {
-    case CallRequest::kWaitForReady: return "wait_for_ready";
-    case CallRequest::kWaitForGetNodes: return "wait_for_get_nodes";
-    case CallRequest::kGetTables: return "get_tables";
-    case CallRequest::kSystemInfo: return "system_info";
-  }
-  return "?";
-}
+}  // namespace
 
-std::string_view ToString(PingOutcome value) {
-  switch (value) {
-    case PingOutcome::kPong: return "pong";
-    case PingOutcome::kPang: return "pang";
-  }
-  return "?";
+std::string_view ToString(AutoConnect value) { return NameOf(kAutoConnectNames, value); }
+std::string_view ToString(Request value) { return NameOf(kRequestNames, value); }
+std::string_view ToString(engine::PingResult::Outcome value) {
+  return NameOf(kPingOutcomeNames, value);
 }
-
-std::string_view ToString(RawMessage::Kind value) {
-  switch (value) {
-    case RawMessage::Kind::kCheck: return "check";
-    case RawMessage::Kind::kEnterRegularPhase: return "enter_regular_phase";
-    case RawMessage::Kind::kNodeup: return "nodeup";
-    case RawMessage::Kind::kNodedown: return "nodedown";
-    case RawMessage::Kind::kPingResult: return "ping_result";
-    case RawMessage::Kind::kUnknown: return "unknown";
-  }
-  return "?";
-}
-
-std::string_view ToString(Phase value) {
-  switch (value) {
-    case Phase::kInitial: return "initial";
-    case Phase::kRegular: return "regular";
-  }
-  return "?";
-}
-
-std::string_view ToString(RetryType value) {
-  switch (value) {
-    case RetryType::kInitial: return "initial";
-    case RetryType::kAfterError: return "after_error";
-    case RetryType::kRegular: return "regular";
-    case RetryType::kAfterNodedown: return "after_nodedown";
-  }
-  return "?";
-}
-
-std::string_view ToString(TaskStatus value) {
-  switch (value) {
-    case TaskStatus::kNotRunning: return "not_running";
-    case TaskStatus::kRunning: return "running";
-  }
-  return "?";
-}
-
-std::string_view ToString(MissingTaskKind value) {
-  switch (value) {
-    case MissingTaskKind::kBadLastGetNodesResult: return "bad_last_get_nodes_result";
-    case MissingTaskKind::kStillWaitingForPangs: return "still_waiting_for_pangs";
-    case MissingTaskKind::kWaitingForJoinResult: return "waiting_for_join_result";
-  }
-  return "?";
-}
-
-std::string_view ToString(GetNodesResultKind value) {
-  switch (value) {
-    case GetNodesResultKind::kNotCalledYet: return "not_called_yet";
-    case GetNodesResultKind::kOk: return "ok";
-    case GetNodesResultKind::kError: return "error";
-  }
-  return "?";
+std::string_view ToString(RawMessage::Kind value) { return NameOf(kRawMessageNames, value); }
+std::string_view ToString(MissingTaskKind value) { return NameOf(kMissingTaskNames, value); }
+std::string_view ToString(engine::GetNodesResult::Kind value) {
+  return NameOf(kGetNodesResultNames, value);
 }
 
 std::string_view ActionKey(const Action& action) {
   return std::visit(
       [](const auto& a) -> std::string_view {
         using T = std::decay_t<decltype(a)>;
-        if constexpr (std::is_same_v<T, StartAction>) return "start";
-        if constexpr (std::is_same_v<T, StopAction>) return "stop";
-        if constexpr (std::is_same_v<T, RestartAction>) return "restart";
-        if constexpr (std::is_same_v<T, PartitionAction>) return "partition";
-        if constexpr (std::is_same_v<T, CutAction>) return "cut";
+        if constexpr (std::is_same_v<T, world::action::Start>) return "start";
+        if constexpr (std::is_same_v<T, world::action::Stop>) return "stop";
+        if constexpr (std::is_same_v<T, world::action::Restart>) return "restart";
+        if constexpr (std::is_same_v<T, world::action::Partition>) return "partition";
+        if constexpr (std::is_same_v<T, world::action::Cut>) return "cut";
         if constexpr (std::is_same_v<T, HealAction>) return "heal";
-        if constexpr (std::is_same_v<T, DisconnectAction>) return "disconnect";
+        if constexpr (std::is_same_v<T, world::action::Disconnect>) return "disconnect";
         if constexpr (std::is_same_v<T, DnsAction>) return "dns";
-        if constexpr (std::is_same_v<T, SlowConnectAction>) return "slow_connect";
+        if constexpr (std::is_same_v<T, world::action::SlowConnect>) return "slow_connect";
         if constexpr (std::is_same_v<T, BackendAction>) return "backend";
         if constexpr (std::is_same_v<T, BackendFailAction>) return "backend_fail";
-        if constexpr (std::is_same_v<T, AddTableAction>) return "add_table";
-        if constexpr (std::is_same_v<T, DeleteTableAction>) return "delete_table";
+        if constexpr (std::is_same_v<T, world::action::AddTable>) return "add_table";
+        if constexpr (std::is_same_v<T, world::action::DeleteTable>) return "delete_table";
         if constexpr (std::is_same_v<T, SendAction>) return "send";
-        if constexpr (std::is_same_v<T, CallAction>) return "call";
+        if constexpr (std::is_same_v<T, world::action::Call>) return "call";
       },
       action);
 }

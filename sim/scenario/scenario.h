@@ -20,17 +20,34 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
 
+#include "engine/types.h"
+#include "sim/world/action.h"
+#include "sim/world/config.h"
+
 namespace discosim::scenario {
 
-// An Erlang node name, `name@host`, exactly as declared under `nodes`.
-using NodeName = std::string;
-// A CETS table name.
-using TableName = std::string;
+// The world's and the engine's vocabulary, used as is: a scenario adds only
+// what a file needs (where things were written, the text as written, which
+// keys were given).
+using engine::NodeName;
+using engine::Phase;
+using engine::RetryType;
+using engine::TableName;
+using engine::TaskStatus;
+using world::AutoConnect;
+using world::BackendConfig;
+using world::LatencyRange;
+using world::NodeSettings;
+using world::Visibility;
+using world::action::DnsAnswer;
+using world::action::NodePair;
+using world::action::Request;
 
 // Where something was written: 1-based line and column (columns count bytes).
 struct SourcePosition {
@@ -41,104 +58,20 @@ struct SourcePosition {
 };
 
 // ---------------------------------------------------------------------------
-// Node settings (`defaults:` and the same keys on each node).
-
-// OTP's `dist_auto_connect`: always (OTP's default), once or never.
-enum class DistAutoConnect { kAlways, kOnce, kNever };
-// global's `connect_all`.
-enum class ConnectAll { kOff, kOn };
-// global's `prevent_overlapping_partitions`.
-enum class OverlapPrevention { kOff, kOn };
-// A hidden node's connections never show in `nodes()` (and so not to discovery).
-enum class Visibility { kVisible, kHidden };
-
-// The node's resolver cache (`dns_cache_ttl`, an extension of the shared
-// format): kNone is OTP's default native lookup, which caches nothing, so
-// every lookup pays the DNS delay; kTtl caches an answer for `ttl_ms`.
-struct DnsCache {
-  enum class Mode { kNone, kTtl };
-  Mode mode = Mode::kNone;
-  int64_t ttl_ms = 0;  // kTtl only
-  friend bool operator==(const DnsCache&, const DnsCache&) = default;
-};
-
-// The settings of one node, with the defaults of docs/scenario-format.md.
-struct NodeSettings {
-  DistAutoConnect dist_auto_connect = DistAutoConnect::kAlways;
-  ConnectAll connect_all = ConnectAll::kOn;
-  OverlapPrevention prevent_overlapping_partitions = OverlapPrevention::kOn;
-  Visibility visibility = Visibility::kVisible;  // `hidden`
-  int64_t net_ticktime_ms = 60'000;
-  int64_t net_setuptime_ms = 7'000;
-  int64_t latency_ms = 1;       // one-way message delay between two nodes
-  int64_t dns_delay_ms = 0;     // time to resolve this node's name
-  int64_t connect_delay_ms = 0; // time for a connection setup to this node to succeed
-  DnsCache dns_cache;           // `dns_cache_ttl`
-  // `host` (an extension): the shared host, declared under `hosts`, the node
-  // runs on; none: a host of its own with 2 cores. Opts into the calibrated
-  // join model.
-  std::optional<std::string> host;
-  friend bool operator==(const NodeSettings&, const NodeSettings&) = default;
-};
-
-// The settings keys one node sets for itself (unset keys come from defaults).
-struct NodeSettingsOverrides {
-  std::optional<DistAutoConnect> dist_auto_connect;
-  std::optional<ConnectAll> connect_all;
-  std::optional<OverlapPrevention> prevent_overlapping_partitions;
-  std::optional<Visibility> visibility;  // `hidden`
-  std::optional<int64_t> net_ticktime_ms;
-  std::optional<int64_t> net_setuptime_ms;
-  std::optional<int64_t> latency_ms;
-  std::optional<int64_t> dns_delay_ms;
-  std::optional<int64_t> connect_delay_ms;
-  std::optional<DnsCache> dns_cache;
-  std::optional<std::string> host;
-  friend bool operator==(const NodeSettingsOverrides&, const NodeSettingsOverrides&) = default;
-};
-
-// `base` with every key set in `overrides` replaced.
-NodeSettings ApplyOverrides(const NodeSettings& base, const NodeSettingsOverrides& overrides);
-
-// ---------------------------------------------------------------------------
 // Backends.
 
-// What get_nodes returns: every declared node (the default) or a list.
-struct BackendNodes {
-  enum class Kind { kEveryDeclaredNode, kListed };
-  Kind kind = Kind::kEveryDeclaredNode;
-  std::vector<NodeName> listed;  // kListed only; declared nodes, no repeats
-  friend bool operator==(const BackendNodes&, const BackendNodes&) = default;
-};
-
-// A latency drawn per call from [min_ms, max_ms] (min_ms == max_ms: fixed).
-// INVARIANT: 0 <= min_ms <= max_ms.
-struct LatencyRange {
-  int64_t min_ms = 0;
-  int64_t max_ms = 0;
-  friend bool operator==(const LatencyRange&, const LatencyRange&) = default;
-};
-
-// A get_nodes backend. error_rate is the probability in [0, 1] that one call
-// returns {error, simulated}.
-struct Backend {
-  BackendNodes nodes;
-  LatencyRange latency;  // default 0ms: a local file answers at once
-  double error_rate = 0.0;
-  friend bool operator==(const Backend&, const Backend&) = default;
-};
-
-// Backend keys given in one place (a node's `backend:`, a `backend` action);
-// unset keys keep the value they had.
+// Backend keys given in one place (a node's `backend:`, the top-level
+// `backend:`); unset keys keep the value they had. `nodes`, when given, is a
+// list of declared nodes, no repeats.
 struct BackendOverrides {
-  std::optional<BackendNodes> nodes;
+  std::optional<std::vector<NodeName>> nodes;
   std::optional<LatencyRange> latency;
   std::optional<double> error_rate;
   friend bool operator==(const BackendOverrides&, const BackendOverrides&) = default;
 };
 
 // `base` with every key set in `overrides` replaced.
-Backend ApplyOverrides(const Backend& base, const BackendOverrides& overrides);
+BackendConfig ApplyOverrides(const BackendConfig& base, const BackendOverrides& overrides);
 
 // ---------------------------------------------------------------------------
 // Nodes.
@@ -151,64 +84,44 @@ enum class DnsEntry { kResolvable, kUnresolvable };
 
 struct Node {
   NodeName name;
-  NodeSettingsOverrides overrides;  // the settings keys written on this node
-  NodeSettings settings;            // defaults with `overrides` applied
+  NodeSettings settings;  // the defaults with the settings keys written on this node
+  // `host` (an extension), in effect: the shared host, declared under
+  // `hosts`, the node runs on; none: a host of its own with 2 cores. Opts
+  // into the calibrated join model.
+  std::optional<std::string> host;
+  // The settings keys (node_settings.h, and `host`) written on this node.
+  std::set<std::string> settings_keys;
   int64_t start_at_ms = 0;
   StartMode start = StartMode::kAtStartTime;
   DnsEntry dns_entry = DnsEntry::kResolvable;
   std::optional<std::vector<TableName>> tables_override;  // this node's `tables:`
   std::vector<TableName> tables;                          // its tables, in effect
   std::optional<BackendOverrides> backend_override;       // this node's `backend:`
-  Backend backend;                                        // its backend, in effect
+  BackendConfig backend;  // its backend, in effect; nodes none: every declared node
   SourcePosition position;
-};
-
-// Two distinct declared nodes: a link, a connection or a pair to check.
-struct NodePair {
-  NodeName first;
-  NodeName second;
-  friend bool operator==(const NodePair&, const NodePair&) = default;
 };
 
 // ---------------------------------------------------------------------------
 // Timeline actions (one per step).
+//
+// A step whose action the world has as is (start, stop, restart, partition,
+// cut, disconnect, slow_connect, add_table, delete_table, call) holds the
+// world's action; the others keep what the file needs: which keys were
+// given (dns, backend, backend_fail), the heal written as one key, the raw
+// message as spelled. A `call` without an id has an empty id (not written) here; the
+// run names it "timeline[<index>]" (to_world.h). Call ids are unique.
 
-struct StartAction {
-  std::vector<NodeName> nodes;
-};
-struct StopAction {
-  std::vector<NodeName> nodes;
-};
-struct RestartAction {
-  std::vector<NodeName> nodes;
-};
-// Groups that cannot talk to each other; unlisted nodes form one more group.
-// No node is in two groups.
-struct PartitionAction {
-  std::vector<std::vector<NodeName>> groups;
-};
-struct CutAction {
-  std::vector<NodePair> links;
-};
 struct HealAction {
   enum class Scope { kAll, kLinks };
   Scope scope = Scope::kAll;
   std::vector<NodePair> links;  // kLinks only
 };
-struct DisconnectAction {
-  std::vector<NodePair> pairs;
-};
 // Changes how `node`'s name resolves. Unset keys keep their value; at least
 // one is set.
-enum class DnsOutcome { kResolves, kFails };
 struct DnsAction {
   NodeName node;
   std::optional<int64_t> delay_ms;
-  std::optional<DnsOutcome> outcome;  // `fail: true` -> kFails
-};
-struct SlowConnectAction {
-  NodeName node;
-  int64_t delay_ms = 0;
+  std::optional<DnsAnswer> outcome;  // `fail: true` -> kFails
 };
 // Changes the backend of `node` (nullopt: of every node). At least one key set.
 struct BackendAction {
@@ -223,22 +136,13 @@ struct BackendFailAction {
   int64_t count = 0;     // kCount: >= 1
   int64_t until_ms = 0;  // kUntil: a time after the step's at_ms
 };
-struct AddTableAction {
-  NodeName node;
-  TableName table;
-};
-struct DeleteTableAction {
-  NodeName node;
-  TableName table;
-};
 
-enum class PingOutcome { kPong, kPang };
 // A raw message put into a discovery mailbox.
 struct RawMessage {
   enum class Kind { kCheck, kEnterRegularPhase, kNodeup, kNodedown, kPingResult, kUnknown };
   Kind kind = Kind::kCheck;
-  NodeName node;                            // kNodeup, kNodedown, kPingResult
-  PingOutcome outcome = PingOutcome::kPang; // kPingResult
+  NodeName node;  // kNodeup, kNodedown, kPingResult
+  engine::PingResult::Outcome outcome = engine::PingResult::Outcome::kPang;  // kPingResult
   friend bool operator==(const RawMessage&, const RawMessage&) = default;
 };
 struct SendAction {
@@ -246,18 +150,11 @@ struct SendAction {
   RawMessage message;
 };
 
-enum class CallRequest { kWaitForReady, kWaitForGetNodes, kGetTables, kSystemInfo };
-struct CallAction {
-  NodeName node;
-  CallRequest request = CallRequest::kWaitForReady;
-  int64_t timeout_ms = 5'000;  // gen_server:call's default when not given
-  std::string id;              // empty: not written; otherwise unique among calls
-};
-
-using Action = std::variant<StartAction, StopAction, RestartAction, PartitionAction, CutAction,
-                            HealAction, DisconnectAction, DnsAction, SlowConnectAction,
-                            BackendAction, BackendFailAction, AddTableAction,
-                            DeleteTableAction, SendAction, CallAction>;
+using Action = std::variant<world::action::Start, world::action::Stop, world::action::Restart,
+                            world::action::Partition, world::action::Cut, HealAction,
+                            world::action::Disconnect, DnsAction, world::action::SlowConnect,
+                            BackendAction, BackendFailAction, world::action::AddTable,
+                            world::action::DeleteTable, SendAction, world::action::Call>;
 
 struct TimelineStep {
   int64_t at_ms = 0;  // non-decreasing along the timeline
@@ -313,12 +210,8 @@ struct JoinedCondition {
   NodeSelection nodes;
 };
 
-// Values of system_info fields, spelled as Erlang prints them.
-enum class Phase { kInitial, kRegular };
-enum class RetryType { kInitial, kAfterError, kRegular, kAfterNodedown };
-enum class TaskStatus { kNotRunning, kRunning };
+// The kinds of engine::MissingTask, in the order of its alternatives.
 enum class MissingTaskKind { kBadLastGetNodesResult, kStillWaitingForPangs, kWaitingForJoinResult };
-enum class GetNodesResultKind { kNotCalledYet, kOk, kError };
 
 // Each set field of system_info must equal the value; at least one is set.
 struct InfoCondition {
@@ -334,7 +227,7 @@ struct InfoCondition {
   std::optional<std::vector<NodeName>> unavailable_nodes;  // compared as a set
   std::optional<std::vector<TableName>> tables;            // compared as a set
   std::optional<std::vector<MissingTaskKind>> verify_ready;  // [] means ready
-  std::optional<GetNodesResultKind> last_get_nodes_result;
+  std::optional<engine::GetNodesResult::Kind> last_get_nodes_result;
 };
 
 // What a call returned: ok, timeout, or (get_tables) a table list.
@@ -412,8 +305,7 @@ struct Expectation {
 // selects the calibrated join model: the lock at message level, the CPU
 // model, merge costs as measured (docs/join-model.md).
 struct JoinLockOptions {
-  enum class Wait { kSpin, kSleep };
-  Wait wait = Wait::kSpin;             // `wait: spin | sleep`
+  world::LockWait wait = world::LockWait::kSpin;  // `wait: spin | sleep`
   int64_t sleep_ms = 1;                // `sleep`, with wait: sleep; > 0
   std::optional<LatencyRange> backoff; // `backoff: 5ms | [1ms, 20ms]`: a pause after a failed attempt
   bool recheck_joined = false;         // `recheck_joined`
@@ -444,9 +336,10 @@ struct Scenario {
   std::string description;
   uint64_t seed = 1;
   int64_t duration_ms = 0;  // > 0
-  NodeSettings defaults;
+  NodeSettings defaults;                   // `defaults`
+  std::optional<std::string> default_host; // `defaults: {host: ...}`
   std::vector<TableName> tables;  // top-level `tables`
-  Backend backend;                // top-level `backend`
+  BackendConfig backend;          // top-level `backend`
   std::optional<JoinLockOptions> join_lock;  // `join_lock`
   std::vector<Host> hosts;                   // `hosts`
   CetsOptions cets;                          // `cets`
@@ -461,16 +354,14 @@ struct Scenario {
   bool CalibratedJoinModel() const { return join_lock.has_value() || !hosts.empty(); }
 };
 
-// The spelling of each value in scenario files.
-std::string_view ToString(DistAutoConnect value);
-std::string_view ToString(CallRequest value);
-std::string_view ToString(PingOutcome value);
+// The spelling of each value in scenario files (Phase, RetryType and
+// TaskStatus: engine::ToString, the same spelling).
+std::string_view ToString(AutoConnect value);
+std::string_view ToString(Request value);
+std::string_view ToString(engine::PingResult::Outcome value);
 std::string_view ToString(RawMessage::Kind value);
-std::string_view ToString(Phase value);
-std::string_view ToString(RetryType value);
-std::string_view ToString(TaskStatus value);
 std::string_view ToString(MissingTaskKind value);
-std::string_view ToString(GetNodesResultKind value);
+std::string_view ToString(engine::GetNodesResult::Kind value);
 
 // The key of an action as written in a timeline step ("partition", ...).
 std::string_view ActionKey(const Action& action);

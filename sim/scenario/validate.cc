@@ -10,8 +10,11 @@
 #include <vector>
 
 #include "sim/scenario/duration.h"
+#include "sim/scenario/node_settings.h"
 #include "sim/scenario/reader.h"
 #include "sim/scenario/text.h"
+#include "sim/scenario/to_world.h"
+#include "sim/world/validate.h"
 
 namespace discosim::scenario {
 namespace {
@@ -22,10 +25,27 @@ using internal::KeyPath;
 using internal::kMaxReportedErrors;
 using internal::NodeNameProblem;
 
+// The path of the file key that holds the world's `field` (a member path
+// of a world action or NodeConfig) under `path`: the node names of an
+// action are its value itself, settings go by their file key, `_ms` is
+// not written.
+std::string FileKeyPath(std::string_view path, std::string_view field) {
+  if (field.empty() || field == "node" || field == "nodes" || field == "links" || field == "groups" ||
+      field == "target") {
+    return std::string(path);
+  }
+  if (field.starts_with("settings.")) {
+    const NodeSettingKey* row = FindSettingField(field.substr(std::string_view("settings.").size()));
+    if (row != nullptr) return KeyPath(path, row->key);
+  }
+  if (field.ends_with("_ms")) field.remove_suffix(3);
+  return KeyPath(path, field);
+}
+
 class Checker {
  public:
   Checker(const Scenario& scenario, const ScenarioLimits& limits)
-      : scenario_(scenario), limits_(limits) {
+      : scenario_(scenario), limits_(limits), world_(WorldConfigOf(scenario)) {
     for (const Node& node : scenario.nodes) declared_.insert(node.name);
   }
 
@@ -46,14 +66,20 @@ class Checker {
   void CheckNode(const SourcePosition& at, std::string_view path, const NodeName& name) {
     if (!declared_.count(name)) Fail(at, path, Cat("unknown node \"", name, "\""));
   }
-  void CheckNodes(const SourcePosition& at, std::string_view path, const std::vector<NodeName>& names,
-             internal::EmptyList empty) {
+  // The file's rules for a list of nodes: not empty (when refused), no repeats.
+  void CheckList(const SourcePosition& at, std::string_view path, const std::vector<NodeName>& names,
+                 internal::EmptyList empty) {
     if (names.empty() && empty == internal::EmptyList::kRefused) Fail(at, path, "empty list");
     std::set<NodeName> seen;
     for (const NodeName& name : names) {
-      CheckNode(at, path, name);
       if (!seen.insert(name).second) Fail(at, path, Cat("node \"", name, "\" is listed twice"));
     }
+  }
+  // CheckList, and every node declared.
+  void CheckNodes(const SourcePosition& at, std::string_view path, const std::vector<NodeName>& names,
+                  internal::EmptyList empty) {
+    for (const NodeName& name : names) CheckNode(at, path, name);
+    CheckList(at, path, names, empty);
   }
   void CheckSelection(const SourcePosition& at, std::string_view path, const NodeSelection& selection) {
     if (selection.kind == NodeSelection::Kind::kListed) {
@@ -66,6 +92,18 @@ class Checker {
       CheckNode(at, path, pair.first);
       CheckNode(at, path, pair.second);
       if (pair.first == pair.second) Fail(at, path, "a pair needs two different nodes");
+    }
+  }
+  // The world's rules for `action` at `at_ms` (names declared, fields in
+  // range), each under `path` and the file's key for the field it names.
+  void CheckWorldAction(const SourcePosition& at, std::string_view path, int64_t at_ms,
+                        const world::Action& action) {
+    const bool backend = std::holds_alternative<world::action::Backend>(action);
+    for (const world::Problem& problem : world::ActionProblems(world_, at_ms, action)) {
+      // A `backend` step's `nodes` is a key of its own (the backend's list).
+      const std::string where = backend && problem.field == "nodes" ? KeyPath(path, "nodes")
+                                                                    : FileKeyPath(path, problem.field);
+      Fail(at, where, problem.message);
     }
   }
   void CheckTime(const SourcePosition& at, std::string_view path, int64_t time_ms) {
@@ -90,36 +128,31 @@ class Checker {
       Fail(at, path, "a latency range needs 0 <= min <= max");
     }
   }
-  void CheckProbability(const SourcePosition& at, std::string_view path, double value) {
-    if (!std::isfinite(value) || value < 0.0 || value > 1.0) {
-      Fail(at, path, "probability outside [0, 1]");
-    }
-  }
+  // Backend keys: the world's rules (as for a `backend` action), and no
+  // node listed twice.
   void CheckBackend(const SourcePosition& at, std::string_view path, const BackendOverrides& backend) {
-    if (backend.nodes && backend.nodes->kind == BackendNodes::Kind::kListed) {
-      CheckNodes(at, KeyPath(path, "nodes"), backend.nodes->listed, internal::EmptyList::kAllowed);
+    if (backend.nodes) CheckList(at, KeyPath(path, "nodes"), *backend.nodes, internal::EmptyList::kAllowed);
+    const world::action::Backend action{std::nullopt, backend.nodes, backend.latency, backend.error_rate};
+    for (const world::Problem& problem : world::ActionProblems(world_, 0, action)) {
+      Fail(at, KeyPath(path, problem.field), problem.message);
     }
-    if (backend.latency) CheckLatency(at, KeyPath(path, "latency"), *backend.latency);
-    if (backend.error_rate) CheckProbability(at, KeyPath(path, "error_rate"), *backend.error_rate);
   }
+  // The world's rules for node settings, reported under each setting's key.
   void CheckSettings(const SourcePosition& at, std::string_view path, const NodeSettings& settings) {
-    if (settings.net_ticktime_ms <= 0) Fail(at, KeyPath(path, "net_ticktime"), "must be longer than 0s");
-    if (settings.net_setuptime_ms <= 0) {
-      Fail(at, KeyPath(path, "net_setuptime"), "must be longer than 0s");
+    for (const world::Problem& problem : world::SettingsProblems(settings)) {
+      const NodeSettingKey* row = FindSettingField(problem.field);
+      Fail(at, KeyPath(path, row != nullptr ? row->key : problem.field), problem.message);
     }
-    CheckNonNegative(at, KeyPath(path, "latency"), settings.latency_ms);
-    CheckNonNegative(at, KeyPath(path, "dns_delay"), settings.dns_delay_ms);
-    CheckNonNegative(at, KeyPath(path, "connect_delay"), settings.connect_delay_ms);
-    CheckNonNegative(at, KeyPath(path, "dns_cache_ttl"), settings.dns_cache.ttl_ms);
   }
 
   // A node's (or the defaults') host is declared under `hosts`.
-  void CheckHost(const SourcePosition& at, std::string_view path, const NodeSettings& settings) {
-    if (!settings.host) return;
+  void CheckHost(const SourcePosition& at, std::string_view path,
+                 const std::optional<std::string>& name) {
+    if (!name) return;
     for (const Host& host : scenario_.hosts) {
-      if (host.name == *settings.host) return;
+      if (host.name == *name) return;
     }
-    Fail(at, KeyPath(path, "host"), Cat("host \"", *settings.host, "\" is not declared under `hosts`"));
+    Fail(at, KeyPath(path, "host"), Cat("host \"", *name, "\" is not declared under `hosts`"));
   }
 
   void Header();
@@ -136,6 +169,8 @@ class Checker {
 
  private:
   void CheckAction(const TimelineStep& step, const std::string& path);
+  void CheckBackendFail(const TimelineStep& step, const BackendFailAction& a, const std::string& path);
+  void NodeWorldRules();
   void CheckQualifier(const Expectation& expectation, const std::string& path);
   void CheckCondition(const Expectation& expectation, const std::string& path);
 
@@ -143,7 +178,8 @@ class Checker {
   const ScenarioLimits& limits_;
   std::set<NodeName> declared_;
   std::set<TableName> tables_;
-  std::map<std::string, CallRequest> call_ids_;
+  std::map<std::string, Request> call_ids_;
+  world::WorldConfig world_;  // the scenario in the world's terms
   std::vector<std::string> problems_;
 };
 
@@ -171,7 +207,7 @@ void Checker::Header() {
     }
     if (host.cores < 1) Fail(host.position, KeyPath(path, "cores"), "must be at least 1");
   }
-  CheckHost(none, "defaults", scenario_.defaults);
+  CheckHost(none, "defaults", scenario_.default_host);
 }
 
 void Checker::NodeList() {
@@ -191,82 +227,88 @@ void Checker::NodeList() {
     if (!seen.insert(node.name).second) {
       Fail(node.position, KeyPath(path, "name"), Cat("node \"", node.name, "\" is declared twice"));
     }
-    CheckSettings(node.position, path, node.settings);
-    CheckHost(node.position, path, node.settings);
+    CheckHost(node.position, path, node.host);
     CheckTime(node.position, KeyPath(path, "start_at"), node.start_at_ms);
     if (node.start == StartMode::kNever && node.start_at_ms != 0) {
       Fail(node.position, KeyPath(path, "start_at"), "a node with start: false is never started");
     }
     CheckTables(node.position, KeyPath(path, "tables"), node.tables);
-    BackendOverrides backend{node.backend.nodes, node.backend.latency, node.backend.error_rate};
-    CheckBackend(node.position, KeyPath(path, "backend"), backend);
+    if (node.backend.nodes) {
+      CheckList(node.position, KeyPath(path, "backend.nodes"), *node.backend.nodes,
+                internal::EmptyList::kAllowed);
+    }
+  }
+  NodeWorldRules();
+}
+
+// The world's rules for each node (its settings, its backend), under the
+// node's path. The file's own rules for a node's name, start_at and host
+// (above) say more than the world's, so those fields are left to them.
+void Checker::NodeWorldRules() {
+  for (const world::Problem& problem : world::ConfigProblems(world_)) {
+    if (!problem.node || problem.field == "name" || problem.field == "start_at_ms" ||
+        problem.field == "host") {
+      continue;
+    }
+    const Node& node = scenario_.nodes[*problem.node];
+    Fail(node.position, FileKeyPath(IndexPath("nodes", *problem.node), problem.field),
+         problem.message);
   }
 }
 
+// The file's own rules for a step (lists not empty and without repeats, at
+// least one key, times within the run, call ids unique); the world's rules
+// come from CheckWorldAction.
 void Checker::CheckAction(const TimelineStep& step, const std::string& path) {
   const SourcePosition& at = step.position;
   std::visit(
       [&](const auto& a) {
         using A = std::decay_t<decltype(a)>;
-        if constexpr (std::is_same_v<A, StartAction> || std::is_same_v<A, StopAction> ||
-                      std::is_same_v<A, RestartAction>) {
-          CheckNodes(at, path, a.nodes, internal::EmptyList::kRefused);
-        } else if constexpr (std::is_same_v<A, PartitionAction>) {
+        if constexpr (std::is_same_v<A, world::action::Start> || std::is_same_v<A, world::action::Stop> ||
+                      std::is_same_v<A, world::action::Restart>) {
+          CheckList(at, path, a.nodes, internal::EmptyList::kRefused);
+        } else if constexpr (std::is_same_v<A, world::action::Partition>) {
           if (a.groups.empty()) Fail(at, path, "empty list");
-          std::set<NodeName> seen;
           for (const std::vector<NodeName>& group : a.groups) {
-            CheckNodes(at, path, group, internal::EmptyList::kRefused);
-            for (const NodeName& name : group) {
-              if (!seen.insert(name).second) Fail(at, path, Cat("node \"", name, "\" is in two groups"));
-            }
+            CheckList(at, path, group, internal::EmptyList::kRefused);
           }
-        } else if constexpr (std::is_same_v<A, CutAction>) {
-          CheckPairs(at, path, a.links);
+        } else if constexpr (std::is_same_v<A, world::action::Cut>) {
+          if (a.links.empty()) Fail(at, path, "empty list");
         } else if constexpr (std::is_same_v<A, HealAction>) {
-          if (a.scope == HealAction::Scope::kLinks) CheckPairs(at, path, a.links);
-        } else if constexpr (std::is_same_v<A, DisconnectAction>) {
-          CheckPairs(at, path, a.pairs);
+          if (a.scope == HealAction::Scope::kLinks && a.links.empty()) Fail(at, path, "empty list");
+        } else if constexpr (std::is_same_v<A, world::action::Disconnect>) {
+          if (a.links.empty()) Fail(at, path, "empty list");
         } else if constexpr (std::is_same_v<A, DnsAction>) {
-          CheckNode(at, path, a.node);
           if (!a.delay_ms && !a.outcome) Fail(at, path, "give delay, fail or both");
-          if (a.delay_ms) CheckNonNegative(at, KeyPath(path, "delay"), *a.delay_ms);
-        } else if constexpr (std::is_same_v<A, SlowConnectAction>) {
-          CheckNode(at, path, a.node);
-          CheckNonNegative(at, KeyPath(path, "delay"), a.delay_ms);
         } else if constexpr (std::is_same_v<A, BackendAction>) {
-          if (a.node) CheckNode(at, path, *a.node);
           if (!a.changes.nodes && !a.changes.latency && !a.changes.error_rate) {
             Fail(at, path, "give at least one of nodes, latency, error_rate");
           }
-          CheckBackend(at, path, a.changes);
+          if (a.changes.nodes) {
+            CheckList(at, KeyPath(path, "nodes"), *a.changes.nodes, internal::EmptyList::kAllowed);
+          }
         } else if constexpr (std::is_same_v<A, BackendFailAction>) {
-          if (a.node) CheckNode(at, path, *a.node);
-          if (a.kind == BackendFailAction::Kind::kCount && a.count < 1) {
-            Fail(at, KeyPath(path, "count"), "must be 1 or more");
-          }
-          if (a.kind == BackendFailAction::Kind::kUntil) {
-            CheckTime(at, KeyPath(path, "until"), a.until_ms);
-            if (a.until_ms <= step.at_ms) Fail(at, KeyPath(path, "until"), "must be after the step's at");
-          }
-        } else if constexpr (std::is_same_v<A, AddTableAction> || std::is_same_v<A, DeleteTableAction>) {
-          CheckNode(at, path, a.node);
-          CheckTables(at, KeyPath(path, "table"), {a.table});
-        } else if constexpr (std::is_same_v<A, SendAction>) {
-          CheckNode(at, path, a.node);
-          if (a.message.kind == RawMessage::Kind::kNodeup ||
-              a.message.kind == RawMessage::Kind::kNodedown ||
-              a.message.kind == RawMessage::Kind::kPingResult) {
-            CheckNode(at, KeyPath(path, "message"), a.message.node);
-          }
-        } else if constexpr (std::is_same_v<A, CallAction>) {
-          CheckNode(at, path, a.node);
-          CheckNonNegative(at, KeyPath(path, "timeout"), a.timeout_ms);
+          CheckBackendFail(step, a, path);
+        } else if constexpr (std::is_same_v<A, world::action::AddTable> || std::is_same_v<A, world::action::DeleteTable>) {
+          tables_.insert(a.table);
+        } else if constexpr (std::is_same_v<A, world::action::Call>) {
           if (!a.id.empty() && !call_ids_.emplace(a.id, a.request).second) {
             Fail(at, KeyPath(path, "id"), Cat("call id \"", a.id, "\" is already used"));
           }
         }
       },
       step.action);
+}
+
+void Checker::CheckBackendFail(const TimelineStep& step, const BackendFailAction& a,
+                               const std::string& path) {
+  const SourcePosition& at = step.position;
+  if (a.kind == BackendFailAction::Kind::kCount && a.count < 1) {
+    Fail(at, KeyPath(path, "count"), "must be 1 or more");
+  }
+  if (a.kind == BackendFailAction::Kind::kUntil) {
+    CheckTime(at, KeyPath(path, "until"), a.until_ms);
+  }
 }
 
 void Checker::Timeline() {
@@ -276,6 +318,7 @@ void Checker::Timeline() {
              limits_.max_timeline_steps, "; raise it with --max-timeline-steps"));
   }
   int64_t previous_at_ms = 0;
+  ActionTranslator translator(scenario_);
   for (size_t i = 0; i < scenario_.timeline.size(); ++i) {
     const TimelineStep& step = scenario_.timeline[i];
     std::string path = IndexPath("timeline", i);
@@ -284,7 +327,9 @@ void Checker::Timeline() {
       Fail(step.position, KeyPath(path, "at"), "before the previous step; keep the timeline in time order");
     }
     previous_at_ms = std::max(previous_at_ms, step.at_ms);
-    CheckAction(step, KeyPath(path, ActionKey(step.action)));
+    const std::string action_path = KeyPath(path, ActionKey(step.action));
+    CheckWorldAction(step.position, action_path, step.at_ms, translator.Translate(step, i));
+    CheckAction(step, action_path);
   }
 }
 
@@ -341,7 +386,7 @@ void Checker::CheckCondition(const Expectation& e, const std::string& path) {
           if (it == call_ids_.end()) {
             Fail(at, KeyPath(path, "id"), Cat("no call step has id \"", c.call_id, "\""));
           } else if (c.result.kind == ReplyResult::Kind::kTables &&
-                     it->second != CallRequest::kGetTables) {
+                     it->second != Request::kGetTables) {
             Fail(at, KeyPath(path, "result"), "a table list is what get_tables returns");
           }
         } else if constexpr (std::is_same_v<C, ConnectedCondition> ||

@@ -33,9 +33,9 @@ TEST(ValidateScenario, AcceptsAWellFormedScenario) {
   Scenario s = TwoNodes();
   TimelineStep step;
   step.at_ms = 60'000;
-  step.action = PartitionAction{{{"a@h1"}, {"b@h2"}}};
+  step.action = world::action::Partition{{{"a@h1"}, {"b@h2"}}};
   s.timeline.push_back(step);
-  step.action = CallAction{"a@h1", CallRequest::kGetTables, 5'000, "t1"};
+  step.action = world::action::Call{"a@h1", Request::kGetTables, 5'000, "t1"};
   s.timeline.push_back(step);
   Expectation e{AtQualifier{120'000}, ReplyCondition{"t1", {ReplyResult::Kind::kTables, {"sessions"}}},
                 {}, ""};
@@ -56,8 +56,8 @@ TEST(ValidateScenario, RefusesBrokenHeaderAndNodes) {
   EXPECT_THAT(message, HasSubstr("duration: must be longer than 0s"));
   EXPECT_THAT(message, HasSubstr("nodes[1].name: node name \"b\" has no \"@\""));
   EXPECT_THAT(message, HasSubstr("nodes[2].name: node \"a@h1\" is declared twice"));
-  EXPECT_THAT(message, HasSubstr("nodes[0].net_ticktime: must be longer than 0s"));
-  EXPECT_THAT(message, HasSubstr("backend.error_rate: probability outside [0, 1]"));
+  EXPECT_THAT(message, HasSubstr("nodes[0].net_ticktime: must be positive"));
+  EXPECT_THAT(message, HasSubstr("backend.error_rate: must be in [0, 1]"));
 }
 
 TEST(ValidateScenario, RefusesBrokenTimelineStepsAtTheirPosition) {
@@ -65,11 +65,11 @@ TEST(ValidateScenario, RefusesBrokenTimelineStepsAtTheirPosition) {
   TimelineStep step;
   step.at_ms = 120'000;
   step.position = {"gen.yaml", 9, 5};
-  step.action = StopAction{{"c@h3"}};
+  step.action = world::action::Stop{{"c@h3"}};
   s.timeline.push_back(step);
   step.at_ms = 60'000;
   step.position = {"gen.yaml", 10, 5};
-  step.action = CutAction{{{"a@h1", "a@h1"}}};
+  step.action = world::action::Cut{{{"a@h1", "a@h1"}}};
   s.timeline.push_back(step);
   std::string message = Message(ValidateScenario(s));
   EXPECT_THAT(message, HasSubstr("gen.yaml:9:5: timeline[0].stop: unknown node \"c@h3\""));

@@ -50,12 +50,14 @@ struct NodeSettings {
   TimeMs dns_delay_ms = 0;         // resolving this node's name
   std::optional<TimeMs> dns_cache_ttl_ms;  // this node's resolver cache; none by default
   TimeMs connect_delay_ms = 0;     // this host's answer to a connection setup
+  friend bool operator==(const NodeSettings&, const NodeSettings&) = default;
 };
 
 // A backend latency: fixed when min == max, else drawn per call from the seed.
 struct LatencyRange {
   TimeMs min_ms = 0;
   TimeMs max_ms = 0;
+  friend bool operator==(const LatencyRange&, const LatencyRange&) = default;
 };
 
 // A node's get_nodes backend.
@@ -63,6 +65,7 @@ struct BackendConfig {
   std::optional<std::vector<NodeName>> nodes;  // none: every declared node, sorted
   LatencyRange latency;
   double error_rate = 0.0;  // probability in [0, 1] that a call returns {error, simulated}
+  friend bool operator==(const BackendConfig&, const BackendConfig&) = default;
 };
 
 struct NodeConfig {

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "engine/types.h"
+#include "sim/world/config.h"
 
 namespace discosim::world {
 
