@@ -220,11 +220,71 @@ std::optional<std::string> WaitForReadyReplies(const StepRecord& step) {
   return std::nullopt;
 }
 
+// A check timer started by the get_nodes result `done`: its delay is the
+// interval of the retry type recomputed here, and the state names it.
+std::optional<std::string> CheckTimerOfResult(const StepRecord& step, const e::GetNodesDone& done,
+                                              const e::StartTimer& timer) {
+  const Config& config = step.before.config;
+  const e::RetryType type = ExpectedRetryType(step.before, done, step.now_ms);
+  const std::set<TimeMs> intervals = {config.initial_interval_ms, config.after_error_interval_ms,
+                                      config.regular_interval_ms,
+                                      config.after_nodedown_interval_ms};
+  if (!intervals.contains(timer.delay_ms)) {
+    return "check delay " + std::to_string(timer.delay_ms) +
+           "ms is none of the configured intervals" + Where(step);
+  }
+  if (timer.delay_ms != IntervalOf(config, type)) {
+    return "check delay " + std::to_string(timer.delay_ms) + "ms, but retry type " +
+           e::ToString(type) + " gives " + std::to_string(IntervalOf(config, type)) + "ms" +
+           Where(step);
+  }
+  if (step.after.last_get_nodes_retry_type != type) {
+    return std::string("last_get_nodes_retry_type is ") +
+           e::ToString(step.after.last_get_nodes_retry_type) + ", expected " +
+           e::ToString(type) + Where(step);
+  }
+  if (step.after.timer_ref != timer.timer) {
+    return "timer_ref does not name the new check timer" + Where(step);
+  }
+  return std::nullopt;
+}
+
+// A get_nodes result's step: a pending retry is one check to self with the
+// timer left alone; otherwise exactly one check timer, the old one cancelled
+// and queued checks dropped.
+std::optional<std::string> CheckResultScheduling(const StepRecord& step, int sends, int timers) {
+  if (step.before.should_retry_get_nodes) {
+    if (sends != 1 || timers != 0 || CountIf<e::CancelTimer>(step.effects) != 0 ||
+        CountIf<e::DropQueuedChecks>(step.effects) != 0) {
+      return "a pending retry must be one check to self, with the timer left alone" +
+             Where(step);
+    }
+    if (step.after.timer_ref != step.before.timer_ref) {
+      return "an immediate retry changed timer_ref" + Where(step);
+    }
+    return std::nullopt;
+  }
+  if (sends != 0 || timers != 1) {
+    return "a get_nodes result without a pending retry must start exactly one check timer "
+           "and no check to self" +
+           Where(step);
+  }
+  if (step.before.timer_ref.has_value()) {
+    const int cancels = CountIf<e::CancelTimer>(step.effects, [&](const e::CancelTimer& c) {
+      return c.timer == *step.before.timer_ref;
+    });
+    if (cancels != 1 || CountIf<e::DropQueuedChecks>(step.effects) != 1) {
+      return "the old check timer was not cancelled and queued checks not dropped" +
+             Where(step);
+    }
+  }
+  return std::nullopt;
+}
+
 // Every check timer comes from a get_nodes result, with the interval of the
 // retry type recomputed here; an immediate retry (SendToSelf check) happens
 // exactly when a retry was pending, and leaves the timer alone.
 std::optional<std::string> CheckScheduling(const StepRecord& step) {
-  const Config& config = step.before.config;
   const auto* done = std::get_if<e::GetNodesDone>(&step.message);
   const int sends = CountIf<e::SendToSelf>(step.effects, SendsCheck);
   int timers = 0;
@@ -233,56 +293,9 @@ std::optional<std::string> CheckScheduling(const StepRecord& step) {
     if (timer == nullptr || !std::holds_alternative<e::Check>(timer->message)) continue;
     ++timers;
     if (done == nullptr) return "a check timer started outside a get_nodes result" + Where(step);
-    const e::RetryType type = ExpectedRetryType(step.before, *done, step.now_ms);
-    const std::set<TimeMs> intervals = {
-        config.initial_interval_ms, config.after_error_interval_ms,
-        config.regular_interval_ms, config.after_nodedown_interval_ms};
-    if (!intervals.contains(timer->delay_ms)) {
-      return "check delay " + std::to_string(timer->delay_ms) +
-             "ms is none of the configured intervals" + Where(step);
-    }
-    if (timer->delay_ms != IntervalOf(config, type)) {
-      return "check delay " + std::to_string(timer->delay_ms) + "ms, but retry type " +
-             e::ToString(type) + " gives " + std::to_string(IntervalOf(config, type)) + "ms" +
-             Where(step);
-    }
-    if (step.after.last_get_nodes_retry_type != type) {
-      return std::string("last_get_nodes_retry_type is ") +
-             e::ToString(step.after.last_get_nodes_retry_type) + ", expected " +
-             e::ToString(type) + Where(step);
-    }
-    if (step.after.timer_ref != timer->timer) {
-      return "timer_ref does not name the new check timer" + Where(step);
-    }
+    if (auto broken = CheckTimerOfResult(step, *done, *timer)) return broken;
   }
-  if (done != nullptr) {
-    if (step.before.should_retry_get_nodes) {
-      if (sends != 1 || timers != 0 || CountIf<e::CancelTimer>(step.effects) != 0 ||
-          CountIf<e::DropQueuedChecks>(step.effects) != 0) {
-        return "a pending retry must be one check to self, with the timer left alone" +
-               Where(step);
-      }
-      if (step.after.timer_ref != step.before.timer_ref) {
-        return "an immediate retry changed timer_ref" + Where(step);
-      }
-    } else {
-      if (sends != 0 || timers != 1) {
-        return "a get_nodes result without a pending retry must start exactly one check timer "
-               "and no check to self" +
-               Where(step);
-      }
-      if (step.before.timer_ref.has_value()) {
-        const int cancels = CountIf<e::CancelTimer>(step.effects, [&](const e::CancelTimer& c) {
-          return c.timer == *step.before.timer_ref;
-        });
-        if (cancels != 1 || CountIf<e::DropQueuedChecks>(step.effects) != 1) {
-          return "the old check timer was not cancelled and queued checks not dropped" +
-                 Where(step);
-        }
-      }
-    }
-    return std::nullopt;
-  }
+  if (done != nullptr) return CheckResultScheduling(step, sends, timers);
   // Outside get_nodes results, only a nodeup and a new table queue a check.
   int allowed = 0;
   if (std::holds_alternative<e::Nodeup>(step.message)) allowed = 1;
