@@ -17,6 +17,19 @@
 // drag on the axis to pick a range, buttons). Without JavaScript the page
 // still shows the whole run. The same run gives byte-identical HTML.
 //
+// The contract of the script (html_report.js) with the page: the <svg id="tl">
+// carries data-x0, data-x1 (the plot's left and right edge in SVG units),
+// data-end (the run's end, ms) and data-axis (above this y a drag picks a
+// range). Elements with class "s" are spans (data-a, data-b: ms; x and width
+// are rewritten; data-mw overrides the minimum width), class "p" are points
+// (data-t: ms; a translate is rewritten), class "sl" are span labels (data-a,
+// data-b; hidden when they do not fit). Points with data-row take part in
+// label thinning: in one row, a label (class "pl") that would overlap the
+// previous shown one is hidden. Ticks go into <g id="ticks-top"> and <g
+// id="ticks-bottom"> (data-y), grid lines into <g id="grid"> (data-y0,
+// data-y1). The view can be set with a URL hash "#t=1m-1m2s", and the script
+// keeps the hash in step with the view.
+//
 // What the page shows comes from the world's observation stream
 // (world::Observations: runs, get_nodes calls, pings, connection ends, spells
 // apart, partition bands, faults, discovery status), its joins and call
