@@ -19,8 +19,8 @@
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "sim/report/report.h"
 #include "sim/scenario/parse.h"
-#include "sim/scenario/report.h"
 #include "sim/scenario/run.h"
 #include "sim/scenario/validate.h"
 
@@ -112,10 +112,11 @@ void RunValid(const sc::Scenario& scenario) {
     Broken("a run judges every expectation", scenario.name);
   }
   const std::vector<const sc::ScenarioRun*> runs = {&*run};
-  if (sc::TextLines(*run).empty() && !scenario.expectations.empty()) {
+  if (::discosim::report::TextLines(*run).empty() && !scenario.expectations.empty()) {
     Broken("the text report has a line per expectation", scenario.name);
   }
-  if (sc::JsonReport(runs).empty() || sc::JunitReport(runs).empty()) {
+  if (::discosim::report::JsonReport(runs).empty() ||
+      ::discosim::report::JunitReport(runs).empty()) {
     Broken("json and junit reports render", scenario.name);
   }
 }

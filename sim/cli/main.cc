@@ -22,11 +22,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "sim/fuzz/campaign.h"
-#include "sim/scenario/chrome_trace.h"
+#include "sim/report/chrome_trace.h"
+#include "sim/report/html_report.h"
+#include "sim/report/report.h"
 #include "sim/scenario/duration.h"
-#include "sim/scenario/html_report.h"
 #include "sim/scenario/parse.h"
-#include "sim/scenario/report.h"
 #include "sim/scenario/run.h"
 
 namespace discosim::cli {
@@ -103,7 +103,8 @@ int Check(const std::vector<std::string>& files, const LimitFlags& limits) {
 struct RunFlags {
   std::vector<std::string> files;
   std::optional<uint64_t> seed;
-  std::string format = "text";
+  std::string format_name = "text";  // --format, one of report::kReportFormatNames
+  report::ReportFormat format = report::ReportFormat::kText;  // the format it names
   std::string trace_file;
   std::string report_file;
   bool verbose = false;
@@ -159,23 +160,19 @@ int Run(RunFlags& flags) {
     if (flags.verbose) {
       for (const std::string& line : run->world->TraceLines()) std::cout << line << "\n";
     }
-    if (flags.format == "text") std::cout << scenario::TextLines(*run) << std::flush;
+    if (flags.format == report::ReportFormat::kText) {
+      std::cout << report::TextLines(*run) << std::flush;
+    }
     runs.push_back(std::move(*run));
   }
   std::vector<const scenario::ScenarioRun*> views;
   for (const auto& run : runs) views.push_back(&run);
-  if (flags.format == "text") {
-    std::cout << scenario::SummaryLine(views) << "\n";
-  } else if (flags.format == "json") {
-    std::cout << scenario::JsonReport(views);
-  } else {
-    std::cout << scenario::JunitReport(views);
-  }
+  std::cout << report::ClosingReport(flags.format, views);
   if (!flags.trace_file.empty() && !runs.empty()) {
-    if (!WriteFile(flags.trace_file, scenario::ChromeTraceJson(runs.front()))) return kAborted;
+    if (!WriteFile(flags.trace_file, report::ChromeTraceJson(runs.front()))) return kAborted;
   }
   if (!flags.report_file.empty() && !runs.empty()) {
-    if (!WriteFile(flags.report_file, scenario::HtmlReport(runs.front()))) return kAborted;
+    if (!WriteFile(flags.report_file, report::HtmlReport(runs.front()))) return kAborted;
   }
   if (aborted) return kAborted;
   for (const auto& run : runs) {
@@ -296,6 +293,13 @@ int Fuzz(const FuzzFlags& f) {
   return summary.failures.empty() ? kPassed : kFailed;
 }
 
+// --format's names, from the report's one table (report::kReportFormatNames).
+std::vector<std::string> FormatNames() {
+  std::vector<std::string> names;
+  for (const auto& [name, format] : report::kReportFormatNames) names.emplace_back(name);
+  return names;
+}
+
 int Main(int argc, char** argv) {
   CLI::App app{
       "discosim: deterministic simulation of CETS cluster node discovery.\n"
@@ -327,9 +331,12 @@ int Main(int argc, char** argv) {
   run->add_option("FILE", run_flags.files, "Scenario files")->required()->check(CLI::ExistingFile);
   run->add_option("--seed", run_flags.seed,
                   "Use this seed instead of the file's `seed` (e.g. --seed 42)");
-  run->add_option("--format", run_flags.format,
+  run->add_option("--format", run_flags.format_name,
                   "text (default), json or junit; the same facts in each")
-      ->check(CLI::IsMember({"text", "json", "junit"}));
+      ->check(CLI::IsMember(FormatNames()))
+      ->each([&](const std::string& name) {
+        run_flags.format = *report::ReportFormatNamed(name);  // IsMember checked it
+      });
   run->add_option("--trace", run_flags.trace_file,
                   "Write the run as Chrome trace-event JSON (open it in ui.perfetto.dev); "
                   "one scenario only");

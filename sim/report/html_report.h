@@ -17,9 +17,26 @@
 // drag on the axis to pick a range, buttons). Without JavaScript the page
 // still shows the whole run. The same run gives byte-identical HTML.
 //
-// The run must have kept its trace lines (RunOptions.trace ==
-// TraceMode::kKeepLines): get_nodes outcomes, pings, connections, phases and
-// readiness come from them and from World::StatusChanges. Without them the
+// The contract of the script (html_report.js) with the page: the <svg id="tl">
+// carries data-x0, data-x1 (the plot's left and right edge in SVG units),
+// data-end (the run's end, ms) and data-axis (above this y a drag picks a
+// range). Elements with class "s" are spans (data-a, data-b: ms; x and width
+// are rewritten; data-mw overrides the minimum width), class "p" are points
+// (data-t: ms; a translate is rewritten), class "sl" are span labels (data-a,
+// data-b; hidden when they do not fit). Points with data-row take part in
+// label thinning: in one row, a label (class "pl") that would overlap the
+// previous shown one is hidden. Ticks go into <g id="ticks-top"> and <g
+// id="ticks-bottom"> (data-y), grid lines into <g id="grid"> (data-y0,
+// data-y1). The view can be set with a URL hash "#t=1m-1m2s", and the script
+// keeps the hash in step with the view.
+//
+// What the page shows comes from the world's observation stream
+// (world::Observations: runs, get_nodes calls, pings, connection ends, spells
+// apart, partition bands, faults, discovery status), its joins and call
+// outcomes, the scenario's steps and the judged expectations. Nothing is
+// re-derived: no trace text is read and no timeline is replayed. The world
+// records discovery status (phases, readiness) only when the run keeps its
+// trace lines (RunOptions.trace == TraceMode::kKeepLines); without it the
 // page still renders and says what it cannot show.
 //
 // Usage:
@@ -27,19 +44,25 @@
 //   options.trace = world::TraceMode::kKeepLines;
 //   absl::StatusOr<ScenarioRun> run = RunScenario(scenario, options);
 //   std::string html = HtmlReport(*run);
-#ifndef DISCOSIM_SIM_SCENARIO_HTML_REPORT_H_
-#define DISCOSIM_SIM_SCENARIO_HTML_REPORT_H_
+#ifndef DISCOSIM_SIM_REPORT_HTML_REPORT_H_
+#define DISCOSIM_SIM_REPORT_HTML_REPORT_H_
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "sim/scenario/run.h"
+#include "sim/world/observations.h"
+#include "sim/world/world.h"
 
-namespace discosim::scenario {
+namespace discosim::report {
 
-// What the page draws, derived from a run (exposed for tests). Every time is
+using engine::NodeName;
+using engine::TableName;
+
+// What the page draws, read from a run (exposed for tests). Every time is
 // virtual milliseconds in [0, end_ms]; an interval still open at the end of
 // the run ends at end_ms. Lists are in time order, then in name order.
 struct ReportModel {
@@ -57,7 +80,7 @@ struct ReportModel {
   struct GetNodesCall {
     Interval span;         // start to answer (or to the node's stop)
     bool error = false;    // the backend answered {error, _}
-    bool answered = true;  // false: the node stopped first, or no trace lines
+    bool answered = true;  // false: the node stopped first (the span ends there), or the run ended
   };
   // One cets_ping run on this node (for its discovery, or served for a
   // remote join's check), from start to pong or pang.
@@ -84,13 +107,13 @@ struct ReportModel {
     Interval span;
     std::string kind;   // "partition", "cut", "dns", "slow_connect", "backend_fail", "backend"
     std::string label;  // short text drawn on the page
-    std::string cause;  // the timeline step as written (hover text)
+    std::string cause;  // the timeline step as written, or the node's settings (hover text)
   };
   // This node's end of its connection to one peer.
   struct Peer {
     NodeName name;
     std::vector<Interval> up;             // when this end counted it as up
-    std::vector<std::string> down_cause;  // per `up` entry: why it went down ("" open at end)
+    std::vector<std::string> down_cause;  // per `up` entry: world::ToString(DownCause); "" open at end
     std::vector<Fault> unreachable;       // partition / cut between the two
   };
   struct Lane {
@@ -119,18 +142,34 @@ struct ReportModel {
   };
 
   int64_t end_ms = 0;
-  bool has_trace_lines = false;
+  bool has_status = false;  // the world recorded discovery status (phases, readiness)
   std::vector<Lane> lanes;        // in the order the scenario declares the nodes
   std::vector<Fault> partitions;  // across every lane
   std::vector<Step> steps;
   std::vector<Mark> marks;  // in the order of the expectations
 };
 
-ReportModel BuildReportModel(const ScenarioRun& run);
+// What the model is read from. The steps are the scenario's timeline in
+// order: step i is the i-th World::Schedule call, which observation records
+// name as `action` (sim/scenario/run.cc schedules timeline[i] as call i).
+struct ModelInput {
+  int64_t end_ms = 0;
+  std::vector<NodeName> lanes;                      // the nodes as the scenario declares them
+  const world::Observations* observed = nullptr;    // required
+  std::span<const world::JoinRecord> joins;         // World::Joins()
+  std::span<const world::CallOutcome> calls;        // World::Outcomes()
+  std::vector<ReportModel::Step> steps;             // by action index
+  std::vector<ReportModel::Mark> marks;             // the judged expectations, in order
+};
+
+// The input of one finished run (points into `run`, which must outlive it).
+ModelInput ModelInputOf(const scenario::ScenarioRun& run);
+ReportModel BuildReportModel(const ModelInput& input);
+ReportModel BuildReportModel(const scenario::ScenarioRun& run);
 
 // The page. Deterministic: no wall-clock time, no unordered iteration.
-std::string HtmlReport(const ScenarioRun& run);
+std::string HtmlReport(const scenario::ScenarioRun& run);
 
-}  // namespace discosim::scenario
+}  // namespace discosim::report
 
-#endif  // DISCOSIM_SIM_SCENARIO_HTML_REPORT_H_
+#endif  // DISCOSIM_SIM_REPORT_HTML_REPORT_H_

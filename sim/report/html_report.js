@@ -1,70 +1,3 @@
-// The inline CSS and JavaScript of the HTML report (html_report.h). Internal
-// to html_report.cc; kept apart so the C++ there reads as layout.
-//
-// The script's contract with the page: the <svg id="tl"> carries data-x0,
-// data-x1 (the plot's left and right edge in SVG units), data-end (the run's
-// end, ms) and data-axis (above this y a drag picks a range). Elements with
-// class "s" are spans (data-a, data-b: ms; x and width are rewritten; data-mw
-// overrides the minimum width), class "p" are points (data-t: ms; a translate
-// is rewritten), class "sl" are span labels (data-a, data-b; hidden when they
-// do not fit). Points with data-row take part in label thinning: in one row,
-// a label (class "pl") that would overlap the previous shown one is hidden.
-// Ticks go into <g id="ticks-top"> and <g id="ticks-bottom"> (data-y), grid
-// lines into <g id="grid"> (data-y0, data-y1). The view can be set with a URL
-// hash "#t=1m-1m2s", and the script keeps the hash in step with the view.
-#ifndef DISCOSIM_SIM_SCENARIO_HTML_REPORT_ASSETS_H_
-#define DISCOSIM_SIM_SCENARIO_HTML_REPORT_ASSETS_H_
-
-#include <string_view>
-
-namespace discosim::scenario::html_assets {
-
-inline constexpr char kCss[] = R"css(
-body { font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;
-       margin: 0; color: #222; background: #fff; }
-header { padding: 14px 20px 8px; border-bottom: 1px solid #ddd; background: #fafafa; }
-h1 { font-size: 22px; margin: 0 0 4px; }
-h2 { font-size: 17px; margin: 22px 20px 6px; }
-.desc { margin: 0 0 8px; color: #555; max-width: 110ch; }
-.facts { display: flex; flex-wrap: wrap; gap: 6px 18px; align-items: center; }
-.facts .k { color: #777; }
-.badge { font-weight: 600; padding: 2px 10px; border-radius: 11px; color: #fff; }
-.badge.pass { background: #2e8b3e; }
-.badge.fail { background: #c62828; }
-.badge.none { background: #999; }
-.warn { margin: 8px 20px; padding: 6px 10px; background: #fff3cd; border: 1px solid #e0c36c; }
-.controls { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; padding: 8px 20px 4px; }
-.controls button { font: inherit; padding: 2px 10px; border: 1px solid #bbb; border-radius: 4px;
-                   background: #fff; cursor: pointer; }
-.controls button:hover { background: #eef4fb; }
-.controls input { font: inherit; width: 16ch; padding: 2px 6px; }
-#readout { margin-left: 8px; font-variant-numeric: tabular-nums; }
-.hint { color: #777; font-size: 12px; }
-.legend { display: flex; flex-wrap: wrap; gap: 4px 14px; padding: 2px 20px 6px; font-size: 12px;
-          color: #444; }
-.legend span { display: inline-flex; align-items: center; gap: 4px; }
-.legend i { display: inline-block; width: 16px; height: 10px; border-radius: 2px; }
-#chart { padding: 0 8px; }
-svg#tl { display: block; width: 100%; height: auto; user-select: none; cursor: grab; }
-svg#tl.dragging { cursor: grabbing; }
-svg#tl text { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; }
-.tick { font-size: 11px; fill: #555; }
-.rl { font-size: 11px; fill: #666; text-anchor: end; }
-.nl { font-size: 13px; font-weight: 600; fill: #111; text-anchor: end; }
-.sl { font-size: 10px; fill: #5a2a00; pointer-events: none; }
-.pl { font-size: 11px; fill: #333; }
-table { border-collapse: collapse; margin: 0 20px 10px; font-size: 13px; }
-td, th { border-bottom: 1px solid #e4e4e4; padding: 3px 10px; text-align: left; vertical-align: top; }
-th { background: #f3f3f3; }
-tr.go { cursor: pointer; }
-tr.go:hover { background: #eef4fb; }
-td.t { font-variant-numeric: tabular-nums; white-space: nowrap; }
-td.pass { color: #2e8b3e; font-weight: 600; }
-td.fail { color: #c62828; font-weight: 600; }
-code { font-size: 12px; }
-)css";
-
-inline constexpr char kScript[] = R"js(
 (function () {
   'use strict';
   var svg = document.getElementById('tl');
@@ -312,8 +245,3 @@ inline constexpr char kScript[] = R"js(
   started = true;
   svg.setAttribute('data-ready', '1');
 })();
-)js";
-
-}  // namespace discosim::scenario::html_assets
-
-#endif  // DISCOSIM_SIM_SCENARIO_HTML_REPORT_ASSETS_H_

@@ -1,13 +1,16 @@
 // Builds the trace-event document from what the world recorded.
-#include "sim/scenario/chrome_trace.h"
+#include "sim/report/chrome_trace.h"
 
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 
 #include "engine/types.h"
 
-namespace discosim::scenario {
+namespace discosim::report {
 namespace {
+
+using scenario::ScenarioRun;
 
 using Json = nlohmann::ordered_json;
 
@@ -47,15 +50,20 @@ Json LogArgs(const engine::LogRecord& record) {
   return args;
 }
 
-void AddNode(Json& events, const ScenarioRun& run, const Node& node, int pid) {
+void AddNode(Json& events, const ScenarioRun& run, const scenario::Node& node, int pid) {
   const world::World& w = *run.world;
   events.push_back(Meta("process_name", pid, 0, node.name));
   events.push_back(Meta("thread_name", pid, kDiscovery, "discovery"));
   events.push_back(Meta("thread_name", pid, kGetNodes, "get_nodes calls"));
   events.push_back(Meta("thread_name", pid, kJoins, "joins"));
   events.push_back(Meta("thread_name", pid, kConnections, "connections"));
-  for (int64_t at_ms : w.GetNodesCalls(node.name)) {
-    events.push_back(Instant("get_nodes", pid, kGetNodes, at_ms, Json::object()));
+  const world::Observations& seen = w.Observed();
+  const auto index = static_cast<world::NodeIndex>(
+      std::find(seen.node_names.begin(), seen.node_names.end(), node.name) -
+      seen.node_names.begin());
+  for (const world::Observations::GetNodesCall& call : seen.get_nodes) {
+    if (call.node != index) continue;
+    events.push_back(Instant("get_nodes", pid, kGetNodes, call.started_ms, Json::object()));
   }
   std::map<std::string, int64_t> up_since_ms;  // peer -> nodeup time
   for (const world::LogEntry& entry : w.Logs(node.name)) {
@@ -96,12 +104,12 @@ std::string ChromeTraceJson(const ScenarioRun& run) {
   Json events = Json::array();
   events.push_back(Meta("process_name", kWorldPid, 0, "world (timeline)"));
   events.push_back(Meta("thread_name", kWorldPid, 1, "faults and actions"));
-  for (const TimelineStep& step : run.scenario->timeline) {
-    events.push_back(Instant(std::string(ActionKey(step.action)), kWorldPid, 1, step.at_ms,
+  for (const scenario::TimelineStep& step : run.scenario->timeline) {
+    events.push_back(Instant(std::string(scenario::ActionKey(step.action)), kWorldPid, 1, step.at_ms,
                              {{"step", step.as_written}}));
   }
   int pid = 1;
-  for (const Node& node : run.scenario->nodes) AddNode(events, run, node, pid++);
+  for (const scenario::Node& node : run.scenario->nodes) AddNode(events, run, node, pid++);
   Json doc = {{"traceEvents", std::move(events)}, {"displayTimeUnit", "ms"}};
   doc["otherData"] = {{"scenario", run.scenario->name},
                       {"seed", run.seed},
@@ -109,4 +117,4 @@ std::string ChromeTraceJson(const ScenarioRun& run) {
   return doc.dump(1) + "\n";
 }
 
-}  // namespace discosim::scenario
+}  // namespace discosim::report

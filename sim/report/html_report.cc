@@ -1,11 +1,10 @@
 // HtmlReport: lays out the ReportModel (html_report_model.cc) as a page.
 //
 // The SVG is drawn for the whole run, so the page reads without JavaScript;
-// the inline script (html_report_assets.h) rewrites x positions when the
-// reader zooms. Coordinates are SVG units in a fixed-width viewBox, printed
+// the inline script (html_report.js, embedded at build time as
+// html_report_assets.h) rewrites x positions when the reader zooms. Coordinates are SVG units in a fixed-width viewBox, printed
 // with one decimal, so the same run gives the same bytes.
-#include "sim/scenario/html_report.h"
-#include "sim/scenario/report.h"
+#include "sim/report/html_report.h"
 
 #include <algorithm>
 #include <string>
@@ -15,11 +14,15 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "sim/report/html_report_assets.h"  // generated from html_report.{css,js}
+#include "sim/report/report.h"
 #include "sim/scenario/duration.h"
-#include "sim/scenario/html_report_assets.h"
 
-namespace discosim::scenario {
+namespace discosim::report {
 namespace {
+
+using scenario::FormatDurationMs;
+using scenario::ScenarioRun;
 
 using Interval = ReportModel::Interval;
 
@@ -485,7 +488,7 @@ std::string Chart(const ReportModel& model) {
 // The HTML around the chart.
 
 std::string Header(const ScenarioRun& run) {
-  const Scenario& s = *run.scenario;
+  const scenario::Scenario& s = *run.scenario;
   const int passed = run.passed(), failed = run.failed();
   std::string out = absl::StrCat("<header>\n<h1>", EscapeMarkup(s.name), "</h1>\n");
   if (!s.description.empty())
@@ -579,19 +582,19 @@ std::string HtmlReport(const ScenarioRun& run) {
   std::string out = absl::StrCat(
       "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>discosim: ",
-      EscapeMarkup(run.scenario->name), "</title>\n<style>", html_assets::kCss,
+      EscapeMarkup(run.scenario->name), "</title>\n<style>\n", html_assets::kCss,
       "</style>\n</head>\n<body>\n");
   absl::StrAppend(&out, Header(run));
-  if (!model.has_trace_lines) {
+  if (!model.has_status) {
     absl::StrAppend(&out,
-                    "<p class=\"warn\">This run kept no trace lines (RunOptions.trace is not "
-                    "kKeepLines): phases, readiness, get_nodes outcomes, pings and connections "
-                    "are missing. <code>discosim run --report</code> keeps them.</p>\n");
+                    "<p class=\"warn\">The world recorded no discovery status for this run "
+                    "(RunOptions.trace is not kKeepLines): phases and readiness are missing. "
+                    "<code>discosim run --report</code> records them.</p>\n");
   }
   absl::StrAppend(&out, kControls, Legend(), "<div id=\"chart\">\n", Chart(model), "</div>\n");
   absl::StrAppend(&out, Tables(model));
-  absl::StrAppend(&out, "<script>", html_assets::kScript, "</script>\n</body>\n</html>\n");
+  absl::StrAppend(&out, "<script>\n", html_assets::kScript, "</script>\n</body>\n</html>\n");
   return out;
 }
 
-}  // namespace discosim::scenario
+}  // namespace discosim::report

@@ -3,7 +3,7 @@
 // one bar per get_nodes call (errors apart), the partition over its span, the
 // restart, each end's connections, and a red marker for the failure; that the
 // page is self-contained and byte-identical for the same run.
-#include "sim/scenario/html_report.h"
+#include "sim/report/html_report.h"
 
 #include <string>
 #include <string_view>
@@ -14,8 +14,14 @@
 #include "sim/scenario/parse.h"
 #include "sim/scenario/run.h"
 
-namespace discosim::scenario {
+namespace discosim::report {
 namespace {
+
+using scenario::ParseScenario;
+using scenario::RunOptions;
+using scenario::RunScenario;
+using scenario::Scenario;
+using scenario::ScenarioRun;
 
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -232,7 +238,7 @@ TEST(HtmlReportTest, ShowsTheRestartAndBothIncarnations) {
   for (const ReportModel::Peer& peer : lane.peers) {
     ASSERT_FALSE(peer.up.empty());
     EXPECT_EQ(peer.up[0].to_ms, 90'000) << peer.name;
-    EXPECT_EQ(peer.down_cause[0], "node stopped") << peer.name;
+    EXPECT_EQ(peer.down_cause[0], "stopped") << peer.name;
   }
 }
 
@@ -264,13 +270,33 @@ TEST(HtmlReportTest, IsSelfContainedAndEscapesText) {
 
 TEST(HtmlReportTest, TheSameRunGivesTheSameBytes) { EXPECT_EQ(Render().html, Render().html); }
 
-TEST(HtmlReportTest, WithoutTraceLinesItStillDrawsLanesAndSaysWhatIsMissing) {
+TEST(HtmlReportTest, WithoutStatusItStillDrawsLanesAndSaysWhatIsMissing) {
   const Rendered r = Render(world::TraceMode::kHashOnly);
   EXPECT_EQ(Count(r.html, "<g class=\"lane\""), 3);
-  EXPECT_THAT(r.html, HasSubstr("kept no trace lines"));
-  // The calls are still there, one each, with no answer known.
+  EXPECT_THAT(r.html, HasSubstr("recorded no discovery status"));
+  EXPECT_EQ(Count(r.html, "class=\"s run "), 0);
+  // The calls are still there, one each, with their answers.
   const std::string_view a = Lane(r.html, "a@h1");
   EXPECT_EQ(Count(a, "class=\"s gn "), static_cast<int>(r.run.world->GetNodesCalls("a@h1").size()));
+  EXPECT_EQ(Count(a, "class=\"s gn err\""), 2);
+  EXPECT_THAT(Render().html, Not(HasSubstr("recorded no discovery status")));
+}
+
+TEST(HtmlReportTest, TheBackendFailCountEndsWithItsLastFailedAnswer) {
+  const Rendered r = Render();
+  const ReportModel model = BuildReportModel(r.run);
+  const ReportModel::Lane& a = model.lanes[0];
+  std::vector<ReportModel::Interval> errors;
+  for (const ReportModel::GetNodesCall& call : a.get_nodes) {
+    if (call.error) errors.push_back(call.span);
+  }
+  ASSERT_EQ(errors.size(), 2u);
+  ASSERT_EQ(a.faults.size(), 1u);
+  EXPECT_EQ(a.faults[0].kind, "backend_fail");
+  EXPECT_EQ(a.faults[0].label, "backend fails 2 calls");
+  EXPECT_EQ(a.faults[0].cause, "{at: 30s, backend_fail: {node: a@h1, count: 2}}");
+  EXPECT_EQ(a.faults[0].span.from_ms, 30'000);
+  EXPECT_EQ(a.faults[0].span.to_ms, errors[1].to_ms);
 }
 
 TEST(HtmlReportTest, CutsShadeOnlyTheirLink) {
@@ -298,4 +324,4 @@ expect:
 }
 
 }  // namespace
-}  // namespace discosim::scenario
+}  // namespace discosim::report

@@ -1,5 +1,5 @@
 // Text, JSON and JUnit renderings of scenario runs.
-#include "sim/scenario/report.h"
+#include "sim/report/report.h"
 
 #include <nlohmann/json.hpp>
 
@@ -7,8 +7,12 @@
 #include "absl/strings/str_format.h"
 #include "sim/scenario/duration.h"
 
-namespace discosim::scenario {
+namespace discosim::report {
 namespace {
+
+using scenario::ExpectationResult;
+using scenario::FormatDurationMs;
+using scenario::ScenarioRun;
 
 int Count(const std::vector<const ScenarioRun*>& runs, bool passed) {
   int n = 0;
@@ -17,6 +21,20 @@ int Count(const std::vector<const ScenarioRun*>& runs, bool passed) {
 }
 
 }  // namespace
+
+std::optional<ReportFormat> ReportFormatNamed(std::string_view name) {
+  for (const auto& [known, format] : kReportFormatNames) {
+    if (known == name) return format;
+  }
+  return std::nullopt;
+}
+
+std::string_view ToString(ReportFormat format) {
+  for (const auto& [name, known] : kReportFormatNames) {
+    if (known == format) return name;
+  }
+  return "?";
+}
 
 std::string EscapeMarkup(std::string_view text) {
   std::string out;
@@ -82,6 +100,15 @@ std::string JsonReport(const std::vector<const ScenarioRun*>& runs) {
   return doc.dump(2) + "\n";
 }
 
+std::string ClosingReport(ReportFormat format, const std::vector<const ScenarioRun*>& runs) {
+  switch (format) {
+    case ReportFormat::kText: return SummaryLine(runs) + "\n";
+    case ReportFormat::kJson: return JsonReport(runs);
+    case ReportFormat::kJunit: return JunitReport(runs);
+  }
+  return "";
+}
+
 std::string JunitReport(const std::vector<const ScenarioRun*>& runs) {
   std::string out = absl::StrCat(
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"discosim\" tests=\"",
@@ -109,4 +136,4 @@ std::string JunitReport(const std::vector<const ScenarioRun*>& runs) {
   return out + "</testsuites>\n";
 }
 
-}  // namespace discosim::scenario
+}  // namespace discosim::report

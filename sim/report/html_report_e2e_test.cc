@@ -3,8 +3,12 @@
 // (ticks drawn, the page marks itself ready), the DOM has a lane per node
 // and the failure marker, and a screenshot shows the lanes: the phase colour
 // in three separate bands of rows, the ready strip, and the red of the
-// failure. Skips, saying why, when Chromium is not installed (the ctest
-// fixture html_report_e2e_setup installs it when it can).
+// failure.
+//
+// It installs nothing: it uses the `chromium` on PATH (Debian's package,
+// which .ci/setup installs). Without one it exits kSkipCode, which ctest
+// reports as skipped (SKIP_RETURN_CODE), saying why; under CI=true a missing
+// browser fails instead, so CI cannot pass without having opened the page.
 //
 // Every browser run is bounded by `timeout`; ctest's TIMEOUT bounds the rest.
 #include <sys/wait.h>
@@ -25,7 +29,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "sim/scenario/html_report.h"
+#include "sim/report/html_report.h"
 #include "sim/scenario/parse.h"
 #include "sim/scenario/run.h"
 
@@ -33,10 +37,18 @@
 #include <zlib.h>
 #endif
 
-namespace discosim::scenario {
+namespace discosim::report {
 namespace {
 
 namespace fs = std::filesystem;
+using scenario::ParseScenario;
+using scenario::RunOptions;
+using scenario::RunScenario;
+using scenario::Scenario;
+using scenario::ScenarioRun;
+
+// ctest's SKIP_RETURN_CODE for this binary (sim/report/CMakeLists.txt).
+constexpr int kSkipCode = 77;
 
 constexpr std::string_view kYaml = R"(
 name: report-e2e
@@ -216,12 +228,7 @@ class HtmlReportE2eTest : public ::testing::Test {
  protected:
   void SetUp() override {
     chromium_ = FindChromium();
-    if (chromium_.empty()) {
-      GTEST_SKIP() << "chromium is not installed, so the page was not opened in a browser. "
-                      "The ctest fixture html_report_e2e_setup installs Debian's `chromium` "
-                      "when run as root (or with passwordless sudo); or run "
-                      "`apt-get install chromium`.";
-    }
+    ASSERT_FALSE(chromium_.empty()) << "main() checked that chromium is on PATH";
     dir_ = MakeTempDir("discosim-report-e2e-");
     ASSERT_FALSE(dir_.empty());
     absl::StatusOr<Scenario> scenario = ParseScenario(kYaml, "report-e2e.yaml");
@@ -389,5 +396,28 @@ TEST_F(HtmlReportE2eTest, TheScreenshotShowsTheLanes) {
 #endif
 }
 
+bool InCi() {
+  const char* ci = std::getenv("CI");
+  return ci != nullptr && std::string_view(ci) == "true";
+}
+
 }  // namespace
-}  // namespace discosim::scenario
+}  // namespace discosim::report
+
+// Without chromium: skip (exit kSkipCode) with a message, or fail under
+// CI=true. Listing the tests (ctest's discovery) needs no browser.
+int main(int argc, char** argv) {
+  namespace r = discosim::report;
+  ::testing::InitGoogleTest(&argc, argv);
+  if (!::testing::GTEST_FLAG(list_tests) && r::FindChromium().empty()) {
+    if (r::InCi()) {
+      std::cerr << "FAILED: chromium is not on PATH, and CI=true requires the browser check. "
+                   ".ci/setup installs Debian's `chromium`.\n";
+      return 1;
+    }
+    std::cout << "SKIPPED: chromium is not on PATH, so the page was not opened in a browser. "
+                 "Install it (`apt-get install chromium`, as .ci/setup does) to run this test.\n";
+    return r::kSkipCode;
+  }
+  return RUN_ALL_TESTS();
+}
