@@ -3,8 +3,8 @@
 // time: when every table has become one cluster of all nodes, and the
 // lock's counters. Shared by the join-model benchmark (join_model_bench.cc)
 // and the calibration test (join_calibration_test.cc), which compares the
-// numbers with shared/reference/real-cets-measurements.md. See
-// docs/join-model.md.
+// numbers with cold starts measured on real OTP 25 nodes with CETS 0.2.0
+// (docs/join-model.md, the calibration table).
 //
 //   ColdStart spec;
 //   spec.nodes = 8;

@@ -1,5 +1,5 @@
-// The discovery engine's rules, one function per message kind, in the order
-// of shared/docs/engine-semantics.md.
+// The discovery engine's rules, one function per message kind, ported from
+// CETS 0.2.0's cets_discovery.erl (handle_info, handle_call, handle_cast).
 #include "engine/engine.h"
 
 #include <algorithm>

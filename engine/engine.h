@@ -3,8 +3,8 @@
 // The Erlang gen_server becomes two functions. `Init` is its init/1; `Step`
 // handles one mailbox message, exactly as handle_info/handle_call/handle_cast
 // would, and appends the effects the world must carry out. The rules are
-// those of shared/docs/engine-semantics.md; where that page is silent, the
-// choice is noted beside the code.
+// those of CETS 0.2.0's cets_discovery.erl; where a choice had to be made
+// (the Erlang runtime's part, not the module's), it is noted beside the code.
 //
 // Usage:
 //   engine::State state;

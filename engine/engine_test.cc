@@ -1,4 +1,4 @@
-// The discovery engine against shared/docs/engine-semantics.md, rule by rule.
+// The discovery engine against CETS 0.2.0's cets_discovery, rule by rule.
 //
 // Each test is named after the rule it checks (section_Rule) and opens with
 // one sentence on what it proves. Expected values are worked out from the

@@ -1,6 +1,6 @@
 // Vocabulary of the discovery engine: names, time, the state, messages in and
 // effects out. A faithful port of the types of CETS 0.2.0 `cets_discovery`
-// (see shared/reference/cets_discovery-0.2.0-api.txt), in C++.
+// (its exported API and its #state{} record), in C++.
 //
 // Nothing here reads a clock or does I/O. Time is an integer count of
 // virtual milliseconds handed in by the caller. Intervals are plain `_ms`

@@ -1,5 +1,5 @@
 // Proves that the engine's API behaves like a small reference model written
-// from shared/docs/engine-semantics.md (it calls no engine function): the
+// from CETS 0.2.0's cets_discovery rules (it calls no engine function): the
 // tables (add_table, delete_table, get_tables), the waiters (which
 // wait_for_ready and wait_for_get_nodes callers are answered after which
 // command) and the retry timing (when a get_nodes call starts, and the

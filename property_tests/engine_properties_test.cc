@@ -1,4 +1,4 @@
-// Proves that the engine keeps the rules of shared/docs/engine-semantics.md
+// Proves that the engine keeps the rules of CETS 0.2.0's cets_discovery
 // under any interleaving: random world actions (deliveries, time, get_nodes,
 // join and ping results, nodeups, nodedowns, partitions, calls, casts, strays)
 // drive it through EngineDriver's mailbox world, and every step is checked.

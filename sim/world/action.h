@@ -1,5 +1,5 @@
 // Timeline actions: what can happen to a world at a virtual time. One struct
-// per action of shared/docs/scenario-format.md, plus explicit connect_node
+// per timeline action of docs/scenario-format.md, plus explicit connect_node
 // and rpc probes. World::Schedule takes them.
 //
 //   world.Schedule(120'000, action::Partition{{{"a@h1", "b@h2"}, {"c@h3"}}});

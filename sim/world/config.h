@@ -104,8 +104,8 @@ struct HostConfig {
 // wait. Nodes of one host talk over loopback (loopback_us one way) instead
 // of their latency.
 //
-// The defaults are calibrated against shared/reference/real-cets-
-// measurements.md (docs/join-model.md): an rpc takes ~0.3 ms on an idle
+// The defaults are calibrated against cold starts measured on real OTP 25
+// nodes with CETS 0.2.0 (docs/join-model.md): an rpc takes ~0.3 ms on an idle
 // host and ~5-7 ms with 8 spinners on 2 cores, and cold starts, lock
 // acquisitions and the two measured fixes land within the table's bounds.
 struct CpuConfig {
@@ -131,7 +131,7 @@ enum class JoinModel {
   // The lock as cets 0.2.0 takes it (re-asked at once; LockConfig's what-if
   // options change its loop), the CPU model (hosts, hops: CpuConfig) and
   // merge costs in sequential rpcs as measured (JoinCost). Calibrated
-  // against shared/reference/real-cets-measurements.md (docs/join-model.md).
+  // against real OTP 25 nodes with CETS 0.2.0 (docs/join-model.md).
   kCalibrated,
 };
 

@@ -2,7 +2,8 @@
 // a network with partitions and per-end failure detection, net_kernel with
 // DNS and connection setup, global (connect_all, prevent_overlapping_partitions,
 // the join lock), cets table servers, pings and joins, and get_nodes backends,
-// following shared/docs/world-model.md rule by rule.
+// following OTP 25's net_kernel and global and CETS 0.2.0 as
+// sim/world/README.md states the model and its choices.
 //
 // A World is built from a WorldConfig, given timeline actions, run in
 // virtual time, and read back at any moment:

@@ -1,4 +1,4 @@
-// The world reproduces the rules of shared/docs/world-model.md. Each test
+// The world reproduces the rules of its model (sim/world/README.md). Each test
 // states the fact it proves, and each sets up a contrast (the same world
 // without the fault or flag) wherever that fact could hold by accident.
 #include "sim/world/world.h"
