@@ -5,31 +5,18 @@
 #include "absl/strings/str_cat.h"
 #include "engine/overloaded.h"
 #include "sim/world/sim.h"
+#include "sim/world/validate.h"
 
 namespace discosim::world {
 namespace {
 
 
 
-// Raw messages a scenario may put into a mailbox: the engine's own replies
-// to get_nodes, joins and calls need a task or a caller behind them.
-bool RawMessageAllowed(const engine::Message& message) {
-  return !std::holds_alternative<engine::GetNodesDone>(message) &&
-         !std::holds_alternative<engine::JoiningFinished>(message) &&
-         !std::holds_alternative<engine::GetTablesCall>(message) &&
-         !std::holds_alternative<engine::SystemInfoCall>(message) &&
-         !std::holds_alternative<engine::WaitForReadyCall>(message) &&
-         !std::holds_alternative<engine::WaitForGetNodesCall>(message) &&
-         !(std::holds_alternative<engine::UnknownMessage>(message) &&
-           std::get<engine::UnknownMessage>(message).kind == engine::UnknownMessage::Kind::kCall);
-}
-
-// The node a raw message names, if any.
-const engine::NodeName* NamedNode(const engine::Message& message) {
-  if (const auto* m = std::get_if<engine::Nodeup>(&message)) return &m->node;
-  if (const auto* m = std::get_if<engine::Nodedown>(&message)) return &m->node;
-  if (const auto* m = std::get_if<engine::PingResult>(&message)) return &m->node;
-  if (const auto* m = std::get_if<engine::StartTimeMsg>(&message)) return &m->node;
+// The id an action keeps its outcome under, if it has one.
+const std::string* OutcomeId(const Action& action) {
+  if (const auto* a = std::get_if<action::Call>(&action)) return &a->id;
+  if (const auto* a = std::get_if<action::ConnectNode>(&action)) return &a->id;
+  if (const auto* a = std::get_if<action::Rpc>(&action)) return &a->id;
   return nullptr;
 }
 
@@ -45,126 +32,17 @@ const char* ActionName(const Action& action) {
 }
 
 // ---------------------------------------------------------------------------
-// Validation: every name declared, every field in range, before scheduling.
+// Validation: the rule book (validate.h), then the one rule that needs the
+// world's state: an id no earlier action used.
 
 absl::Status Sim::Validate(TimeMs at_ms, const Action& action) const {
-  const std::string where = absl::StrCat("t=", at_ms, "ms ", ActionName(action));
-  auto need = [&](const NodeName& name) -> absl::Status {
-    return Require(name, where).status();
-  };
-  auto need_all = [&](const std::vector<NodeName>& names) -> absl::Status {
-    for (const NodeName& name : names) {
-      if (absl::Status s = need(name); !s.ok()) return s;
-    }
-    return absl::OkStatus();
-  };
-  auto need_pairs = [&](const std::vector<action::NodePair>& pairs) -> absl::Status {
-    for (const auto& [a, b] : pairs) {
-      if (absl::Status s = need(a); !s.ok()) return s;
-      if (absl::Status s = need(b); !s.ok()) return s;
-      if (a == b) return absl::InvalidArgumentError(absl::StrCat(where, ": a link needs two nodes"));
-    }
-    return absl::OkStatus();
-  };
-  auto bad = [&](const std::string& why) {
-    return absl::InvalidArgumentError(absl::StrCat(where, ": ", why));
-  };
-  auto need_new_id = [&](const std::string& id) -> absl::Status {
-    if (id.empty()) return bad("an empty id");
-    if (outcome_by_id.contains(id)) return bad(absl::StrCat("id \"", id, "\" used twice"));
-    return absl::OkStatus();
-  };
-  return std::visit(
-      Overloaded{
-          [&](const action::Start& a) { return need_all(a.nodes); },
-          [&](const action::Stop& a) { return need_all(a.nodes); },
-          [&](const action::Restart& a) { return need_all(a.nodes); },
-          [&](const action::Partition& a) -> absl::Status {
-            std::set<NodeName> seen;
-            for (const auto& g : a.groups) {
-              if (absl::Status s = need_all(g); !s.ok()) return s;
-              for (const NodeName& name : g) {
-                if (!seen.insert(name).second) {
-                  return bad(absl::StrCat("node ", name, " is in two groups"));
-                }
-              }
-            }
-            return absl::OkStatus();
-          },
-          [&](const action::Cut& a) { return need_pairs(a.links); },
-          [&](const action::HealAll&) { return absl::OkStatus(); },
-          [&](const action::HealLinks& a) { return need_pairs(a.links); },
-          [&](const action::Disconnect& a) { return need_pairs(a.links); },
-          [&](const action::Dns& a) -> absl::Status {
-            if (a.delay_ms < 0) return bad("a negative delay");
-            return need(a.node);
-          },
-          [&](const action::SlowConnect& a) -> absl::Status {
-            if (a.delay_ms < 0) return bad("a negative delay");
-            return need(a.node);
-          },
-          [&](const action::Backend& a) -> absl::Status {
-            if (a.node.has_value()) {
-              if (absl::Status s = need(*a.node); !s.ok()) return s;
-            }
-            if (a.nodes.has_value()) {
-              if (absl::Status s = need_all(*a.nodes); !s.ok()) return s;
-            }
-            if (a.latency.has_value() &&
-                (a.latency->min_ms < 0 || a.latency->min_ms > a.latency->max_ms)) {
-              return bad("latency needs 0 <= min <= max");
-            }
-            if (a.error_rate.has_value() && !(*a.error_rate >= 0.0 && *a.error_rate <= 1.0)) {
-              return bad("error_rate must be in [0, 1]");
-            }
-            return absl::OkStatus();
-          },
-          [&](const action::BackendFail& a) -> absl::Status {
-            if (a.node.has_value()) {
-              if (absl::Status s = need(*a.node); !s.ok()) return s;
-            }
-            if (a.count.has_value() == a.until_ms.has_value()) {
-              return bad("exactly one of count and until");
-            }
-            if (a.count.has_value() && *a.count < 0) return bad("a negative count");
-            return absl::OkStatus();
-          },
-          [&](const action::AddTable& a) -> absl::Status {
-            if (a.table.empty()) return bad("an empty table name");
-            return need(a.node);
-          },
-          [&](const action::DeleteTable& a) -> absl::Status {
-            if (a.table.empty()) return bad("an empty table name");
-            return need(a.node);
-          },
-          [&](const action::Send& a) -> absl::Status {
-            if (!RawMessageAllowed(a.message)) {
-              return bad(absl::StrCat("message ", engine::Describe(a.message),
-                                      " cannot be sent raw"));
-            }
-            if (const engine::NodeName* named = NamedNode(a.message)) {
-              if (absl::Status s = need(*named); !s.ok()) return s;
-            }
-            return need(a.node);
-          },
-          [&](const action::Call& a) -> absl::Status {
-            if (a.timeout_ms < 0) return bad("a negative timeout");
-            if (absl::Status s = need_new_id(a.id); !s.ok()) return s;
-            return need(a.node);
-          },
-          [&](const action::ConnectNode& a) -> absl::Status {
-            if (absl::Status s = need_new_id(a.id); !s.ok()) return s;
-            if (absl::Status s = need(a.target); !s.ok()) return s;
-            return need(a.node);
-          },
-          [&](const action::Rpc& a) -> absl::Status {
-            if (absl::Status s = need_new_id(a.id); !s.ok()) return s;
-            if (absl::Status s = need(a.target); !s.ok()) return s;
-            return need(a.node);
-          },
-          [&](const action::LockLoop& a) { return need(a.node); },
-      },
-      action);
+  if (absl::Status status = ValidateAction(config, at_ms, action); !status.ok()) return status;
+  const std::string* id = OutcomeId(action);
+  if (id != nullptr && outcome_by_id.contains(*id)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("t=", at_ms, "ms ", ActionName(action), ": id \"", *id, "\" used twice"));
+  }
+  return absl::OkStatus();
 }
 
 // ---------------------------------------------------------------------------

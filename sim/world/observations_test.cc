@@ -48,6 +48,22 @@ TEST(ObservationsTest, NodeNamesAreInIndexOrder) {
   EXPECT_EQ(world->Observed().node_names, (std::vector<NodeName>{"a@h1", "c@h3"}));
 }
 
+// A node declared unresolvable has a failing name from t=0; a node whose
+// name merely waits for its first start (resolvable unset) has no fault.
+TEST(ObservationsTest, ANodeDeclaredUnresolvableHasAFailingDnsFaultFromTheStart) {
+  WorldConfig config = TwoNodes();
+  config.nodes[1].resolvable = false;
+  auto world = Build(config);
+  RunTo(*world, 1'000);
+  const Observations& seen = world->Observed();
+  ASSERT_EQ(seen.faults.size(), 1u);
+  EXPECT_EQ(seen.faults[0].node, 1u);
+  EXPECT_EQ(seen.faults[0].kind, Fault::Kind::kDns);
+  EXPECT_TRUE(seen.faults[0].fails);
+  EXPECT_EQ(seen.faults[0].from_ms, 0);
+  EXPECT_EQ(seen.faults[0].action, -1);
+}
+
 TEST(ObservationsTest, APartitionHealedLaterIsOneApartSpellWithItsScheduleCall) {
   auto world = Build(TwoNodes());
   Schedule(*world, 5'000, action::Call{"a@h1", action::Request::kGetTables, 100, "probe"});

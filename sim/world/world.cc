@@ -11,42 +11,10 @@
 #include "absl/strings/str_format.h"
 #include "sim/world/invariants.h"
 #include "sim/world/sim.h"
+#include "sim/world/validate.h"
 
 namespace discosim::world {
 namespace {
-
-// The clock counts microseconds in an int64: times beyond this are refused.
-constexpr TimeMs kMaxTimeMs = 1'000'000'000'000;  // about 31 years
-
-bool ValidNodeName(std::string_view name) {
-  const size_t at = name.find('@');
-  return at != std::string_view::npos && at > 0 && at + 1 < name.size() &&
-         name.find('@', at + 1) == std::string_view::npos;
-}
-
-absl::Status CheckSettings(const NodeConfig& node) {
-  const NodeSettings& s = node.settings;
-  auto bad = [&](const char* field) {
-    return absl::InvalidArgumentError(absl::StrCat("node ", node.name, ": ", field));
-  };
-  if (s.net_ticktime_ms <= 0) return bad("net_ticktime_ms must be positive");
-  if (s.net_setuptime_ms <= 0) return bad("net_setuptime_ms must be positive");
-  if (s.latency_ms < 0) return bad("latency_ms must not be negative");
-  if (s.dns_delay_ms < 0) return bad("dns_delay_ms must not be negative");
-  if (s.connect_delay_ms < 0) return bad("connect_delay_ms must not be negative");
-  if (s.dns_cache_ttl_ms.has_value() && *s.dns_cache_ttl_ms < 0) {
-    return bad("dns_cache_ttl_ms must not be negative");
-  }
-  if (node.start_at_ms.has_value() && *node.start_at_ms < 0) {
-    return bad("start_at_ms must not be negative");
-  }
-  const LatencyRange& l = node.backend.latency;
-  if (l.min_ms < 0 || l.min_ms > l.max_ms) return bad("backend latency needs 0 <= min <= max");
-  if (!(node.backend.error_rate >= 0.0 && node.backend.error_rate <= 1.0)) {
-    return bad("backend error_rate must be in [0, 1]");
-  }
-  return absl::OkStatus();
-}
 
 }  // namespace
 
@@ -118,59 +86,12 @@ Sim::Sim(WorldConfig config_in)
       trace(config.trace == TraceMode::kKeepLines) {}
 
 absl::Status Sim::Build() {
-  const Limits& limits = config.limits;
-  if (config.nodes.empty()) return absl::InvalidArgumentError("a world needs at least one node");
-  if (config.nodes.size() > limits.max_nodes) {
-    return absl::InvalidArgumentError(absl::StrCat("too many nodes: ", config.nodes.size(),
-                                                   " > max_nodes ", limits.max_nodes));
-  }
-  const engine::Config& iv = config.intervals;
-  if (iv.initial_interval_ms <= 0 || iv.after_error_interval_ms <= 0 ||
-      iv.regular_interval_ms <= 0 || iv.after_nodedown_interval_ms <= 0 ||
-      iv.enter_regular_phase_ms < 0) {
-    return absl::InvalidArgumentError("engine intervals must be positive");
-  }
-  if (config.lock.retry_delay_ms_min < 1 ||
-      config.lock.retry_delay_ms_max < config.lock.retry_delay_ms_min) {
-    return absl::InvalidArgumentError("lock retry delay needs 1 <= min <= max");
-  }
-  if (config.lock.backoff_ms_min < 0 ||
-      config.lock.backoff_ms_max < config.lock.backoff_ms_min) {
-    return absl::InvalidArgumentError("lock back-off needs 0 <= min <= max");
-  }
-  if (config.join_model == JoinModel::kSimple && !config.hosts.empty()) {
-    return absl::InvalidArgumentError("hosts need the calibrated join model");
-  }
-  if (config.lock.sleep_ms < 1) return absl::InvalidArgumentError("lock sleep_ms must be >= 1");
-  const CpuConfig& cpu = config.cpu;
-  if (cpu.default_cores < 1 || cpu.loopback_us < 0 || cpu.hop_us < 0 || cpu.hop_jitter_pct < 0 ||
-      cpu.hop_jitter_pct > 100 || cpu.quantum_us < 0 || cpu.spin_check_us < 0) {
-    return absl::InvalidArgumentError(
-        "cpu model: default_cores >= 1, jitter in [0, 100], no negative times");
-  }
-  const JoinCost& cost = config.join;
-  if (cost.merge_base_rpcs < 0 || cost.merge_rpcs_per_server < 0 || cost.skip_rpcs < 0) {
-    return absl::InvalidArgumentError("join rpc counts must not be negative");
-  }
-  if (limits.max_time_ms < 0 || limits.max_time_ms > kMaxTimeMs) {
-    return absl::InvalidArgumentError(absl::StrCat("max_time_ms must be in [0, ", kMaxTimeMs, "]"));
-  }
-  if (config.network.jitter_ms_max < 0 || config.join.join_base_ms < 0 ||
-      config.join.join_per_row_us < 0) {
-    return absl::InvalidArgumentError("jitter and join costs must not be negative");
-  }
+  // The rule book (validate.h); what follows builds from a valid config.
+  if (absl::Status status = ValidateConfig(config); !status.ok()) return status;
   std::vector<NodeConfig> sorted = config.nodes;
   std::sort(sorted.begin(), sorted.end(),
             [](const NodeConfig& a, const NodeConfig& b) { return a.name < b.name; });
   for (size_t i = 0; i < sorted.size(); ++i) {
-    if (!ValidNodeName(sorted[i].name)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("node name \"", sorted[i].name, "\" is not name@host"));
-    }
-    if (i > 0 && sorted[i].name == sorted[i - 1].name) {
-      return absl::InvalidArgumentError(absl::StrCat("node ", sorted[i].name, " declared twice"));
-    }
-    if (absl::Status s = CheckSettings(sorted[i]); !s.ok()) return s;
     by_name.emplace(sorted[i].name, static_cast<NodeId>(i));
   }
   n_nodes = static_cast<uint32_t>(sorted.size());
@@ -190,12 +111,6 @@ absl::Status Sim::Build() {
     n.tables = c.tables;
     n.connect_delay_ms = c.settings.connect_delay_ms;
     n.backend.nodes = c.backend.nodes.value_or(all_names);
-    for (const NodeName& listed : n.backend.nodes) {
-      if (!by_name.contains(listed)) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("backend of ", c.name, " names undeclared node ", listed));
-      }
-    }
     n.backend.latency = c.backend.latency;
     n.backend.error_ppm = ErrorRatePpm(c.backend.error_rate);
     n.rng_jitter = Rng::ForStream(config.seed, Subsystem::kNetworkJitter, id);
@@ -204,7 +119,7 @@ absl::Status Sim::Build() {
     n.rng_backend_errors = Rng::ForStream(config.seed, Subsystem::kBackendErrors, id);
     n.rng_lock = Rng::ForStream(config.seed, Subsystem::kLockBackoff, id);
     // Faults a node is declared with, from t=0.
-    observations.SetDns(id, c.settings.dns_delay_ms, false, 0, -1);
+    observations.SetDns(id, c.settings.dns_delay_ms, c.resolvable == std::optional<bool>(false), 0, -1);
     observations.SetSlowConnect(id, n.connect_delay_ms, 0, -1);
     observations.SetBackendErrors(id, c.backend.error_rate, 0, -1);
   }
@@ -215,13 +130,7 @@ absl::Status Sim::Build() {
             [](const HostConfig& a, const HostConfig& b) { return a.name < b.name; });
   std::map<std::string, uint32_t, std::less<>> host_index;
   for (const HostConfig& h : declared_hosts) {
-    if (h.name.empty()) return absl::InvalidArgumentError("a host needs a name");
-    if (h.cores < 1) {
-      return absl::InvalidArgumentError(absl::StrCat("host ", h.name, ": cores must be >= 1"));
-    }
-    if (!host_index.emplace(h.name, static_cast<uint32_t>(hosts.size())).second) {
-      return absl::InvalidArgumentError(absl::StrCat("host ", h.name, " declared twice"));
-    }
+    host_index.emplace(h.name, static_cast<uint32_t>(hosts.size()));
     HostRt rt;
     rt.name = h.name;
     rt.cores = h.cores;
@@ -229,23 +138,14 @@ absl::Status Sim::Build() {
   }
   for (NodeId id = 0; id < n_nodes; ++id) {
     const std::string& wanted = sorted[id].host;
-    if (!wanted.empty() && config.join_model == JoinModel::kSimple) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("node ", nodes[id].name, ": a host needs the calibrated join model"));
-    }
     if (wanted.empty()) {
       HostRt rt;
       rt.name = nodes[id].name;
-      rt.cores = cpu.default_cores;
+      rt.cores = config.cpu.default_cores;
       nodes[id].host = static_cast<uint32_t>(hosts.size());
       hosts.push_back(std::move(rt));
     } else {
-      auto it = host_index.find(wanted);
-      if (it == host_index.end()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("node ", nodes[id].name, " names undeclared host ", wanted));
-      }
-      nodes[id].host = it->second;
+      nodes[id].host = host_index.find(wanted)->second;  // declared: ValidateConfig
     }
     hosts[nodes[id].host].members.push_back(id);
   }
