@@ -5,35 +5,19 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "sim/world/world_test_util.h"
 #include "sim/world/world.h"  // (observations.h needs config.h's names first)
 
 namespace discosim::world {
 namespace {
 
+using test_util::Build;
+using test_util::MakeNode;
+using test_util::RunTo;
+using test_util::Schedule;
+
 using Apart = Observations::Apart;
 using Fault = Observations::Fault;
-
-NodeConfig MakeNode(const std::string& name) {
-  NodeConfig node;
-  node.name = name;
-  return node;
-}
-
-std::unique_ptr<World> Build(WorldConfig config) {
-  absl::StatusOr<std::unique_ptr<World>> world = World::Create(std::move(config));
-  EXPECT_TRUE(world.ok()) << world.status();
-  return world.ok() ? std::move(*world) : nullptr;
-}
-
-void Schedule(World& world, TimeMs at_ms, Action action) {
-  absl::Status status = world.Schedule(at_ms, std::move(action));
-  ASSERT_TRUE(status.ok()) << status;
-}
-
-void RunTo(World& world, TimeMs until_ms) {
-  RunResult run = world.RunUntil(until_ms);
-  ASSERT_EQ(run.status, RunStatus::kReachedTime) << run.error;
-}
 
 WorldConfig TwoNodes() {
   WorldConfig config;

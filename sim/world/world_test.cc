@@ -11,15 +11,15 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "gtest/gtest.h"
+#include "sim/world/world_test_util.h"
 
 namespace discosim::world {
 namespace {
 
-NodeConfig MakeNode(const std::string& name) {
-  NodeConfig node;
-  node.name = name;
-  return node;
-}
+using test_util::Build;
+using test_util::MakeNode;
+using test_util::RunTo;
+using test_util::Schedule;
 
 // A node whose discovery never looks for anyone (its backend lists nobody).
 NodeConfig QuietNode(const std::string& name) {
@@ -27,22 +27,6 @@ NodeConfig QuietNode(const std::string& name) {
   node.backend.nodes = std::vector<NodeName>{};
   node.settings.connect_all = false;
   return node;
-}
-
-std::unique_ptr<World> Build(WorldConfig config) {
-  absl::StatusOr<std::unique_ptr<World>> world = World::Create(std::move(config));
-  EXPECT_TRUE(world.ok()) << world.status();
-  return world.ok() ? std::move(*world) : nullptr;
-}
-
-void Schedule(World& world, TimeMs at_ms, Action action) {
-  absl::Status status = world.Schedule(at_ms, std::move(action));
-  ASSERT_TRUE(status.ok()) << status;
-}
-
-void RunTo(World& world, TimeMs until_ms) {
-  RunResult run = world.RunUntil(until_ms);
-  ASSERT_EQ(run.status, RunStatus::kReachedTime) << run.error;
 }
 
 const CallOutcome& OutcomeOf(const World& world, const std::string& id) {
