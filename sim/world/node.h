@@ -16,18 +16,11 @@
 #include "engine/types.h"
 #include "sim/world/config.h"
 #include "sim/world/event.h"
+#include "sim/world/messages.h"
 #include "sim/world/random.h"
 #include "sim/world/world.h"
 
 namespace discosim::world {
-
-// A table server: its node and that node's incarnation.
-struct ServerRef {
-  NodeId node = kNoNode;
-  uint32_t incarnation = 0;
-  friend auto operator<=>(const ServerRef&, const ServerRef&) = default;
-};
-using Cluster = std::set<ServerRef>;
 
 struct TableServer {
   Cluster cluster;

@@ -45,6 +45,7 @@
 #include "sim/world/event.h"
 #include "sim/world/event_queue.h"
 #include "sim/world/kernel.h"
+#include "sim/world/messages.h"
 #include "sim/world/node.h"
 #include "sim/world/observation_log.h"
 #include "sim/world/observations.h"
@@ -59,86 +60,6 @@ namespace discosim::world {
 // cets_ping's fixed timeouts (cets 0.2.0).
 inline constexpr TimeMs kPrecheckConnectTimeoutMs = 5'000;  // TCP pre-check
 inline constexpr TimeMs kMulticallTimeoutMs = 5'000;        // pre-check multicall
-
-// ---------------------------------------------------------------------------
-// cets servers and messages between nodes.
-
-enum class RpcKind : uint8_t { kWhereis, kGetCluster, kPrecheck, kPing, kNodeName };
-
-struct RpcAnswer {
-  bool delivered = false;  // false: {badrpc, nodedown}
-  bool yes = false;        // found / pong / same server
-  ServerRef server;        // kWhereis
-  Cluster cluster;         // kGetCluster
-};
-
-namespace msg {
-struct HandshakeRequest { uint64_t setup_id = 0; };
-struct HandshakeReply {
-  uint64_t setup_id = 0;
-  bool accepted = false;
-  uint64_t conn_id = 0;
-};
-struct Close {};  // the socket closed (FIN or RST): the receiving end goes down
-struct StartTime { TimeMs start_time = 0; };
-struct RpcRequest {
-  uint64_t rpc_id = 0;
-  RpcKind kind = RpcKind::kNodeName;
-  NodeId subject = kNoNode;  // kPrecheck / kPing: the node to check
-  TableName table;           // kWhereis / kGetCluster
-  ServerRef server;          // kGetCluster: the server asked
-};
-struct RpcReply {
-  uint64_t rpc_id = 0;
-  RpcAnswer answer;
-};
-struct GlobalSync { std::vector<NodeId> known; };
-// After a sync with `synced`, global tells the nodes it knew before about
-// it and the nodes it knows (OTP's {new_nodes, ...} cast).
-struct GlobalNewNodes { std::vector<NodeId> nodes; };
-struct LostConnection {
-  NodeId reporter = kNoNode;
-  NodeId lost = kNoNode;
-  uint64_t report_id = 0;
-};
-struct RemoveConnection {};
-struct LockRequest {
-  uint64_t join_id = 0;
-  uint32_t attempt = 0;
-};
-struct LockReply {
-  uint64_t join_id = 0;
-  uint32_t attempt = 0;
-  bool granted = false;
-  bool release_ack = false;  // the answer to a LockRelease
-};
-struct LockRelease {
-  uint64_t join_id = 0;
-  uint32_t attempt = 0;
-};
-}  // namespace msg
-
-using Payload = std::variant<msg::HandshakeRequest, msg::HandshakeReply, msg::Close,
-                             msg::StartTime, msg::RpcRequest, msg::RpcReply, msg::GlobalSync,
-                             msg::GlobalNewNodes, msg::LostConnection, msg::RemoveConnection, msg::LockRequest,
-                             msg::LockReply, msg::LockRelease>;
-const char* PayloadName(const Payload& payload);
-
-// A message between two nodes. conn_id 0: outside any connection (handshake
-// traffic, a host's RST); otherwise it is dropped unless the receiving end
-// still counts that connection as up when it arrives.
-struct NetMsg {
-  NodeId from = kNoNode;
-  NodeId to = kNoNode;
-  uint64_t conn_id = 0;
-  Payload payload;
-};
-
-enum class SendMode {
-  kAutoConnect,   // an implicit use of the node: may set up a connection
-  kExistingOnly,  // only over a connection that is up (global's traffic, replies)
-};
-
 
 // ---------------------------------------------------------------------------
 // Per-pair state: node x's end of its link to y (dense N x N).
