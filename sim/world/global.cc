@@ -198,7 +198,7 @@ void Sim::GiveBackLock(uint64_t join_id, JoinTask::Stage next) {
 void Sim::SetSpinning(JoinTask& join, bool spinning) {
   if (join.spinning == spinning) return;
   join.spinning = spinning;
-  uint32_t& spinners = hosts[nodes[join.node].host].spinners;
+  uint32_t& spinners = cpu.Spinners(join.node);
   spinners = spinning ? spinners + 1 : spinners - 1;
 }
 

@@ -33,11 +33,12 @@ std::string CheckEndsOf(const Sim& s, NodeId x) {
 
 std::string CheckLock(const Sim& s) {
   uint32_t holders = 0, contenders = 0;
-  std::vector<uint32_t> spinners(s.hosts.size(), 0);
+  const std::vector<Cpu::Host>& hosts = s.cpu.hosts();
+  std::vector<uint32_t> spinners(hosts.size(), 0);
   for (const auto& [join_id, join] : s.joins) {
     holders += join.lock_held ? 1 : 0;
     contenders += Sim::Contending(join.stage) ? 1 : 0;
-    if (join.spinning) ++spinners[s.nodes[join.node].host];
+    if (join.spinning) ++spinners[s.cpu.HostOf(join.node)];
   }
   if (holders != s.lock_holders) {
     return absl::StrCat("lock holders counted ", s.lock_holders, ", held by ", holders, " joins");
@@ -46,9 +47,9 @@ std::string CheckLock(const Sim& s) {
     return absl::StrCat("lock contenders counted ", s.lock_contenders, ", ", contenders,
                         " joins contend");
   }
-  for (uint32_t h = 0; h < s.hosts.size(); ++h) {
-    if (spinners[h] != s.hosts[h].spinners) {
-      return absl::StrCat("host ", s.hosts[h].name, " counts ", s.hosts[h].spinners,
+  for (uint32_t h = 0; h < hosts.size(); ++h) {
+    if (spinners[h] != hosts[h].spinners) {
+      return absl::StrCat("host ", hosts[h].name, " counts ", hosts[h].spinners,
                           " spinners, ", spinners[h], " joins spin there");
     }
   }

@@ -49,7 +49,7 @@ TEST(InvariantsTest, ALockHolderCountedTwiceIsCaught) {
   ++sim->lock_holders;
   EXPECT_NE(CheckInvariants(*sim).find("lock holders"), std::string::npos);
   --sim->lock_holders;
-  ++sim->hosts[0].spinners;
+  ++sim->cpu.Spinners(0);
   EXPECT_NE(CheckInvariants(*sim).find("spinners"), std::string::npos);
 }
 

@@ -45,7 +45,7 @@ TimeMs Sim::LatencyMs(NodeId x, NodeId y) const {
 }
 
 int64_t Sim::LatencyUs(NodeId x, NodeId y) const {
-  if (nodes[x].host == nodes[y].host) return config.cpu.loopback_us;
+  if (cpu.SameHost(x, y)) return config.cpu.loopback_us;
   return LatencyMs(x, y) * kUsPerMs;
 }
 
@@ -133,7 +133,7 @@ void Sim::Transmit(uint32_t slot) {
   // The sending node puts it on the wire (a hop on its host), ...
   int64_t at_us = now_us() + HopUs(m.from) * config.cpu.send_hop_pct / 100 + latency_us;
   if (calibrated() && config.network.latency_jitter_pct > 0 &&
-      nodes[m.from].host != nodes[m.to].host) {
+      !cpu.SameHost(m.from, m.to)) {
     at_us += nodes[m.from].rng_jitter.Range(0, latency_us * config.network.latency_jitter_pct / 100);
   }
   if (config.network.jitter_ms_max > 0) {
@@ -326,6 +326,16 @@ void Sim::OnTickTimeout(const Event& event) {
   if (!nodes[x].running || end.conn_id == 0 || end.tick_gen != event.a) return;
   WORLD_CHECK(!Reachable(x, y), "a tick timeout on a reachable link");
   EndDown(x, y, DownCause::kTickTimeout);
+}
+
+}  // namespace discosim::world
+
+namespace discosim::world {
+
+int64_t Sim::RpcUs(NodeId caller, NodeId target) {
+  // The call is handled by a process on the target, the answer by the caller.
+  if (caller == target) return HopUs(target) + HopUs(caller);
+  return 2 * LatencyUs(caller, target) + HopUs(target) + HopUs(caller);
 }
 
 }  // namespace discosim::world

@@ -40,19 +40,6 @@ struct LockTable {
   std::vector<uint64_t> waiters;  // local joins waiting for a release
 };
 
-struct HostRt {
-  std::string name;
-  int cores = 2;
-  uint32_t spinners = 0;        // spinning lock waiters on its nodes
-  std::vector<NodeId> members;  // its nodes
-  Rng rng{0};
-  // The CPU its hops used, in buckets of load_window_us / kLoadBuckets: the
-  // current bucket and the ones before it (a ring).
-  static constexpr int kLoadBuckets = 8;
-  int64_t bucket_index[kLoadBuckets] = {};  // which time slot each bucket holds
-  int64_t bucket_work_us[kLoadBuckets] = {};
-};
-
 struct BackendRt {
   std::vector<NodeName> nodes;
   LatencyRange latency;
@@ -89,8 +76,6 @@ struct NodeRt {
   std::set<uint64_t> seen_reports;
   LockTable lock;
   int64_t gs_busy_until_us = 0;  // the global server handles lock ops one at a time
-  // The CPU.
-  uint32_t host = 0;
   // cets.
   std::map<TableName, TableServer> servers;
   // Outputs (kept over incarnations).

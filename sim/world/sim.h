@@ -10,7 +10,7 @@
 //   net_kernel.cc  DNS, connection setup, explicit and auto connects
 //   global.cc      connect_all sync, prevent_overlapping_partitions, the lock
 //   cets.cc        table servers, rpc, cets_ping, the join task
-//   cpu.cc         hosts and cores: hop costs, waits for a core
+//   cpu.h/.cc      the CPU room: hosts and cores, hop costs, waits for a core
 //   backend.cc     get_nodes backends
 //   discovery.cc   the engine adapter: mailboxes, effects, calls, logs
 //
@@ -41,6 +41,7 @@
 #include "sim/world/action.h"
 #include "sim/world/check.h"
 #include "sim/world/config.h"
+#include "sim/world/cpu.h"
 #include "sim/world/dns.h"
 #include "sim/world/event.h"
 #include "sim/world/event_queue.h"
@@ -225,14 +226,10 @@ struct Sim : Kernel {
   TimeMs LatencyMs(NodeId x, NodeId y) const;
   int64_t LatencyUs(NodeId x, NodeId y) const;  // loopback between nodes of one host
   TimeMs TickDrawMs(NodeId x);
-  // The CPU model (see CpuConfig).
-  int64_t HopUs(NodeId n);         // a process on n handling one message
-  int64_t CoreWaitUs(NodeId n);    // waiting for a core on n's host
   int64_t RpcUs(NodeId caller, NodeId target);  // one sequential rpc, round trip
-  // Busy work on a host in thousandths of a core: its spinners plus the
-  // CPU its hops used lately.
-  int64_t LoadMilli(uint32_t host) const;
-  void AddHopWork(uint32_t host, int64_t work_us);
+  // Forwarders to the CPU room (cpu.h), for global.cc.
+  int64_t HopUs(NodeId n) { return cpu.HopUs(n); }
+  int64_t CoreWaitUs(NodeId n) { return cpu.CoreWaitUs(n); }
   // After a change of `reachability` (old: the matrix before): records the
   // apart spells, arms tick timeouts, lets held messages flow on heal.
   void ReachabilityChanged(const std::vector<uint8_t>& old_reach);
@@ -357,7 +354,7 @@ struct Sim : Kernel {
   // --- state ---
   bool IsLockTraffic(const Event& event) const;
 
-  std::vector<HostRt> hosts;
+  Cpu cpu{*this};
   std::vector<LinkEnd> links;
   std::vector<EndListener> end_listeners;  // in the order they are told (part of the trace)
   Reachability reachability;

@@ -122,35 +122,10 @@ absl::Status Sim::Build() {
     observations.SetSlowConnect(id, n.connect_delay_ms, 0, -1);
     observations.SetBackendErrors(id, c.backend.error_rate, 0, -1);
   }
-  // Hosts: the declared ones in name order, then one of its own for each
-  // node that names none.
-  std::vector<HostConfig> declared_hosts = config.hosts;
-  std::sort(declared_hosts.begin(), declared_hosts.end(),
-            [](const HostConfig& a, const HostConfig& b) { return a.name < b.name; });
-  std::map<std::string, uint32_t, std::less<>> host_index;
-  for (const HostConfig& h : declared_hosts) {
-    host_index.emplace(h.name, static_cast<uint32_t>(hosts.size()));
-    HostRt rt;
-    rt.name = h.name;
-    rt.cores = h.cores;
-    hosts.push_back(std::move(rt));
-  }
-  for (NodeId id = 0; id < n_nodes; ++id) {
-    const std::string& wanted = sorted[id].host;
-    if (wanted.empty()) {
-      HostRt rt;
-      rt.name = nodes[id].name;
-      rt.cores = config.cpu.default_cores;
-      nodes[id].host = static_cast<uint32_t>(hosts.size());
-      hosts.push_back(std::move(rt));
-    } else {
-      nodes[id].host = host_index.find(wanted)->second;  // declared: ValidateConfig
-    }
-    hosts[nodes[id].host].members.push_back(id);
-  }
-  for (uint32_t h = 0; h < hosts.size(); ++h) {
-    hosts[h].rng = Rng::ForStream(config.seed, Subsystem::kCpu, h);
-  }
+  std::vector<std::string> node_hosts;
+  for (const NodeConfig& c : sorted) node_hosts.push_back(c.host);
+  cpu.Build(node_hosts);
+  cpu.server_busy = [this](NodeId n) { return nodes[n].gs_busy_until_us > now_us(); };
   dns.Build(std::move(dns_names));
   links.assign(static_cast<size_t>(n_nodes) * n_nodes, LinkEnd{});
   WireEndListeners();
