@@ -143,7 +143,7 @@ void Sim::StartPing(NodeId n, NodeId target, Cont owner) {
   const auto purpose = owner.kind == ContKind::kDiscoveryPing ? Observations::Ping::For::kDiscovery
                                                                : Observations::Ping::For::kJoinCheck;
   // 1. Already connected (nodes()): pong at once.
-  if (target == n || (Link(n, target).conn_id != 0 && !Hidden(n, target))) {
+  if (target == n || (ConnId(n, target) != 0 && !Hidden(n, target))) {
     observations.PingEnded(observations.PingStarted(n, target, purpose, now()), now(), true);
     Resume(owner, 1);
     return;
@@ -176,7 +176,7 @@ void Sim::OnPingPrecheck(uint64_t ping_id, bool ok) {
   // 3. The same pre-check on every connected node, one 5 s deadline.
   std::vector<NodeId> peers;
   for (NodeId y = 0; y < n_nodes; ++y) {
-    if (y != n && y != target && Link(n, y).conn_id != 0 && !Hidden(n, y)) peers.push_back(y);
+    if (y != n && y != target && ConnId(n, y) != 0 && !Hidden(n, y)) peers.push_back(y);
   }
   if (peers.empty()) {
     ping.stage = PingTask::Stage::kConnect;
@@ -461,7 +461,7 @@ bool Sim::JoinMemberAlive(const JoinTask& join, const ServerRef& ref) const {
   const NodeRt& node = nodes[ref.node];
   return node.running && node.incarnation == ref.incarnation &&
          node.servers.contains(join.table) &&
-         (ref.node == join.node || Link(join.node, ref.node).conn_id != 0);
+         (ref.node == join.node || ConnId(join.node, ref.node) != 0);
 }
 
 // Step 6's answer: each side consistent. Then step 7 begins.
@@ -483,7 +483,7 @@ void Sim::JoinCheckConsistency(uint64_t join_id) {
   join.member_conns.clear();
   for (const Cluster* side : {&join.local_cluster, &join.remote_cluster}) {
     for (const ServerRef& ref : *side) {
-      join.member_conns.emplace_back(ref.node, ref.node == x ? 0 : Link(x, ref.node).conn_id);
+      join.member_conns.emplace_back(ref.node, ref.node == x ? 0 : ConnId(x, ref.node));
     }
   }
   const JoinCost& cost = config.join;
@@ -504,7 +504,7 @@ void Sim::JoinMerge(uint64_t join_id) {
   const NodeId x = join.node;
   auto member_alive = [&](const ServerRef& ref) { return JoinMemberAlive(join, ref); };
   for (const auto& [member, conn_id] : join.member_conns) {
-    if (member != x && Link(x, member).conn_id != conn_id) {
+    if (member != x && ConnId(x, member) != conn_id) {
       return JoinFinishPair(join_id, JoinError(pair, "member_down"));
     }
   }
@@ -544,7 +544,7 @@ void Sim::AddServers(const TableName& table, const Cluster& members, const Clust
     Cluster& cluster = nodes[ref.node].servers.at(table).cluster;
     for (const ServerRef& peer : added) {
       if (peer.node == ref.node || cluster.contains(peer)) continue;
-      if (Link(ref.node, peer.node).conn_id == 0) {
+      if (ConnId(ref.node, peer.node) == 0) {
         NoteLazy(static_cast<uint32_t>(NoteKind::kMonitorDown), ref.node, peer.node, 0, [&] {
           return absl::StrCat(now(), " ", Name(ref.node), " ", table, " drops ", Name(peer.node),
                               ": monitor DOWN noconnection");

@@ -131,7 +131,7 @@ void Sim::CarryOut(NodeId n, engine::Effects& effects) {
                 Fail(absl::StrCat(node.name, " sends its start time to itself"));
                 return;
               }
-              Send(n, *target, msg::StartTime{e.start_time}, SendMode::kAutoConnect);
+              network.Send(n, *target, msg::StartTime{e.start_time}, SendMode::kAutoConnect);
             },
             [&](engine::Log& e) {
               node.logs.push_back(LogEntry{now(), node.incarnation, std::move(e.record)});

@@ -12,14 +12,14 @@ namespace {
 // x's ends: none to itself, up only while x runs, nodes() as they say.
 std::string CheckEndsOf(const Sim& s, NodeId x) {
   const NodeRt& node = s.nodes[x];
-  if (s.Link(x, x).conn_id != 0) return absl::StrCat(node.name, " counts itself connected");
+  if (s.network.ConnId(x, x) != 0) return absl::StrCat(node.name, " counts itself connected");
   engine::NodeSet visible;
   for (NodeId y = 0; y < s.n_nodes; ++y) {
-    if (y == x || s.Link(x, y).conn_id == 0) continue;
+    if (y == x || s.network.ConnId(x, y) == 0) continue;
     if (!node.running) {
       return absl::StrCat(node.name, " is stopped but its end to ", s.Name(y), " is up");
     }
-    if (!s.Hidden(x, y)) visible.insert(s.Name(y));
+    if (!s.network.Hidden(x, y)) visible.insert(s.Name(y));
   }
   if (visible != node.visible) {
     return absl::StrCat(node.name, "'s nodes() (", node.visible.size(),

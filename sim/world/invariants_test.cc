@@ -24,7 +24,7 @@ std::unique_ptr<Sim> ConnectedPair() {
   while (!sim->queue.empty() && sim->queue.next() <= 2'000 * Sim::kUsPerMs) {
     sim->Dispatch(sim->queue.Pop().payload);
   }
-  EXPECT_NE(sim->Link(0, 1).conn_id, 0u);
+  EXPECT_NE(sim->network.ConnId(0, 1), 0u);
   return sim;
 }
 

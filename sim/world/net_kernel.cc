@@ -40,7 +40,7 @@ void Sim::ScheduleNkPump(NodeId n) {
 }
 
 void Sim::AutoConnect(NodeId n, NodeId target, Cont waiter) {
-  if (Link(n, target).conn_id != 0) {
+  if (network.ConnId(n, target) != 0) {
     Resume(waiter, 1);
   } else if (AutoConnectBarred(n, target)) {
     Resume(waiter, 0);
@@ -60,7 +60,7 @@ void Sim::NkPump(NodeId n) {
     }
     const NodeId target = request.peer;
     LinkEnd& end = Link(n, target);
-    if (target == n || end.conn_id != 0) {
+    if (target == n || network.ConnId(n, target) != 0) {
       Resume(request.waiter, 1);  // already connected: true at once
       continue;
     }
@@ -120,7 +120,7 @@ void Sim::OnSetupDns2Done(const Event& event) {
     return;
   }
   const TimeMs answer_ms = now() + nodes[setup.to].connect_delay_ms;
-  if (!Reachable(setup.from, setup.to) || answer_ms >= setup.deadline_ms) {
+  if (!network.Reachable(setup.from, setup.to) || answer_ms >= setup.deadline_ms) {
     setup.stage = Setup::Stage::kWaitDeadline;  // fails at net_setuptime
     return;
   }
@@ -132,12 +132,12 @@ void Sim::OnSetupConnected(uint64_t setup_id) {
   auto it = setups.find(setup_id);
   if (it == setups.end() || it->second.stage != Setup::Stage::kConnecting) return;
   Setup& setup = it->second;
-  if (!Reachable(setup.from, setup.to)) {
+  if (!network.Reachable(setup.from, setup.to)) {
     setup.stage = Setup::Stage::kWaitDeadline;
     return;
   }
   setup.stage = Setup::Stage::kHandshake;
-  SendRaw(setup.from, setup.to, 0, msg::HandshakeRequest{setup_id});
+  network.SendRaw(setup.from, setup.to, 0, msg::HandshakeRequest{setup_id});
 }
 
 void Sim::OnSetupDeadline(uint64_t setup_id) {
@@ -158,32 +158,32 @@ void Sim::AcceptHandshake(NodeId n, NodeId from, uint64_t setup_id) {
   // Gone (timed out at the caller, or lost a simultaneous-connect race).
   if (it == setups.end() || it->second.stage != Setup::Stage::kHandshake) return;
   WORLD_CHECK(it->second.from == from && it->second.to == n, "a handshake for another pair");
-  if (!Reachable(n, from)) return;  // the answer cannot get back: fails at the deadline
+  if (!network.Reachable(n, from)) return;  // the answer cannot get back: fails at the deadline
   it->second.stage = Setup::Stage::kAccepted;
   // A new connection from a node this end still counts as up replaces the old.
-  if (Link(n, from).conn_id != 0) EndDown(n, from, DownCause::kReplaced);
+  if (network.ConnId(n, from) != 0) network.EndDown(n, from, DownCause::kReplaced);
   const uint64_t conn_id = next_id++;
   // The answer goes out before anything this end sends over the new
   // connection (EndUp flushes queued sends, global syncs): on the wire it is
   // ahead of them, so the caller's end is up when they arrive.
-  SendRaw(n, from, 0, msg::HandshakeReply{setup_id, true, conn_id});
+  network.SendRaw(n, from, 0, msg::HandshakeReply{setup_id, true, conn_id});
   // Our own pending setup to `from`, if any, gives way: its callers get true.
-  EndUp(n, from, conn_id);
+  network.EndUp(n, from, conn_id);
 }
 
 void Sim::OnHandshakeReply(const NetMsg& m, const msg::HandshakeReply& reply) {
   const NodeId n = m.to, peer = m.from;
   auto it = setups.find(reply.setup_id);
   if (it == setups.end() || it->second.from_incarnation != nodes[n].incarnation) {
-    if (reply.accepted) SendRaw(n, peer, reply.conn_id, msg::Close{});  // nobody wants it
+    if (reply.accepted) network.SendRaw(n, peer, reply.conn_id, msg::Close{});  // nobody wants it
     return;
   }
   if (!reply.accepted) {
     FailSetup(reply.setup_id);  // the node is not running
     return;
   }
-  if (Link(n, peer).conn_id != 0) EndDown(n, peer, DownCause::kReplaced);
-  EndUp(n, peer, reply.conn_id);  // resolves this setup: its callers get true
+  if (network.ConnId(n, peer) != 0) network.EndDown(n, peer, DownCause::kReplaced);
+  network.EndUp(n, peer, reply.conn_id);  // resolves this setup: its callers get true
 }
 
 void Sim::FailSetup(uint64_t setup_id) {
@@ -199,6 +199,17 @@ void Sim::FailSetup(uint64_t setup_id) {
                                  " failed");
            });
   for (const Cont& waiter : setup.waiters) Resume(waiter, 0);
+}
+
+// x's end to y came up: an explicit or incoming connection lifts `once`,
+// and x's own setup to y, if any, is resolved.
+void Sim::EndCameUp(NodeId x, NodeId y) {
+  Link(x, y).barred = false;
+  ResolvePendingSetup(x, y);
+}
+
+void Sim::EndWentDown(NodeId x, NodeId y) {
+  if (nodes[x].settings.dist_auto_connect == AutoConnect::kOnce) Link(x, y).barred = true;
 }
 
 void Sim::ResolvePendingSetup(NodeId x, NodeId y) {

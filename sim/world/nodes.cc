@@ -103,27 +103,27 @@ void Sim::Execute(const ScheduledAction& scheduled) {
             for (size_t g = 0; g < a.groups.size(); ++g) {
               for (const NodeName& name : a.groups[g]) groups[id(name)] = static_cast<uint32_t>(g + 1);
             }
-            ReachabilityChanged(reachability.Partition(std::move(groups)));
+            network.Partition(std::move(groups), current_action);
           },
           [&](const action::Cut& a) {
-            ReachabilityChanged(reachability.Cut(links_of(a.links)));
+            network.Cut(links_of(a.links), current_action);
           },
           [&](const action::HealAll&) {
-            ReachabilityChanged(reachability.HealAll());
+            network.HealAll(current_action);
             MarkFaultRemoved();
           },
           [&](const action::HealLinks& a) {
-            ReachabilityChanged(reachability.HealLinks(links_of(a.links)));
+            network.HealLinks(links_of(a.links), current_action);
             MarkFaultRemoved();
           },
           [&](const action::Disconnect& a) {
             for (const auto& [x, y] : a.links) {
               const NodeId nx = id(x), ny = id(y);
               if (!nodes[nx].running && !nodes[ny].running) continue;
-              if (nodes[nx].running && Link(nx, ny).conn_id != 0) {
-                Disconnect(nx, ny, DownCause::kDisconnect);
-              } else if (nodes[ny].running && Link(ny, nx).conn_id != 0) {
-                Disconnect(ny, nx, DownCause::kDisconnect);
+              if (nodes[nx].running && network.ConnId(nx, ny) != 0) {
+                network.Disconnect(nx, ny, DownCause::kDisconnect);
+              } else if (nodes[ny].running && network.ConnId(ny, nx) != 0) {
+                network.Disconnect(ny, nx, DownCause::kDisconnect);
               }
             }
           },
@@ -329,26 +329,8 @@ void Sim::StopNode(NodeId n) {
   });
   EndCalls(n, CallOutcome::Kind::kNoProc);
   observations.NodeStopped(n, now());  // its ends go down: kStopped
-  // Its sockets close: peers that can reach it get the close after a
-  // latency; the others find out by tick timeout (armed when they lost reach).
-  for (NodeId y = 0; y < n_nodes; ++y) {
-    if (y == n) continue;
-    const uint64_t their_conn = Link(y, n).conn_id;
-    if (their_conn != 0 && Reachable(n, y)) SendRaw(n, y, their_conn, msg::Close{});
-    LinkEnd& mine = Link(n, y);
-    const int64_t fifo_us = mine.last_delivery_us;
-    const uint32_t tick_gen = mine.tick_gen + 1;
-    mine = LinkEnd{};
-    mine.last_delivery_us = fifo_us;
-    mine.tick_gen = tick_gen;
-    pending_send_request.erase({n, y});
-    for (auto* queues : {&pending_sends, &held}) {
-      auto it = queues->find({n, y});
-      if (it == queues->end()) continue;
-      for (uint32_t slot : it->second) FreeMessage(slot);
-      queues->erase(it);
-    }
-  }
+  network.NodeStopped(n);
+  for (NodeId y = 0; y < n_nodes; ++y) Link(n, y) = LinkEnd{};
   // Everything that ran on it ends with it.
   absl::erase_if(setups, [&](const auto& kv) { return kv.second.from == n; });
   absl::erase_if(prechecks, [&](const auto& kv) { return kv.second.node == n; });

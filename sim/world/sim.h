@@ -5,8 +5,8 @@
 //
 //   world.cc       build, the run loop, event dispatch, the public API
 //   nodes.cc       start, stop, restart; timeline actions
-//   network.cc     reachability, latency and FIFO order, connection ends,
-//                  tick-timeout detection, closes, sends
+//   network.h/.cc  the network room: reachability, latency and FIFO order,
+//                  connection ends, tick-timeout detection, closes, sends
 //   net_kernel.cc  DNS, connection setup, explicit and auto connects
 //   global.cc      connect_all sync, prevent_overlapping_partitions, the lock
 //   cets.cc        table servers, rpc, cets_ping, the join task
@@ -47,6 +47,7 @@
 #include "sim/world/event_queue.h"
 #include "sim/world/kernel.h"
 #include "sim/world/messages.h"
+#include "sim/world/network.h"
 #include "sim/world/node.h"
 #include "sim/world/observation_log.h"
 #include "sim/world/observations.h"
@@ -63,16 +64,14 @@ inline constexpr TimeMs kPrecheckConnectTimeoutMs = 5'000;  // TCP pre-check
 inline constexpr TimeMs kMulticallTimeoutMs = 5'000;        // pre-check multicall
 
 // ---------------------------------------------------------------------------
-// Per-pair state: node x's end of its link to y (dense N x N).
+// Per-pair state: node x's end of its link to y (dense N x N), the part of
+// it the rooms below do not keep yet (the network keeps the connection).
 
 struct LinkEnd {
-  uint64_t conn_id = 0;            // 0: x does not count y as connected
-  uint32_t tick_gen = 0;           // bumps cancel a pending tick timeout
   bool barred = false;             // dist_auto_connect once: barred towards y
   bool global_known = false;       // global on x has synced with y
   uint64_t global_forgot_conn = 0; // global on x forgot y on this connection
   uint64_t setup_id = 0;           // x's pending setup to y
-  int64_t last_delivery_us = 0;    // FIFO: no message x -> y arrives before this
 };
 
 // ---------------------------------------------------------------------------
@@ -175,15 +174,6 @@ struct LockOp {
   uint32_t server_incarnation = 0;
 };
 
-// Who hears that node x's end of its connection to y came up or went down
-// (Sim::end_listeners, wired in Sim::WireEndListeners).
-struct EndListener {
-  const char* name = "";
-  bool visible_only = false;  // not told about hidden connections
-  std::function<void(NodeId x, NodeId y, uint64_t conn_id)> up;
-  std::function<void(NodeId x, NodeId y, uint64_t conn_id, DownCause cause)> down;
-};
-
 struct ScheduledAction {
   TimeMs at_ms = 0;
   Action action;
@@ -198,7 +188,7 @@ uint64_t ErrorRatePpm(double rate);
 
 // The world: the kernel every room shares (kernel.h) and, until each room
 // owns its state (issue 13), the rooms' state and member functions.
-struct Sim : Kernel {
+struct Sim : Kernel, Network::Connector {
   explicit Sim(WorldConfig config);
 
   // --- world.cc ---
@@ -218,42 +208,33 @@ struct Sim : Kernel {
   void StopNode(NodeId n);
   void MarkFaultRemoved();
 
-  // --- network.cc ---
-  bool Reachable(NodeId x, NodeId y) const { return reachability.Reachable(x, y); }
-  bool Hidden(NodeId x, NodeId y) const;
-  LinkEnd& Link(NodeId x, NodeId y) { return links[x * n_nodes + y]; }
-  const LinkEnd& Link(NodeId x, NodeId y) const { return links[x * n_nodes + y]; }
-  TimeMs LatencyMs(NodeId x, NodeId y) const;
-  int64_t LatencyUs(NodeId x, NodeId y) const;  // loopback between nodes of one host
-  TimeMs TickDrawMs(NodeId x);
-  int64_t RpcUs(NodeId caller, NodeId target);  // one sequential rpc, round trip
+  // --- the network room (network.h): forwarders for global.cc and cets.cc ---
+  bool Reachable(NodeId x, NodeId y) const { return network.Reachable(x, y); }
+  bool Hidden(NodeId x, NodeId y) const { return network.Hidden(x, y); }
+  uint64_t ConnId(NodeId x, NodeId y) const { return network.ConnId(x, y); }
+  int64_t LatencyUs(NodeId x, NodeId y) const { return network.LatencyUs(x, y); }
+  int64_t RpcUs(NodeId caller, NodeId target) { return network.RpcUs(caller, target); }
+  void Send(NodeId from, NodeId to, Payload payload, SendMode mode) {
+    network.Send(from, to, std::move(payload), mode);
+  }
+  void Disconnect(NodeId x, NodeId y, DownCause cause) { network.Disconnect(x, y, cause); }
   // Forwarders to the CPU room (cpu.h), for global.cc.
   int64_t HopUs(NodeId n) { return cpu.HopUs(n); }
   int64_t CoreWaitUs(NodeId n) { return cpu.CoreWaitUs(n); }
-  // After a change of `reachability` (old: the matrix before): records the
-  // apart spells, arms tick timeouts, lets held messages flow on heal.
-  void ReachabilityChanged(const std::vector<uint8_t>& old_reach);
-  void Send(NodeId from, NodeId to, Payload payload, SendMode mode);
-  void SendRaw(NodeId from, NodeId to, uint64_t conn_id, Payload payload);
-  void Transmit(uint32_t slot);
-  uint32_t NewMessage(NodeId from, NodeId to, uint64_t conn_id, Payload payload);
-  void FreeMessage(uint32_t slot);
-  void OnNetDeliver(uint32_t slot);
-  void Undeliverable(uint32_t slot);
-  void EndUp(NodeId x, NodeId y, uint64_t conn_id);
-  void EndDown(NodeId x, NodeId y, DownCause cause);
-  void ArmTick(NodeId x, NodeId y);
-  void OnTickTimeout(const Event& event);
-  void Disconnect(NodeId x, NodeId y, DownCause cause);
-  void FlushPendingSends(NodeId from, NodeId to, bool connected);
+  // A message the network delivered, routed by payload to its room.
+  void Receive(const NetMsg& m);
+  LinkEnd& Link(NodeId x, NodeId y) { return links[x * n_nodes + y]; }
+  const LinkEnd& Link(NodeId x, NodeId y) const { return links[x * n_nodes + y]; }
 
   // --- net_kernel.cc ---
   // The DNS answer `n` gets for `target`'s name now: its delay and whether it
   // resolves. Updates n's resolver cache.
   std::pair<TimeMs, bool> Lookup(NodeId n, NodeId target) { return dns.Lookup(n, target, now()); }
-  void RequestConnect(NodeId n, NodeId target, Cont waiter);
+  void RequestConnect(NodeId n, NodeId target, Cont waiter) override;
   void AutoConnect(NodeId n, NodeId target, Cont waiter);
-  bool AutoConnectBarred(NodeId n, NodeId target) const;
+  bool AutoConnectBarred(NodeId n, NodeId target) const override;
+  void EndCameUp(NodeId x, NodeId y) override;
+  void EndWentDown(NodeId x, NodeId y) override;
   void ScheduleNkPump(NodeId n);
   void NkPump(NodeId n);
   void OnNkDnsDone(const Event& event);
@@ -356,16 +337,10 @@ struct Sim : Kernel {
 
   Cpu cpu{*this};
   std::vector<LinkEnd> links;
-  std::vector<EndListener> end_listeners;  // in the order they are told (part of the trace)
-  Reachability reachability;
+  Network network{*this, cpu};
   Dns dns;  // net_kernel's names and resolver caches
 
   std::vector<ScheduledAction> actions;
-  std::vector<NetMsg> messages;
-  std::vector<uint32_t> free_messages;
-  std::map<std::pair<NodeId, NodeId>, std::deque<uint32_t>> pending_sends;  // awaiting a connect
-  std::map<std::pair<NodeId, NodeId>, uint64_t> pending_send_request;  // the connect they wait on
-  std::map<std::pair<NodeId, NodeId>, std::deque<uint32_t>> held;  // up but unreachable
 
   absl::btree_map<uint64_t, Setup> setups;
   absl::btree_map<uint64_t, Precheck> prechecks;

@@ -128,8 +128,15 @@ absl::Status Sim::Build() {
   cpu.server_busy = [this](NodeId n) { return nodes[n].gs_busy_until_us > now_us(); };
   dns.Build(std::move(dns_names));
   links.assign(static_cast<size_t>(n_nodes) * n_nodes, LinkEnd{});
+  network.Build();
+  network.SetConnector(this);
+  network.receive = [this](const NetMsg& m) { Receive(m); };
+  network.undeliverable = [this](const NetMsg& m) {
+    if (const auto* request = std::get_if<msg::RpcRequest>(&m.payload)) {
+      FinishRpc(request->rpc_id, RpcAnswer{});  // {badrpc, nodedown}
+    }
+  };
   WireEndListeners();
-  reachability.Build(n_nodes);
   // Initial starts, in name order at each instant.
   for (NodeId id = 0; id < n_nodes; ++id) {
     const std::optional<TimeMs>& at = sorted[id].start_at_ms;
@@ -143,9 +150,17 @@ absl::Status Sim::Build() {
 // The nodeup / nodedown fan-out. The order is part of the trace: each
 // listener's sends and pushes land in the queue in this order.
 void Sim::WireEndListeners() {
-  end_listeners.clear();
+  network.ClearListeners();
+  // 0. global's per-link state starts afresh with each connection (state only).
+  network.AddListener(EndListener{
+      "global_links", false,
+      [this](NodeId x, NodeId y, uint64_t) {
+        Link(x, y).global_known = false;
+        Link(x, y).global_forgot_conn = 0;
+      },
+      nullptr});
   // 1. discovery: nodes() changes, and its mailbox gets nodeup / nodedown.
-  end_listeners.push_back(EndListener{
+  network.AddListener(EndListener{
       "discovery", true,
       [this](NodeId x, NodeId y, uint64_t) {
         nodes[x].visible.insert(Name(y));
@@ -156,21 +171,21 @@ void Sim::WireEndListeners() {
         DeliverToDiscovery(x, engine::Nodedown{Name(y)});
       }});
   // 2. global: connect_all's sync, prevent_overlapping_partitions' reports.
-  end_listeners.push_back(EndListener{
+  network.AddListener(EndListener{
       "global", true, [this](NodeId x, NodeId y, uint64_t) { GlobalOnNodeup(x, y); },
       [this](NodeId x, NodeId y, uint64_t conn_id, DownCause cause) {
         GlobalOnNodedown(x, y, conn_id, cause);
       }});
   // 3. cets table servers: monitors of the peer's servers fire.
-  end_listeners.push_back(EndListener{
+  network.AddListener(EndListener{
       "cets_tables", false, nullptr,
       [this](NodeId x, NodeId y, uint64_t, DownCause) { CetsOnNodedown(x, y); }});
   // 4. the join lock: a holder's lock goes, attempts stop waiting for it.
-  end_listeners.push_back(EndListener{
+  network.AddListener(EndListener{
       "join_lock", false, nullptr,
       [this](NodeId x, NodeId y, uint64_t, DownCause) { LockOnNodedown(x, y); }});
   // 5. rpc: calls to the peer fail with {badrpc, nodedown}.
-  end_listeners.push_back(EndListener{
+  network.AddListener(EndListener{
       "rpc", false, nullptr,
       [this](NodeId x, NodeId y, uint64_t, DownCause) { FailRpcsOnNodedown(x, y); }});
 }
@@ -219,15 +234,9 @@ void Sim::OnResume(const Event& event) {
     case ContKind::kJoinRpc:
       OnJoinRpc(event.a, event.b);
       return;
-    case ContKind::kPendingSends: {
-      // Only the connect the queued sends wait on now counts (an older one
-      // may report after the queue was flushed and refilled).
-      auto it = pending_send_request.find({event.node, event.peer});
-      if (it != pending_send_request.end() && it->second == event.a) {
-        FlushPendingSends(event.node, event.peer, event.b != 0);
-      }
+    case ContKind::kPendingSends:
+      network.OnConnectForSends(event);
       return;
-    }
     case ContKind::kGlobalConnect:
       if (nodes[event.node].incarnation == event.a) {
         OnGlobalConnectResult(event.node, event.peer, event.b != 0);
@@ -253,6 +262,43 @@ void Sim::OnResume(const Event& event) {
   }
 }
 
+void Sim::Receive(const NetMsg& m) {
+  const NodeId to = m.to, from = m.from;
+  std::visit(
+      [&](auto& p) {
+        using P = std::decay_t<decltype(p)>;
+        if constexpr (std::is_same_v<P, msg::HandshakeRequest>) {
+          OnHandshakeRequest(m, p);
+        } else if constexpr (std::is_same_v<P, msg::HandshakeReply>) {
+          OnHandshakeReply(m, p);
+        } else if constexpr (std::is_same_v<P, msg::Close>) {
+          WORLD_CHECK(false, "a close for a room: the network handles closes");
+        } else if constexpr (std::is_same_v<P, msg::StartTime>) {
+          DeliverToDiscovery(to, engine::StartTimeMsg{Name(from), p.start_time});
+        } else if constexpr (std::is_same_v<P, msg::RpcRequest>) {
+          ServeRpc(to, from, p);
+        } else if constexpr (std::is_same_v<P, msg::RpcReply>) {
+          OnRpcReply(m, p);
+        } else if constexpr (std::is_same_v<P, msg::GlobalSync>) {
+          OnGlobalSyncMsg(m, p);
+        } else if constexpr (std::is_same_v<P, msg::GlobalNewNodes>) {
+          OnGlobalNewNodes(m, p);
+        } else if constexpr (std::is_same_v<P, msg::LostConnection>) {
+          OnLostConnection(m, p);
+        } else if constexpr (std::is_same_v<P, msg::RemoveConnection>) {
+          OnRemoveConnection(m);
+        } else if constexpr (std::is_same_v<P, msg::LockRequest>) {
+          OnLockRequest(m, p);
+        } else if constexpr (std::is_same_v<P, msg::LockReply>) {
+          OnLockReply(m, p);
+        } else {
+          static_assert(std::is_same_v<P, msg::LockRelease>);
+          OnLockReleaseMsg(m, p);
+        }
+      },
+      m.payload);
+}
+
 bool Sim::IsLockTraffic(const Event& event) const {
   // The lock's own traffic and a join's rpcs under the lock change nothing
   // World's read-back shows until the merge itself (a kJoinTimer).
@@ -261,7 +307,7 @@ bool Sim::IsLockTraffic(const Event& event) const {
     return true;
   }
   if (event.kind != EventKind::kNetDeliver) return false;
-  const Payload& payload = messages[static_cast<uint32_t>(event.a)].payload;
+  const Payload& payload = network.Message(static_cast<uint32_t>(event.a)).payload;
   return std::holds_alternative<msg::LockRequest>(payload) ||
          std::holds_alternative<msg::LockReply>(payload) ||
          std::holds_alternative<msg::LockRelease>(payload);
@@ -278,7 +324,7 @@ void Sim::Dispatch(const Event& event) {
     case EventKind::kDiscoveryRun: OnDiscoveryRun(event); break;
     case EventKind::kTimerFire: OnTimerFire(event); break;
     case EventKind::kBackendDone: OnBackendDone(event); break;
-    case EventKind::kNetDeliver: OnNetDeliver(static_cast<uint32_t>(event.a)); break;
+    case EventKind::kNetDeliver: network.OnDeliver(static_cast<uint32_t>(event.a)); break;
     case EventKind::kNkPump:
       if (nodes[event.node].running && nodes[event.node].incarnation == event.a) {
         nodes[event.node].nk_pump_scheduled = false;
@@ -289,7 +335,7 @@ void Sim::Dispatch(const Event& event) {
     case EventKind::kSetupDns2Done: OnSetupDns2Done(event); break;
     case EventKind::kSetupConnected: OnSetupConnected(event.a); break;
     case EventKind::kSetupDeadline: OnSetupDeadline(event.a); break;
-    case EventKind::kTickTimeout: OnTickTimeout(event); break;
+    case EventKind::kTickTimeout: network.OnTickTimeout(event); break;
     case EventKind::kPrecheckDnsDone: OnPrecheckDnsDone(event); break;
     case EventKind::kPrecheckTcpDone: OnPrecheckTcpDone(event); break;
     case EventKind::kMulticallDeadline: OnMulticallDeadline(event.a); break;
@@ -435,7 +481,7 @@ bool World::CountsUp(std::string_view node, std::string_view peer) const {
   std::optional<NodeId> x = sim_->Find(node);
   std::optional<NodeId> y = sim_->Find(peer);
   if (!x || !y || *x == *y) return false;
-  return sim_->Link(*x, *y).conn_id != 0;
+  return sim_->network.ConnId(*x, *y) != 0;
 }
 
 const engine::NodeSet& World::VisibleConnected(std::string_view node) const {
@@ -452,7 +498,7 @@ bool World::NoOverlappingPartitions() const {
     if (n.running && n.settings.visibility == Visibility::kVisible) members.push_back(id);
   }
   auto both_up = [&](NodeId a, NodeId b) {
-    return s.Link(a, b).conn_id != 0 && s.Link(b, a).conn_id != 0;
+    return s.network.ConnId(a, b) != 0 && s.network.ConnId(b, a) != 0;
   };
   // Transitive means every connected component is a clique.
   std::vector<int> component(s.n_nodes, -1);
