@@ -26,14 +26,6 @@ struct TableServer {
   Cluster cluster;
 };
 
-struct NkRequest {
-  enum class Kind { kConnect, kHandshake };
-  Kind kind = Kind::kConnect;
-  NodeId peer = kNoNode;
-  uint64_t setup_id = 0;  // kHandshake
-  Cont waiter;            // kConnect
-};
-
 struct LockTable {
   uint64_t holder_join = 0;  // 0: free
   NodeId holder_node = kNoNode;
@@ -54,7 +46,6 @@ struct NodeRt {
   NodeSettings settings;
   std::vector<TableName> tables;
   // Changed by actions.
-  TimeMs connect_delay_ms = 0;
   BackendRt backend;
   // The incarnation.
   bool running = false;
@@ -67,10 +58,6 @@ struct NodeRt {
   engine::NodeSet visible;  // nodes(): visible connected peers
   std::map<engine::TimerId, engine::Message> timers;  // active engine timers
   std::optional<engine::GetNodesDone> get_nodes_pending;
-  // net_kernel.
-  std::deque<NkRequest> nk_queue;
-  bool nk_busy = false;  // waiting for a DNS answer
-  bool nk_pump_scheduled = false;
   // global.
   bool just_synced = false;
   std::set<uint64_t> seen_reports;

@@ -129,10 +129,10 @@ void Sim::Execute(const ScheduledAction& scheduled) {
           },
           [&](const action::Dns& a) {
             const bool fails = a.answer == action::DnsAnswer::kFails;
-            dns.SetAnswer(id(a.node), a.delay_ms, fails);
+            net_kernel.SetDnsAnswer(id(a.node), a.delay_ms, fails);
             if (a.delay_ms == 0 && !fails) MarkFaultRemoved();
           },
-          [&](const action::SlowConnect& a) { nodes[id(a.node)].connect_delay_ms = a.delay_ms; },
+          [&](const action::SlowConnect& a) { net_kernel.SetConnectDelay(id(a.node), a.delay_ms); },
           [&](const action::Backend& a) {
             for_nodes(a.node, [&](NodeRt& n) {
               if (a.nodes.has_value()) n.backend.nodes = *a.nodes;
@@ -201,7 +201,7 @@ void Sim::Execute(const ScheduledAction& scheduled) {
               end_outcome(index, CallOutcome::Kind::kTrue);
             } else {
               open_calls[index] = {n, nodes[n].incarnation};
-              RequestConnect(n, target, Cont{ContKind::kActionConnect, n, target, index});
+              net_kernel.RequestConnect(n, target, Cont{ContKind::kActionConnect, n, target, index});
             }
           },
           [&](const action::Rpc& a) {
@@ -279,9 +279,6 @@ void Sim::ClearProcesses(NodeRt& node) {
   node.visible.clear();
   node.timers.clear();
   node.get_nodes_pending.reset();
-  node.nk_queue.clear();
-  node.nk_busy = false;
-  node.nk_pump_scheduled = false;
   node.just_synced = false;
   node.seen_reports.clear();
   node.lock = LockTable{};
@@ -297,7 +294,7 @@ void Sim::StartNode(NodeId n) {
     return;
   }
   node.running = true;
-  dns.NodeStarted(n);  // a started node has a DNS entry; its cache is empty
+  net_kernel.NodeStarted(n);  // a started node has a DNS entry; its cache is empty
   ++node.incarnation;
   node.start_time_ms = now();
   ClearProcesses(node);
@@ -332,7 +329,6 @@ void Sim::StopNode(NodeId n) {
   network.NodeStopped(n);
   for (NodeId y = 0; y < n_nodes; ++y) Link(n, y) = LinkEnd{};
   // Everything that ran on it ends with it.
-  absl::erase_if(setups, [&](const auto& kv) { return kv.second.from == n; });
   absl::erase_if(prechecks, [&](const auto& kv) { return kv.second.node == n; });
   absl::erase_if(pings, [&](const auto& kv) { return kv.second.node == n; });
   absl::erase_if(rpcs, [&](const auto& kv) { return kv.second.caller == n; });
@@ -348,7 +344,7 @@ void Sim::StopNode(NodeId n) {
   absl::erase_if(joins, [&](const auto& kv) { return kv.second.node == n; });
   node.running = false;
   ClearProcesses(node);
-  dns.NodeStopped(n);
+  net_kernel.NodeStopped(n);
 }
 
 }  // namespace discosim::world

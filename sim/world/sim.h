@@ -7,7 +7,8 @@
 //   nodes.cc       start, stop, restart; timeline actions
 //   network.h/.cc  the network room: reachability, latency and FIFO order,
 //                  connection ends, tick-timeout detection, closes, sends
-//   net_kernel.cc  DNS, connection setup, explicit and auto connects
+//   net_kernel.h/.cc  the net_kernel room: DNS, connection setup, explicit
+//                  and auto connects
 //   global.cc      connect_all sync, prevent_overlapping_partitions, the lock
 //   cets.cc        table servers, rpc, cets_ping, the join task
 //   cpu.h/.cc      the CPU room: hosts and cores, hop costs, waits for a core
@@ -42,11 +43,11 @@
 #include "sim/world/check.h"
 #include "sim/world/config.h"
 #include "sim/world/cpu.h"
-#include "sim/world/dns.h"
 #include "sim/world/event.h"
 #include "sim/world/event_queue.h"
 #include "sim/world/kernel.h"
 #include "sim/world/messages.h"
+#include "sim/world/net_kernel.h"
 #include "sim/world/network.h"
 #include "sim/world/node.h"
 #include "sim/world/observation_log.h"
@@ -65,27 +66,15 @@ inline constexpr TimeMs kMulticallTimeoutMs = 5'000;        // pre-check multica
 
 // ---------------------------------------------------------------------------
 // Per-pair state: node x's end of its link to y (dense N x N), the part of
-// it the rooms below do not keep yet (the network keeps the connection).
+// global's, until its room keeps it (the network keeps the connection).
 
 struct LinkEnd {
-  bool barred = false;             // dist_auto_connect once: barred towards y
   bool global_known = false;       // global on x has synced with y
   uint64_t global_forgot_conn = 0; // global on x forgot y on this connection
-  uint64_t setup_id = 0;           // x's pending setup to y
 };
 
 // ---------------------------------------------------------------------------
 // Asynchronous work.
-
-struct Setup {
-  enum class Stage { kDns1, kDns2, kConnecting, kHandshake, kAccepted, kWaitDeadline };
-  NodeId from = kNoNode;
-  NodeId to = kNoNode;
-  uint32_t from_incarnation = 0;
-  TimeMs deadline_ms = 0;  // set when the setup process starts (after net_kernel's lookup)
-  Stage stage = Stage::kDns1;
-  std::vector<Cont> waiters;
-};
 
 struct Precheck {
   NodeId node = kNoNode;  // where it runs
@@ -188,7 +177,7 @@ uint64_t ErrorRatePpm(double rate);
 
 // The world: the kernel every room shares (kernel.h) and, until each room
 // owns its state (issue 13), the rooms' state and member functions.
-struct Sim : Kernel, Network::Connector {
+struct Sim : Kernel {
   explicit Sim(WorldConfig config);
 
   // --- world.cc ---
@@ -226,27 +215,12 @@ struct Sim : Kernel, Network::Connector {
   LinkEnd& Link(NodeId x, NodeId y) { return links[x * n_nodes + y]; }
   const LinkEnd& Link(NodeId x, NodeId y) const { return links[x * n_nodes + y]; }
 
-  // --- net_kernel.cc ---
-  // The DNS answer `n` gets for `target`'s name now: its delay and whether it
-  // resolves. Updates n's resolver cache.
-  std::pair<TimeMs, bool> Lookup(NodeId n, NodeId target) { return dns.Lookup(n, target, now()); }
-  void RequestConnect(NodeId n, NodeId target, Cont waiter) override;
-  void AutoConnect(NodeId n, NodeId target, Cont waiter);
-  bool AutoConnectBarred(NodeId n, NodeId target) const override;
-  void EndCameUp(NodeId x, NodeId y) override;
-  void EndWentDown(NodeId x, NodeId y) override;
-  void ScheduleNkPump(NodeId n);
-  void NkPump(NodeId n);
-  void OnNkDnsDone(const Event& event);
-  void SetupAfterDns1(uint64_t setup_id, bool resolved);
-  void OnSetupDns2Done(const Event& event);
-  void OnSetupConnected(uint64_t setup_id);
-  void OnSetupDeadline(uint64_t setup_id);
-  void OnHandshakeRequest(const NetMsg& m, const msg::HandshakeRequest& req);
-  void AcceptHandshake(NodeId n, NodeId from, uint64_t setup_id);
-  void OnHandshakeReply(const NetMsg& m, const msg::HandshakeReply& reply);
-  void FailSetup(uint64_t setup_id);
-  void ResolvePendingSetup(NodeId x, NodeId y);
+  // --- the net_kernel room (net_kernel.h): forwarders for global.cc and cets.cc ---
+  std::pair<TimeMs, bool> Lookup(NodeId n, NodeId target) { return net_kernel.Lookup(n, target); }
+  void RequestConnect(NodeId n, NodeId target, Cont waiter) {
+    net_kernel.RequestConnect(n, target, waiter);
+  }
+  void AutoConnect(NodeId n, NodeId target, Cont waiter) { net_kernel.AutoConnect(n, target, waiter); }
 
   // --- global.cc ---
   void GlobalOnNodeup(NodeId x, NodeId y);
@@ -338,11 +312,10 @@ struct Sim : Kernel, Network::Connector {
   Cpu cpu{*this};
   std::vector<LinkEnd> links;
   Network network{*this, cpu};
-  Dns dns;  // net_kernel's names and resolver caches
+  NetKernel net_kernel{*this, network};
 
   std::vector<ScheduledAction> actions;
 
-  absl::btree_map<uint64_t, Setup> setups;
   absl::btree_map<uint64_t, Precheck> prechecks;
   absl::btree_map<uint64_t, PingTask> pings;
   absl::btree_map<uint64_t, RpcCall> rpcs;

@@ -108,7 +108,6 @@ absl::Status Sim::Build() {
                                   c.resolvable.has_value(), c.settings.dns_delay_ms,
                                   c.settings.dns_cache_ttl_ms});
     n.tables = c.tables;
-    n.connect_delay_ms = c.settings.connect_delay_ms;
     n.backend.nodes = c.backend.nodes.value_or(all_names);
     n.backend.latency = c.backend.latency;
     n.backend.error_ppm = ErrorRatePpm(c.backend.error_rate);
@@ -119,17 +118,19 @@ absl::Status Sim::Build() {
     n.rng_lock = Rng::ForStream(config.seed, Subsystem::kLockBackoff, id);
     // Faults a node is declared with, from t=0.
     observations.SetDns(id, c.settings.dns_delay_ms, c.resolvable == std::optional<bool>(false), 0, -1);
-    observations.SetSlowConnect(id, n.connect_delay_ms, 0, -1);
+    observations.SetSlowConnect(id, c.settings.connect_delay_ms, 0, -1);
     observations.SetBackendErrors(id, c.backend.error_rate, 0, -1);
   }
   std::vector<std::string> node_hosts;
   for (const NodeConfig& c : sorted) node_hosts.push_back(c.host);
   cpu.Build(node_hosts);
   cpu.server_busy = [this](NodeId n) { return nodes[n].gs_busy_until_us > now_us(); };
-  dns.Build(std::move(dns_names));
+  std::vector<TimeMs> connect_delays_ms;
+  for (const NodeConfig& c : sorted) connect_delays_ms.push_back(c.settings.connect_delay_ms);
+  net_kernel.Build(std::move(dns_names), std::move(connect_delays_ms));
   links.assign(static_cast<size_t>(n_nodes) * n_nodes, LinkEnd{});
   network.Build();
-  network.SetConnector(this);
+  network.SetConnector(&net_kernel);
   network.receive = [this](const NetMsg& m) { Receive(m); };
   network.undeliverable = [this](const NetMsg& m) {
     if (const auto* request = std::get_if<msg::RpcRequest>(&m.payload)) {
@@ -268,9 +269,9 @@ void Sim::Receive(const NetMsg& m) {
       [&](auto& p) {
         using P = std::decay_t<decltype(p)>;
         if constexpr (std::is_same_v<P, msg::HandshakeRequest>) {
-          OnHandshakeRequest(m, p);
+          net_kernel.OnHandshakeRequest(m, p);
         } else if constexpr (std::is_same_v<P, msg::HandshakeReply>) {
-          OnHandshakeReply(m, p);
+          net_kernel.OnHandshakeReply(m, p);
         } else if constexpr (std::is_same_v<P, msg::Close>) {
           WORLD_CHECK(false, "a close for a room: the network handles closes");
         } else if constexpr (std::is_same_v<P, msg::StartTime>) {
@@ -325,16 +326,11 @@ void Sim::Dispatch(const Event& event) {
     case EventKind::kTimerFire: OnTimerFire(event); break;
     case EventKind::kBackendDone: OnBackendDone(event); break;
     case EventKind::kNetDeliver: network.OnDeliver(static_cast<uint32_t>(event.a)); break;
-    case EventKind::kNkPump:
-      if (nodes[event.node].running && nodes[event.node].incarnation == event.a) {
-        nodes[event.node].nk_pump_scheduled = false;
-        NkPump(event.node);
-      }
-      break;
-    case EventKind::kNkDnsDone: OnNkDnsDone(event); break;
-    case EventKind::kSetupDns2Done: OnSetupDns2Done(event); break;
-    case EventKind::kSetupConnected: OnSetupConnected(event.a); break;
-    case EventKind::kSetupDeadline: OnSetupDeadline(event.a); break;
+    case EventKind::kNkPump: net_kernel.OnPump(event); break;
+    case EventKind::kNkDnsDone: net_kernel.OnDnsDone(event); break;
+    case EventKind::kSetupDns2Done: net_kernel.OnSetupDns2Done(event); break;
+    case EventKind::kSetupConnected: net_kernel.OnSetupConnected(event.a); break;
+    case EventKind::kSetupDeadline: net_kernel.OnSetupDeadline(event.a); break;
     case EventKind::kTickTimeout: network.OnTickTimeout(event); break;
     case EventKind::kPrecheckDnsDone: OnPrecheckDnsDone(event); break;
     case EventKind::kPrecheckTcpDone: OnPrecheckTcpDone(event); break;
