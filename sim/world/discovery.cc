@@ -58,7 +58,10 @@ void Sim::CarryOut(NodeId n, engine::Effects& effects) {
     if (failed() || !node.running) return;
     std::visit(
         Overloaded{
-            [&](engine::StartGetNodes& e) { StartGetNodes(n, e.backend_state); },
+            [&](engine::StartGetNodes& e) {
+              node.get_nodes_calls.push_back(now());
+              backend.Call(n, e.backend_state);
+            },
             [&](engine::StartPing& e) {
               const std::optional<NodeId> target = Find(e.node);
               if (!target.has_value()) {

@@ -32,21 +32,12 @@ struct LockTable {
   std::vector<uint64_t> waiters;  // local joins waiting for a release
 };
 
-struct BackendRt {
-  std::vector<NodeName> nodes;
-  LatencyRange latency;
-  uint64_t error_ppm = 0;     // error rate in parts per million
-  int64_t fail_count = 0;
-  TimeMs fail_until_ms = 0;
-};
-
 struct NodeRt {
   // Declared.
   NodeName name;
   NodeSettings settings;
   std::vector<TableName> tables;
   // Changed by actions.
-  BackendRt backend;
   // The incarnation.
   bool running = false;
   uint32_t incarnation = 0;
@@ -57,7 +48,6 @@ struct NodeRt {
   bool run_scheduled = false;
   engine::NodeSet visible;  // nodes(): visible connected peers
   std::map<engine::TimerId, engine::Message> timers;  // active engine timers
-  std::optional<engine::GetNodesDone> get_nodes_pending;
   // global.
   bool just_synced = false;
   std::set<uint64_t> seen_reports;
@@ -71,8 +61,6 @@ struct NodeRt {
   // Randomness, one stream per subsystem.
   Rng rng_jitter{0};
   Rng rng_tick{0};
-  Rng rng_backend_latency{0};
-  Rng rng_backend_errors{0};
   Rng rng_lock{0};
 };
 

@@ -63,11 +63,11 @@ void Sim::Execute(const ScheduledAction& scheduled) {
     for (const auto& [x, y] : pairs) links.emplace_back(id(x), id(y));
     return links;
   };
-  auto for_nodes = [&](const std::optional<NodeName>& node, auto fn) {
+  auto for_each_node = [&](const std::optional<NodeName>& node, auto fn) {
     if (node.has_value()) {
-      fn(nodes[id(*node)]);
+      fn(id(*node));
     } else {
-      for (NodeRt& n : nodes) fn(n);
+      for (NodeId n = 0; n < n_nodes; ++n) fn(n);
     }
   };
   auto new_outcome = [&](const std::string& key, const NodeName& node) {
@@ -134,17 +134,10 @@ void Sim::Execute(const ScheduledAction& scheduled) {
           },
           [&](const action::SlowConnect& a) { net_kernel.SetConnectDelay(id(a.node), a.delay_ms); },
           [&](const action::Backend& a) {
-            for_nodes(a.node, [&](NodeRt& n) {
-              if (a.nodes.has_value()) n.backend.nodes = *a.nodes;
-              if (a.latency.has_value()) n.backend.latency = *a.latency;
-              if (a.error_rate.has_value()) n.backend.error_ppm = ErrorRatePpm(*a.error_rate);
-            });
+            for_each_node(a.node, [&](NodeId n) { backend.Change(n, a); });
           },
           [&](const action::BackendFail& a) {
-            for_nodes(a.node, [&](NodeRt& n) {
-              if (a.count.has_value()) n.backend.fail_count = *a.count;
-              if (a.until_ms.has_value()) n.backend.fail_until_ms = *a.until_ms;
-            });
+            for_each_node(a.node, [&](NodeId n) { backend.Fail(n, a); });
             if (a.until_ms.has_value() && *a.until_ms >= now()) {
               PushAtMs(*a.until_ms, Event::FaultOver());
             }
@@ -278,7 +271,6 @@ void Sim::ClearProcesses(NodeRt& node) {
   node.run_scheduled = false;
   node.visible.clear();
   node.timers.clear();
-  node.get_nodes_pending.reset();
   node.just_synced = false;
   node.seen_reports.clear();
   node.lock = LockTable{};
@@ -298,6 +290,7 @@ void Sim::StartNode(NodeId n) {
   ++node.incarnation;
   node.start_time_ms = now();
   ClearProcesses(node);
+  backend.Clear(n);
   observations.NodeStarted(n, node.incarnation, now());
   for (const TableName& table : node.tables) {
     node.servers[table].cluster = {ServerRef{n, node.incarnation}};
@@ -344,6 +337,7 @@ void Sim::StopNode(NodeId n) {
   absl::erase_if(joins, [&](const auto& kv) { return kv.second.node == n; });
   node.running = false;
   ClearProcesses(node);
+  backend.Clear(n);
   net_kernel.NodeStopped(n);
 }
 

@@ -12,7 +12,7 @@
 //   global.cc      connect_all sync, prevent_overlapping_partitions, the lock
 //   cets.cc        table servers, rpc, cets_ping, the join task
 //   cpu.h/.cc      the CPU room: hosts and cores, hop costs, waits for a core
-//   backend.cc     get_nodes backends
+//   backend.h/.cc  the backends room: get_nodes backends
 //   discovery.cc   the engine adapter: mailboxes, effects, calls, logs
 //
 // Nodes are indexed 0..N-1 in sorted name order, so index order is name
@@ -40,6 +40,7 @@
 #include "engine/engine.h"
 #include "engine/types.h"
 #include "sim/world/action.h"
+#include "sim/world/backend.h"
 #include "sim/world/check.h"
 #include "sim/world/config.h"
 #include "sim/world/cpu.h"
@@ -170,9 +171,6 @@ struct ScheduledAction {
   int64_t schedule_index = -1;  // which World::Schedule call (0, 1, ...); -1 initial
 };
 
-// An error rate as parts per million, for integer Chance draws.
-uint64_t ErrorRatePpm(double rate);
-
 // ---------------------------------------------------------------------------
 
 // The world: the kernel every room shares (kernel.h) and, until each room
@@ -293,10 +291,6 @@ struct Sim : Kernel {
   void CetsOnNodedown(NodeId x, NodeId y);
   int64_t JoinCopyUs(const TableName& table) const;  // step 7's copy
 
-  // --- backend.cc ---
-  void StartGetNodes(NodeId n, engine::BackendState backend_state);
-  void OnBackendDone(const Event& event);
-
   // --- discovery.cc ---
   void DeliverToDiscovery(NodeId n, engine::Message message);
   void OnDiscoveryRun(const Event& event);
@@ -313,6 +307,7 @@ struct Sim : Kernel {
   std::vector<LinkEnd> links;
   Network network{*this, cpu};
   NetKernel net_kernel{*this, network};
+  Backend backend{*this};
 
   std::vector<ScheduledAction> actions;
 

@@ -18,10 +18,6 @@ namespace {
 
 }  // namespace
 
-uint64_t ErrorRatePpm(double rate) {
-  return static_cast<uint64_t>(rate * 1'000'000.0 + 0.5);
-}
-
 const char* ToString(EventKind kind) {
   switch (kind) {
     case EventKind::kAction: return "action";
@@ -108,19 +104,21 @@ absl::Status Sim::Build() {
                                   c.resolvable.has_value(), c.settings.dns_delay_ms,
                                   c.settings.dns_cache_ttl_ms});
     n.tables = c.tables;
-    n.backend.nodes = c.backend.nodes.value_or(all_names);
-    n.backend.latency = c.backend.latency;
-    n.backend.error_ppm = ErrorRatePpm(c.backend.error_rate);
     n.rng_jitter = Rng::ForStream(config.seed, Subsystem::kNetworkJitter, id);
     n.rng_tick = Rng::ForStream(config.seed, Subsystem::kTick, id);
-    n.rng_backend_latency = Rng::ForStream(config.seed, Subsystem::kBackendLatency, id);
-    n.rng_backend_errors = Rng::ForStream(config.seed, Subsystem::kBackendErrors, id);
     n.rng_lock = Rng::ForStream(config.seed, Subsystem::kLockBackoff, id);
     // Faults a node is declared with, from t=0.
     observations.SetDns(id, c.settings.dns_delay_ms, c.resolvable == std::optional<bool>(false), 0, -1);
     observations.SetSlowConnect(id, c.settings.connect_delay_ms, 0, -1);
     observations.SetBackendErrors(id, c.backend.error_rate, 0, -1);
   }
+  std::vector<BackendConfig> backends;
+  for (const NodeConfig& c : sorted) backends.push_back(c.backend);
+  backend.Build(backends, all_names);
+  backend.answered = [this](NodeId n, engine::GetNodesDone done) {
+    DeliverToDiscovery(n, std::move(done));
+  };
+  backend.fault_removed = [this] { MarkFaultRemoved(); };
   std::vector<std::string> node_hosts;
   for (const NodeConfig& c : sorted) node_hosts.push_back(c.host);
   cpu.Build(node_hosts);
@@ -324,7 +322,7 @@ void Sim::Dispatch(const Event& event) {
     case EventKind::kAction: Execute(actions[event.a]); break;
     case EventKind::kDiscoveryRun: OnDiscoveryRun(event); break;
     case EventKind::kTimerFire: OnTimerFire(event); break;
-    case EventKind::kBackendDone: OnBackendDone(event); break;
+    case EventKind::kBackendDone: backend.OnDone(event); break;
     case EventKind::kNetDeliver: network.OnDeliver(static_cast<uint32_t>(event.a)); break;
     case EventKind::kNkPump: net_kernel.OnPump(event); break;
     case EventKind::kNkDnsDone: net_kernel.OnDnsDone(event); break;
