@@ -21,11 +21,12 @@ std::string CheckEndsOf(const Sim& s, NodeId x) {
     }
     if (!s.network.Hidden(x, y)) visible.insert(s.Name(y));
   }
-  if (visible != node.visible) {
-    return absl::StrCat(node.name, "'s nodes() (", node.visible.size(),
+  if (visible != s.discovery.visible(x)) {
+    return absl::StrCat(node.name, "'s nodes() (", s.discovery.visible(x).size(),
                         " peers) is not its up visible ends (", visible.size(), ")");
   }
-  if (!node.running && (!node.mailbox.empty() || !node.timers.empty())) {
+  const engine::Runtime& runtime = s.discovery.runtime(x);
+  if (!node.running && (!runtime.empty() || !runtime.timers().empty())) {
     return absl::StrCat(node.name, " is stopped but its discovery holds messages or timers");
   }
   return "";

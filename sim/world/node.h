@@ -37,17 +37,10 @@ struct NodeRt {
   NodeName name;
   NodeSettings settings;
   std::vector<TableName> tables;
-  // Changed by actions.
   // The incarnation.
   bool running = false;
   uint32_t incarnation = 0;
   TimeMs start_time_ms = 0;
-  // Discovery.
-  engine::State engine;
-  std::deque<engine::Message> mailbox;
-  bool run_scheduled = false;
-  engine::NodeSet visible;  // nodes(): visible connected peers
-  std::map<engine::TimerId, engine::Message> timers;  // active engine timers
   // global.
   bool just_synced = false;
   std::set<uint64_t> seen_reports;
@@ -55,12 +48,7 @@ struct NodeRt {
   int64_t gs_busy_until_us = 0;  // the global server handles lock ops one at a time
   // cets.
   std::map<TableName, TableServer> servers;
-  // Outputs (kept over incarnations).
-  std::vector<TimeMs> get_nodes_calls;
-  std::vector<LogEntry> logs;
   // Randomness, one stream per subsystem.
-  Rng rng_jitter{0};
-  Rng rng_tick{0};
   Rng rng_lock{0};
 };
 

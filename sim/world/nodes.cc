@@ -38,7 +38,7 @@ const char* ActionName(const Action& action) {
 absl::Status Sim::Validate(TimeMs at_ms, const Action& action) const {
   if (absl::Status status = ValidateAction(config, at_ms, action); !status.ok()) return status;
   const std::string* id = OutcomeId(action);
-  if (id != nullptr && outcome_by_id.contains(*id)) {
+  if (id != nullptr && discovery.IdUsed(*id)) {
     return absl::InvalidArgumentError(
         absl::StrCat("t=", at_ms, "ms ", ActionName(action), ": id \"", *id, "\" used twice"));
   }
@@ -71,18 +71,9 @@ void Sim::Execute(const ScheduledAction& scheduled) {
     }
   };
   auto new_outcome = [&](const std::string& key, const NodeName& node) {
-    outcomes.push_back(CallOutcome{});
-    CallOutcome& out = outcomes.back();
-    out.id = key;
-    out.node = node;
-    out.called_at_ms = now();
-    outcome_by_id[key] = outcomes.size() - 1;
-    return outcomes.size() - 1;
+    return discovery.NewOutcome(key, node);
   };
-  auto end_outcome = [&](size_t index, CallOutcome::Kind kind) {
-    outcomes[index].kind = kind;
-    outcomes[index].replied_at_ms = now();
-  };
+  auto end_outcome = [&](size_t index, CallOutcome::Kind kind) { discovery.Answer(index, kind); };
   std::visit(
       Overloaded{
           [&](const action::Start& a) {
@@ -149,15 +140,15 @@ void Sim::Execute(const ScheduledAction& scheduled) {
             if (!node.servers.contains(a.table)) {
               node.servers[a.table].cluster = {ServerRef{n, node.incarnation}};
             }
-            DeliverToDiscovery(n, engine::AddTable{a.table});
+            discovery.Deliver(n, engine::AddTable{a.table});
           },
           [&](const action::DeleteTable& a) {
             const NodeId n = id(a.node);
-            if (nodes[n].running) DeliverToDiscovery(n, engine::DeleteTable{a.table});
+            if (nodes[n].running) discovery.Deliver(n, engine::DeleteTable{a.table});
           },
           [&](const action::Send& a) {
             const NodeId n = id(a.node);
-            if (nodes[n].running) DeliverToDiscovery(n, a.message);
+            if (nodes[n].running) discovery.Deliver(n, a.message);
           },
           [&](const action::Call& a) {
             const NodeId n = id(a.node);
@@ -166,24 +157,7 @@ void Sim::Execute(const ScheduledAction& scheduled) {
               end_outcome(index, CallOutcome::Kind::kNoProc);
               return;
             }
-            const engine::CallerId caller = next_caller++;
-            callers[caller] = index;
-            open_calls[index] = {n, nodes[n].incarnation};
-            switch (a.request) {
-              case action::Request::kWaitForReady:
-                DeliverToDiscovery(n, engine::WaitForReadyCall{caller});
-                break;
-              case action::Request::kWaitForGetNodes:
-                DeliverToDiscovery(n, engine::WaitForGetNodesCall{caller});
-                break;
-              case action::Request::kGetTables:
-                DeliverToDiscovery(n, engine::GetTablesCall{caller});
-                break;
-              case action::Request::kSystemInfo:
-                DeliverToDiscovery(n, engine::SystemInfoCall{caller});
-                break;
-            }
-            Push(now() + a.timeout_ms, Event::CallTimeout(n, index));
+            discovery.Call(n, index, a.request, a.timeout_ms);
           },
           [&](const action::ConnectNode& a) {
             const NodeId n = id(a.node), target = id(a.target);
@@ -193,7 +167,7 @@ void Sim::Execute(const ScheduledAction& scheduled) {
             } else if (n == target) {
               end_outcome(index, CallOutcome::Kind::kTrue);
             } else {
-              open_calls[index] = {n, nodes[n].incarnation};
+              discovery.OpenCall(index, n);
               net_kernel.RequestConnect(n, target, Cont{ContKind::kActionConnect, n, target, index});
             }
           },
@@ -204,7 +178,7 @@ void Sim::Execute(const ScheduledAction& scheduled) {
               end_outcome(index, CallOutcome::Kind::kNoProc);
               return;
             }
-            open_calls[index] = {n, nodes[n].incarnation};
+            discovery.OpenCall(index, n);
             msg::RpcRequest request;
             request.kind = RpcKind::kNodeName;
             StartRpc(n, target, std::move(request), Cont{ContKind::kActionRpc, n, target, index});
@@ -267,10 +241,6 @@ void Sim::RecordAction(const Action& act) {
 
 // What a node's processes hold: gone when it stops, fresh when it starts.
 void Sim::ClearProcesses(NodeRt& node) {
-  node.mailbox.clear();
-  node.run_scheduled = false;
-  node.visible.clear();
-  node.timers.clear();
   node.just_synced = false;
   node.seen_reports.clear();
   node.lock = LockTable{};
@@ -298,13 +268,7 @@ void Sim::StartNode(NodeId n) {
   NoteLazy(static_cast<uint32_t>(NoteKind::kNodeStart), n, kNoNode, node.incarnation, [&] {
     return absl::StrCat(now(), " ", node.name, " start incarnation ", node.incarnation);
   });
-  engine::Options options;
-  options.tables = node.tables;
-  options.backend_state = 0;
-  options.config = config.intervals;
-  scratch_effects.clear();
-  engine::Init(node.engine, options, now(), ViewOf(n), scratch_effects);
-  CarryOut(n, scratch_effects);
+  discovery.Start(n);
 }
 
 void Sim::StopNode(NodeId n) {
@@ -317,7 +281,7 @@ void Sim::StopNode(NodeId n) {
   NoteLazy(static_cast<uint32_t>(NoteKind::kNodeStop), n, kNoNode, node.incarnation, [&] {
     return absl::StrCat(now(), " ", node.name, " stop incarnation ", node.incarnation);
   });
-  EndCalls(n, CallOutcome::Kind::kNoProc);
+  discovery.Stop(n);
   observations.NodeStopped(n, now());  // its ends go down: kStopped
   network.NodeStopped(n);
   for (NodeId y = 0; y < n_nodes; ++y) Link(n, y) = LinkEnd{};

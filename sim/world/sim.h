@@ -13,7 +13,8 @@
 //   cets.cc        table servers, rpc, cets_ping, the join task
 //   cpu.h/.cc      the CPU room: hosts and cores, hop costs, waits for a core
 //   backend.h/.cc  the backends room: get_nodes backends
-//   discovery.cc   the engine adapter: mailboxes, effects, calls, logs
+//   discovery.h/.cc  the discovery room: the engine adapter (engine and
+//                  runtime per node, effects, calls and outcomes, logs)
 //
 // Nodes are indexed 0..N-1 in sorted name order, so index order is name
 // order. Anything that can outlive its node's incarnation (events, tasks,
@@ -43,6 +44,7 @@
 #include "sim/world/backend.h"
 #include "sim/world/check.h"
 #include "sim/world/config.h"
+#include "sim/world/discovery.h"
 #include "sim/world/cpu.h"
 #include "sim/world/event.h"
 #include "sim/world/event_queue.h"
@@ -291,14 +293,10 @@ struct Sim : Kernel {
   void CetsOnNodedown(NodeId x, NodeId y);
   int64_t JoinCopyUs(const TableName& table) const;  // step 7's copy
 
-  // --- discovery.cc ---
-  void DeliverToDiscovery(NodeId n, engine::Message message);
-  void OnDiscoveryRun(const Event& event);
-  void CarryOut(NodeId n, engine::Effects& effects);
-  void OnTimerFire(const Event& event);
-  void OnCallTimeout(const Event& event);
-  void EndCalls(NodeId n, CallOutcome::Kind kind);
-  engine::View ViewOf(NodeId n) const { return engine::View{nodes[n].name, nodes[n].visible}; }
+  // --- the discovery room (discovery.h): a forwarder for cets.cc ---
+  void DeliverToDiscovery(NodeId n, engine::Message message) {
+    discovery.Deliver(n, std::move(message));
+  }
 
   // --- state ---
   bool IsLockTraffic(const Event& event) const;
@@ -308,6 +306,7 @@ struct Sim : Kernel {
   Network network{*this, cpu};
   NetKernel net_kernel{*this, network};
   Backend backend{*this};
+  Discovery discovery{*this, network, backend};
 
   std::vector<ScheduledAction> actions;
 
@@ -321,15 +320,8 @@ struct Sim : Kernel {
   uint32_t lock_contenders = 0;
   int64_t lock_accounted_us = 0;
 
-  std::vector<CallOutcome> outcomes;
-  std::map<std::string, size_t, std::less<>> outcome_by_id;
-  std::map<engine::CallerId, size_t> callers;  // waiting engine callers -> outcome
-  std::map<size_t, std::pair<NodeId, uint32_t>> open_calls;  // outcome -> node, incarnation
-  engine::CallerId next_caller = 1;
-
   std::vector<JoinRecord> joins_log;
   std::optional<TimeMs> last_fault_removal_ms;
-  engine::Effects scratch_effects;
   int64_t schedule_calls = 0;    // World::Schedule calls so far
   int64_t current_action = -1;   // the Schedule call of the action being executed
 };

@@ -104,8 +104,6 @@ absl::Status Sim::Build() {
                                   c.resolvable.has_value(), c.settings.dns_delay_ms,
                                   c.settings.dns_cache_ttl_ms});
     n.tables = c.tables;
-    n.rng_jitter = Rng::ForStream(config.seed, Subsystem::kNetworkJitter, id);
-    n.rng_tick = Rng::ForStream(config.seed, Subsystem::kTick, id);
     n.rng_lock = Rng::ForStream(config.seed, Subsystem::kLockBackoff, id);
     // Faults a node is declared with, from t=0.
     observations.SetDns(id, c.settings.dns_delay_ms, c.resolvable == std::optional<bool>(false), 0, -1);
@@ -116,7 +114,12 @@ absl::Status Sim::Build() {
   for (const NodeConfig& c : sorted) backends.push_back(c.backend);
   backend.Build(backends, all_names);
   backend.answered = [this](NodeId n, engine::GetNodesDone done) {
-    DeliverToDiscovery(n, std::move(done));
+    discovery.Deliver(n, std::move(done));
+  };
+  discovery.Build();
+  discovery.start_ping = [this](NodeId n, NodeId target, Cont owner) { StartPing(n, target, owner); };
+  discovery.start_join = [this](NodeId n, std::vector<engine::JoinPair> pairs) {
+    StartJoinTask(n, std::move(pairs));
   };
   backend.fault_removed = [this] { MarkFaultRemoved(); };
   std::vector<std::string> node_hosts;
@@ -161,14 +164,8 @@ void Sim::WireEndListeners() {
   // 1. discovery: nodes() changes, and its mailbox gets nodeup / nodedown.
   network.AddListener(EndListener{
       "discovery", true,
-      [this](NodeId x, NodeId y, uint64_t) {
-        nodes[x].visible.insert(Name(y));
-        DeliverToDiscovery(x, engine::Nodeup{Name(y)});
-      },
-      [this](NodeId x, NodeId y, uint64_t, DownCause) {
-        nodes[x].visible.erase(Name(y));
-        DeliverToDiscovery(x, engine::Nodedown{Name(y)});
-      }});
+      [this](NodeId x, NodeId y, uint64_t) { discovery.NodeUp(x, y); },
+      [this](NodeId x, NodeId y, uint64_t, DownCause) { discovery.NodeDown(x, y); }});
   // 2. global: connect_all's sync, prevent_overlapping_partitions' reports.
   network.AddListener(EndListener{
       "global", true, [this](NodeId x, NodeId y, uint64_t) { GlobalOnNodeup(x, y); },
@@ -204,15 +201,9 @@ void Sim::OnResume(const Event& event) {
     case ContKind::kNone:
       WORLD_CHECK(false, "a resume with no continuation");
       return;
-    case ContKind::kDiscoveryPing: {
-      const NodeRt& n = nodes[event.node];
-      if (!n.running || n.incarnation != event.a) return;
-      DeliverToDiscovery(event.node,
-                         engine::PingResult{Name(event.peer),
-                                            event.b != 0 ? engine::PingResult::Outcome::kPong
-                                                         : engine::PingResult::Outcome::kPang});
+    case ContKind::kDiscoveryPing:
+      discovery.OnPingResult(event);
       return;
-    }
     case ContKind::kPingPrecheck:
       OnPingPrecheck(event.a, event.b != 0);
       return;
@@ -241,21 +232,13 @@ void Sim::OnResume(const Event& event) {
         OnGlobalConnectResult(event.node, event.peer, event.b != 0);
       }
       return;
-    case ContKind::kActionConnect: {
-      CallOutcome& out = outcomes[event.a];
-      if (out.kind != CallOutcome::Kind::kPending) return;
-      out.kind = event.b != 0 ? CallOutcome::Kind::kTrue : CallOutcome::Kind::kFalse;
-      out.replied_at_ms = now();
-      open_calls.erase(event.a);
+    case ContKind::kActionConnect:
+      discovery.Answer(event.a, event.b != 0 ? CallOutcome::Kind::kTrue : CallOutcome::Kind::kFalse);
       return;
-    }
     case ContKind::kActionRpc: {
       const RpcCall rpc = TakeRpc(event.b);
-      CallOutcome& out = outcomes[event.a];
-      if (out.kind != CallOutcome::Kind::kPending) return;
-      out.kind = rpc.answer.delivered ? CallOutcome::Kind::kOk : CallOutcome::Kind::kBadRpc;
-      out.replied_at_ms = now();
-      open_calls.erase(event.a);
+      discovery.Answer(event.a,
+                       rpc.answer.delivered ? CallOutcome::Kind::kOk : CallOutcome::Kind::kBadRpc);
       return;
     }
   }
@@ -273,7 +256,7 @@ void Sim::Receive(const NetMsg& m) {
         } else if constexpr (std::is_same_v<P, msg::Close>) {
           WORLD_CHECK(false, "a close for a room: the network handles closes");
         } else if constexpr (std::is_same_v<P, msg::StartTime>) {
-          DeliverToDiscovery(to, engine::StartTimeMsg{Name(from), p.start_time});
+          discovery.Deliver(to, engine::StartTimeMsg{Name(from), p.start_time});
         } else if constexpr (std::is_same_v<P, msg::RpcRequest>) {
           ServeRpc(to, from, p);
         } else if constexpr (std::is_same_v<P, msg::RpcReply>) {
@@ -320,8 +303,8 @@ void Sim::Dispatch(const Event& event) {
            [&] { return absl::StrCat(now(), " event ", DescribeEvent(event)); });
   switch (event.kind) {
     case EventKind::kAction: Execute(actions[event.a]); break;
-    case EventKind::kDiscoveryRun: OnDiscoveryRun(event); break;
-    case EventKind::kTimerFire: OnTimerFire(event); break;
+    case EventKind::kDiscoveryRun: discovery.OnRun(event); break;
+    case EventKind::kTimerFire: discovery.OnTimerFire(event); break;
     case EventKind::kBackendDone: backend.OnDone(event); break;
     case EventKind::kNetDeliver: network.OnDeliver(static_cast<uint32_t>(event.a)); break;
     case EventKind::kNkPump: net_kernel.OnPump(event); break;
@@ -336,7 +319,7 @@ void Sim::Dispatch(const Event& event) {
     case EventKind::kJoinTimer: OnJoinTimer(event); break;
     case EventKind::kGlobalSync: OnGlobalSyncTimer(event); break;
     case EventKind::kLockRetry: OnLockRetry(event); break;
-    case EventKind::kCallTimeout: OnCallTimeout(event); break;
+    case EventKind::kCallTimeout: discovery.OnCallTimeout(event); break;
     case EventKind::kResume: OnResume(event); break;
     case EventKind::kFaultOver: MarkFaultRemoved(); break;
     case EventKind::kLockServe: OnLockServe(event); break;
@@ -367,11 +350,11 @@ absl::Status World::Schedule(TimeMs at_ms, Action action) {
   }
   if (absl::Status status = s.Validate(at_ms, action); !status.ok()) return status;
   if (const auto* call = std::get_if<action::Call>(&action)) {
-    s.outcome_by_id.emplace(call->id, SIZE_MAX);  // reserved; filled when the call is made
+    s.discovery.ReserveId(call->id);  // filled when the call is made
   } else if (const auto* connect = std::get_if<action::ConnectNode>(&action)) {
-    s.outcome_by_id.emplace(connect->id, SIZE_MAX);
+    s.discovery.ReserveId(connect->id);
   } else if (const auto* rpc = std::get_if<action::Rpc>(&action)) {
-    s.outcome_by_id.emplace(rpc->id, SIZE_MAX);
+    s.discovery.ReserveId(rpc->id);
   }
   s.actions.push_back(ScheduledAction{at_ms, std::move(action), false, schedule_index});
   s.PushAtMs(at_ms, Event::RunAction(kNoNode, s.actions.size() - 1));
@@ -454,8 +437,9 @@ void World::RecordStatus() {
   s.observations.BeginStatusInstant(s.now());
   for (NodeId id = 0; id < s.n_nodes; ++id) {
     const NodeRt& n = s.nodes[id];
-    DiscoveryStatus now{s.now(), n.running, n.incarnation, n.engine.phase, false};
-    if (n.running) now.ready = engine::VerifyReady(n.engine, s.ViewOf(id)).empty();
+    const engine::State& engine = s.discovery.state(id);
+    DiscoveryStatus now{s.now(), n.running, n.incarnation, engine.phase, false};
+    if (n.running) now.ready = engine::VerifyReady(engine, s.discovery.ViewOf(id)).empty();
     s.observations.NoteStatus(id, now);
   }
 }
@@ -481,7 +465,7 @@ bool World::CountsUp(std::string_view node, std::string_view peer) const {
 const engine::NodeSet& World::VisibleConnected(std::string_view node) const {
   static const engine::NodeSet kEmpty;
   std::optional<NodeId> x = sim_->Find(node);
-  return x ? sim_->nodes[*x].visible : kEmpty;
+  return x ? sim_->discovery.visible(*x) : kEmpty;
 }
 
 bool World::NoOverlappingPartitions() const {
@@ -550,40 +534,38 @@ std::optional<engine::NodeSet> World::TableCluster(std::string_view node,
 const engine::State* World::DiscoveryState(std::string_view node) const {
   std::optional<NodeId> x = sim_->Find(node);
   if (!x || !sim_->nodes[*x].running) return nullptr;
-  return &sim_->nodes[*x].engine;
+  return &sim_->discovery.state(*x);
 }
 
 std::optional<engine::SystemInfo> World::SystemInfo(std::string_view node) const {
   std::optional<NodeId> x = sim_->Find(node);
   if (!x || !sim_->nodes[*x].running) return std::nullopt;
-  return engine::MakeSystemInfo(sim_->nodes[*x].engine, sim_->now(), sim_->ViewOf(*x));
+  return engine::MakeSystemInfo(sim_->discovery.state(*x), sim_->now(), sim_->discovery.ViewOf(*x));
 }
 
 std::optional<std::vector<engine::MissingTask>> World::VerifyReady(std::string_view node) const {
   std::optional<NodeId> x = sim_->Find(node);
   if (!x || !sim_->nodes[*x].running) return std::nullopt;
-  return engine::VerifyReady(sim_->nodes[*x].engine, sim_->ViewOf(*x));
+  return engine::VerifyReady(sim_->discovery.state(*x), sim_->discovery.ViewOf(*x));
 }
 
 const std::vector<TimeMs>& World::GetNodesCalls(std::string_view node) const {
   static const std::vector<TimeMs> kEmpty;
   std::optional<NodeId> x = sim_->Find(node);
-  return x ? sim_->nodes[*x].get_nodes_calls : kEmpty;
+  return x ? sim_->discovery.get_nodes_calls(*x) : kEmpty;
 }
 
 const std::vector<LogEntry>& World::Logs(std::string_view node) const {
   static const std::vector<LogEntry> kEmpty;
   std::optional<NodeId> x = sim_->Find(node);
-  return x ? sim_->nodes[*x].logs : kEmpty;
+  return x ? sim_->discovery.logs(*x) : kEmpty;
 }
 
 const CallOutcome* World::Outcome(std::string_view id) const {
-  auto it = sim_->outcome_by_id.find(id);
-  if (it == sim_->outcome_by_id.end() || it->second == SIZE_MAX) return nullptr;
-  return &sim_->outcomes[it->second];
+  return sim_->discovery.Outcome(id);
 }
 
-const std::vector<CallOutcome>& World::Outcomes() const { return sim_->outcomes; }
+const std::vector<CallOutcome>& World::Outcomes() const { return sim_->discovery.outcomes(); }
 std::optional<TimeMs> World::LastFaultRemovalMs() const { return sim_->last_fault_removal_ms; }
 uint64_t World::TraceHash() const { return sim_->trace.hash(); }
 const Observations& World::Observed() const { return sim_->observations.observed(); }
