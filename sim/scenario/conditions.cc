@@ -152,6 +152,9 @@ Verdict Reply(const ReplyCondition& c, const world::World& world) {
     case ReplyResult::Kind::kTimeout:
       ok = outcome->kind == K::kTimeout;
       break;
+    case ReplyResult::Kind::kExit:
+      ok = outcome->kind == K::kExit;
+      break;
     case ReplyResult::Kind::kTables:
       ok = outcome->kind == K::kTables && AsSet(outcome->tables) == AsSet(c.result.tables);
       break;

@@ -14,6 +14,7 @@ void Discovery::Build() {
   const uint32_t n = k_.n_nodes;
   engines_.assign(n, engine::State{});
   runtimes_.assign(n, engine::Runtime(k_.config.limits.max_mailbox));
+  process_.assign(n, 0);
   run_scheduled_.assign(n, 0);
   visible_.assign(n, engine::NodeSet{});
   get_nodes_calls_.assign(n, {});
@@ -29,8 +30,13 @@ void Discovery::ClearProcess(NodeId n) {
 }
 
 void Discovery::Start(NodeId n) {
-  ClearProcess(n);
   visible_[n].clear();
+  Spawn(n);
+}
+
+void Discovery::Spawn(NodeId n) {
+  ClearProcess(n);
+  ++process_[n];  // with no crash, the node's incarnation
   engine::Options options;
   options.tables = k_.nodes[n].tables;
   options.backend_state = 0;
@@ -57,10 +63,35 @@ void Discovery::Stop(NodeId n) {
   visible_[n].clear();
 }
 
+void Discovery::Crash(NodeId n) {
+  // cets_long:run_tracked logs the task's failure and raises on: the
+  // get_nodes process dies, and with it (spawn_link, no trap_exit) the
+  // discovery process.
+  engine::LogRecord record;
+  record.level = engine::LogLevel::kError;
+  record.what = "task_failed";
+  record.fields = {{"task", std::string("cets_discovery_get_nodes")},
+                   {"class", std::string("error")},
+                   {"reason", std::string("simulated_crash")}};
+  logs_[n].push_back(LogEntry{k_.now(), k_.nodes[n].incarnation, std::move(record)});
+  // Every caller waiting on the dead process gets an exit (its monitor fires).
+  for (auto it = callers_.begin(); it != callers_.end();) {
+    auto open = open_calls_.find(it->second);
+    if (open == open_calls_.end() || open->second.first != n) {
+      ++it;
+      continue;
+    }
+    Answer(it->second, CallOutcome::Kind::kExit);
+    it = callers_.erase(it);
+  }
+  if (linked_tasks_die) linked_tasks_die(n);
+  Spawn(n);  // the supervisor's restart: a new start time, the same options
+}
+
 void Discovery::ScheduleRun(NodeId n) {
   if (run_scheduled_[n]) return;
   run_scheduled_[n] = 1;
-  k_.Push(k_.now(), Event::DiscoveryRun(n, k_.nodes[n].incarnation));
+  k_.Push(k_.now(), Event::DiscoveryRun(n, process_[n]));
 }
 
 void Discovery::MailboxFull(NodeId n) {
@@ -90,7 +121,7 @@ void Discovery::NodeDown(NodeId x, NodeId y) {
 void Discovery::OnRun(const Event& event) {
   const NodeId n = event.node;
   const NodeRt& node = k_.nodes[n];
-  if (!node.running || node.incarnation != event.a) return;
+  if (!Current(n, event.a)) return;
   run_scheduled_[n] = 0;
   engine::Runtime& runtime = runtimes_[n];
   if (runtime.empty()) return;
@@ -107,8 +138,7 @@ void Discovery::OnRun(const Event& event) {
 }
 
 void Discovery::OnTimerFire(const Event& event) {
-  const NodeRt& node = k_.nodes[event.node];
-  if (!node.running || node.incarnation != event.a) return;
+  if (!Current(event.node, event.a)) return;
   switch (runtimes_[event.node].FireTimer(event.b)) {
     case engine::Delivered::kQueued: ScheduleRun(event.node); break;
     case engine::Delivered::kMailboxFull: MailboxFull(event.node); break;
@@ -117,8 +147,7 @@ void Discovery::OnTimerFire(const Event& event) {
 }
 
 void Discovery::OnPingResult(const Event& event) {
-  const NodeRt& node = k_.nodes[event.node];
-  if (!node.running || node.incarnation != event.a) return;
+  if (!Current(event.node, event.a)) return;
   Deliver(event.node, engine::PingResult{k_.Name(event.peer),
                                          event.b != 0 ? engine::PingResult::Outcome::kPong
                                                       : engine::PingResult::Outcome::kPang});
@@ -138,7 +167,7 @@ void Discovery::CarryOut(NodeId n, engine::Effects& effects) {
       case engine::Carried::Kind::kMailboxFull: MailboxFull(n); break;
       case engine::Carried::Kind::kTimerStarted:
         k_.Push(k_.now() + carried.delay_ms,
-                Event::TimerFire(n, k_.nodes[n].incarnation, carried.timer));
+                Event::TimerFire(n, process_[n], carried.timer));
         break;
       case engine::Carried::Kind::kChecksDropped:
       case engine::Carried::Kind::kTimerCancelled: break;
@@ -177,7 +206,7 @@ void Discovery::Ping(NodeId n, const engine::StartPing& e) {
     k_.Fail(absl::StrCat(k_.nodes[n].name, " pings undeclared node ", e.node));
     return;
   }
-  start_ping(n, *target, Cont{ContKind::kDiscoveryPing, n, *target, k_.nodes[n].incarnation});
+  start_ping(n, *target, Cont{ContKind::kDiscoveryPing, n, *target, process_[n]});
 }
 
 void Discovery::Join(NodeId n, engine::StartJoinTask& e) {

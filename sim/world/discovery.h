@@ -6,13 +6,19 @@
 // sends, subject to auto-connect), log records kept per node. It also keeps
 // the timeline's calls (call, connect_node, rpc) and their outcomes.
 //
-// Owns: per node the engine state, the runtime, whether a run is scheduled,
+// A process has a number of its own (1, 2, ... per node, counting starts
+// and restarts after a crash); its events and its pings' results carry it,
+// so nothing of a dead process reaches the next one.
+//
+// Owns: per node the engine state, the runtime, the process number, whether
+// a run is scheduled,
 // nodes() (visible connected peers, kept by its end listener), the get_nodes
 // call times and the logs (both kept over incarnations); the call outcomes,
 // their ids, the engine callers waiting and the calls still open per node.
 // Touches: the kernel, the network (start_time sends), the backends (calls).
 // Calls back, as wired where the world is built: `start_ping` (cets_ping),
-// `start_join` (the join task).
+// `start_join` (the join task), `linked_tasks_die` (a crash kills the tasks
+// the process spawn_linked).
 // Called by: its end listener, the network (start_time), backends (answers),
 // pings and joins (results), the timeline (send, call, add/delete_table and
 // the outcomes of connect_node and rpc), start / stop, World's read-back.
@@ -51,6 +57,11 @@ class Discovery {
   void Start(NodeId n);
   // Node n stopped: its process and its open calls end (noproc).
   void Stop(NodeId n);
+  // n's get_nodes raised (the backend crashed): the task logs task_failed,
+  // the process dies (its callers get an exit, its mailbox and timers go,
+  // its linked tasks die) and its supervisor starts a fresh one at once with
+  // the nodes connected now. nodes() and the node's tables stay.
+  void Crash(NodeId n);
 
   // A message into n's mailbox (dropped if n is not running).
   void Deliver(NodeId n, engine::Message message);
@@ -89,6 +100,7 @@ class Discovery {
 
   std::function<void(NodeId n, NodeId target, Cont owner)> start_ping;
   std::function<void(NodeId n, std::vector<engine::JoinPair> pairs)> start_join;
+  std::function<void(NodeId n)> linked_tasks_die;
 
  private:
   static constexpr size_t kReserved = SIZE_MAX;  // outcome_by_id_: reserved, not made yet
@@ -96,6 +108,12 @@ class Discovery {
   void ScheduleRun(NodeId n);
   void MailboxFull(NodeId n);
   void ClearProcess(NodeId n);
+  // A new process on n: init/1 with nodes() as it is now.
+  void Spawn(NodeId n);
+  // The event or continuation belongs to n's current process.
+  bool Current(NodeId n, uint64_t process) const {
+    return k_.nodes[n].running && process_[n] == process;
+  }
   // Carries out `effects` in order: the runtime takes the mailbox effects,
   // the rest go to the functions below, one per effect.
   void CarryOut(NodeId n, engine::Effects& effects);
@@ -113,6 +131,7 @@ class Discovery {
   // Per node.
   std::vector<engine::State> engines_;
   std::vector<engine::Runtime> runtimes_;
+  std::vector<uint32_t> process_;  // the current process's number
   std::vector<uint8_t> run_scheduled_;
   std::vector<engine::NodeSet> visible_;  // nodes(): visible connected peers
   std::vector<std::vector<TimeMs>> get_nodes_calls_;

@@ -26,7 +26,7 @@ const char* ActionName(const Action& action) {
   static constexpr const char* kNames[] = {
       "start", "stop", "restart", "partition", "cut", "heal", "heal", "disconnect", "dns",
       "slow_connect", "backend", "backend_fail", "add_table", "delete_table", "send", "call",
-      "connect_node", "rpc", "lock_loop"};
+      "connect_node", "rpc", "lock_loop", "backend_crash"};
   static_assert(std::size(kNames) == std::variant_size_v<Action>);
   return kNames[action.index()];
 }
@@ -187,6 +187,7 @@ void Sim::Execute(const ScheduledAction& scheduled) {
             const NodeId n = id(a.node);
             if (nodes[n].running) StartLockLoop(n);
           },
+          [&](const action::BackendCrash& a) { backend.CrashNext(id(a.node)); },
       },
       act);
 }
@@ -299,10 +300,38 @@ void Sim::StopNode(NodeId n) {
     if (join.lock_held) EndLockHold(join);
   }
   absl::erase_if(joins, [&](const auto& kv) { return kv.second.node == n; });
+  std::erase_if(orphan_joins, [&](const auto& kv) { return kv.second == n; });
   node.running = false;
   ClearProcesses(node);
   backend.Clear(n);
   net_kernel.NodeStopped(n);
+}
+
+// ---------------------------------------------------------------------------
+// A discovery crash (backend_crash, crash_rate).
+
+void Sim::DiscoveryTasksDie(NodeId n) {
+  // cets_discovery spawn_links its ping tasks: they die. (A precheck or a
+  // connect they started finds no ping to report to; a connect net_kernel
+  // is making goes on, as net_kernel's setup outlives its caller.)
+  absl::erase_if(pings, [&](const auto& kv) {
+    return kv.second.node == n && kv.second.owner.kind == ContKind::kDiscoveryPing;
+  });
+  // Its join task too, in CETS; here it runs to its end and its
+  // joining_finished is dropped (DeliverToDiscovery).
+  for (const auto& [join_id, join] : joins) {
+    if (join.node == n && !join.lock_loop) orphan_joins.emplace(join_id, n);
+  }
+}
+
+bool Sim::OrphanJoinFinished(NodeId n) {
+  for (auto it = orphan_joins.begin(); it != orphan_joins.end(); ++it) {
+    if (it->second == n && !joins.contains(it->first)) {
+      orphan_joins.erase(it);
+      return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace discosim::world

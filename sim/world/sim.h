@@ -294,9 +294,16 @@ struct Sim : Kernel {
   int64_t JoinCopyUs(const TableName& table) const;  // step 7's copy
 
   // --- the discovery room (discovery.h): a forwarder for cets.cc ---
+  // (A join task of a discovery process that died finishes for no one.)
   void DeliverToDiscovery(NodeId n, engine::Message message) {
+    if (std::holds_alternative<engine::JoiningFinished>(message) && OrphanJoinFinished(n)) return;
     discovery.Deliver(n, std::move(message));
   }
+  // n's discovery crashed: the tasks it spawn_linked die with it. Its ping
+  // tasks end; its join task, which the world cannot stop halfway, runs on
+  // as an orphan whose result is dropped.
+  void DiscoveryTasksDie(NodeId n);
+  bool OrphanJoinFinished(NodeId n);  // the orphan of n that just finished, if any
 
   // --- state ---
   bool IsLockTraffic(const Event& event) const;
@@ -320,6 +327,7 @@ struct Sim : Kernel {
   uint32_t lock_contenders = 0;
   int64_t lock_accounted_us = 0;
 
+  std::map<uint64_t, NodeId> orphan_joins;  // join id -> node (DiscoveryTasksDie)
   std::vector<JoinRecord> joins_log;
   std::optional<TimeMs> last_fault_removal_ms;
   int64_t schedule_calls = 0;    // World::Schedule calls so far

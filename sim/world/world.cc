@@ -69,6 +69,7 @@ const char* ToString(CallOutcome::Kind kind) {
     case CallOutcome::Kind::kTrue: return "true";
     case CallOutcome::Kind::kFalse: return "false";
     case CallOutcome::Kind::kBadRpc: return "badrpc";
+    case CallOutcome::Kind::kExit: return "exit";
   }
   return "?";
 }
@@ -121,7 +122,9 @@ absl::Status Sim::Build() {
   discovery.start_join = [this](NodeId n, std::vector<engine::JoinPair> pairs) {
     StartJoinTask(n, std::move(pairs));
   };
+  discovery.linked_tasks_die = [this](NodeId n) { DiscoveryTasksDie(n); };
   backend.fault_removed = [this] { MarkFaultRemoved(); };
+  backend.crashed = [this](NodeId n) { discovery.Crash(n); };
   std::vector<std::string> node_hosts;
   for (const NodeConfig& c : sorted) node_hosts.push_back(c.host);
   cpu.Build(node_hosts);
