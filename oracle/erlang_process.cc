@@ -117,6 +117,24 @@ absl::StatusOr<Term> ErlangProcess::Ask(const Term& request) {
   return answer;
 }
 
+absl::StatusOr<std::vector<std::string>> ErlangProcess::AskBatch(const std::vector<Term>& requests) {
+  std::string text = "{batch,[";
+  for (size_t i = 0; i < requests.size(); ++i) {
+    if (i > 0) text += ',';
+    text += Print(requests[i]);
+  }
+  text += "]}.\n";
+  if (absl::Status w = WriteAll(to_erl_, text); !w.ok()) return w;
+  std::vector<std::string> lines;
+  lines.reserve(requests.size());
+  for (size_t i = 0; i < requests.size(); ++i) {
+    absl::StatusOr<std::string> line = ReadLine();
+    if (!line.ok()) return line.status();
+    lines.push_back(*std::move(line));
+  }
+  return lines;
+}
+
 absl::StatusOr<std::string> ErlangProcess::ReadLine() {
   while (true) {
     if (const size_t end = buffer_.find('\n'); end != std::string::npos) {

@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "oracle/term.h"
@@ -40,6 +41,8 @@ class ErlangProcess {
   absl::StatusOr<Term> Ask(const Term& request);
   // The same, for a request already written as text (without the full stop).
   absl::StatusOr<std::string> AskText(std::string_view request);
+  // {batch,[Request...]}: one answer line per request, unread.
+  absl::StatusOr<std::vector<std::string>> AskBatch(const std::vector<Term>& requests);
 
   // The command line that runs this Erlang side by hand (for replays).
   const std::string& command() const { return command_; }

@@ -91,14 +91,23 @@ bool WaiterOrder(Term& effects, Term& info) {
     }
     i = j == i ? i + 1 : j;
   }
-  for (const char* key : {"pending_wait_for_ready", "pending_wait_for_get_nodes"}) {
-    for (size_t i = 0; i + 1 < info.items.size(); i += 2) {
-      if (!IsAtom(info.items[i], key)) continue;
-      std::vector<Term>& list = info.items[i + 1].items;
-      if (!std::is_sorted(list.begin(), list.end(), less)) {
-        std::sort(list.begin(), list.end(), less);
-        changed = true;
+  auto sort_pending = [&](Term& map) {
+    for (const char* key : {"pending_wait_for_ready", "pending_wait_for_get_nodes"}) {
+      for (size_t i = 0; i + 1 < map.items.size(); i += 2) {
+        if (!IsAtom(map.items[i], key)) continue;
+        std::vector<Term>& list = map.items[i + 1].items;
+        if (!std::is_sorted(list.begin(), list.end(), less)) {
+          std::sort(list.begin(), list.end(), less);
+          changed = true;
+        }
       }
+    }
+  };
+  sort_pending(info);
+  for (Term& effect : effects.items) {  // system_info replies
+    if (effect.kind == Term::Kind::kTuple && effect.items.size() == 3 &&
+        IsAtom(effect.items[0], "reply") && effect.items[2].kind == Term::Kind::kMap) {
+      sort_pending(effect.items[2]);
     }
   }
   return changed;
@@ -106,7 +115,10 @@ bool WaiterOrder(Term& effects, Term& info) {
 
 // (4) CETS keeps `tables` as given (any order, duplicates), adds and
 // deletes with ordsets functions on that list, joins and reports in list
-// order: once its list is not an ordset, the engine's set parts ways.
+// order: once its list is not an ordset, the engine's set parts ways. The
+// mask sorts (and dedups) the table lists and the (node, table) pair lists
+// of both sides; a delete that ordsets:del_element does not carry out on an
+// unsorted list, or a duplicate, leaves a mismatch that cuts the run.
 bool TablesNotAnOrdset(const Term& erlang_info) {
   const Term* tables = MapGet(erlang_info, "tables");
   if (tables == nullptr) return false;
@@ -114,6 +126,47 @@ bool TablesNotAnOrdset(const Term& erlang_info) {
     if (Compare(tables->items[i - 1], tables->items[i]) >= 0) return true;
   }
   return false;
+}
+
+void Usort(Term& list) {
+  auto less = [](const Term& a, const Term& b) { return Compare(a, b) < 0; };
+  std::sort(list.items.begin(), list.items.end(), less);
+  list.items.erase(std::unique(list.items.begin(), list.items.end()), list.items.end());
+}
+
+Term* MapGetMutable(Term& map, std::string_view key) {
+  return const_cast<Term*>(MapGet(map, key));
+}
+
+void SortTablesOfInfo(Term& info) {
+  if (Term* tables = MapGetMutable(info, "tables")) Usort(*tables);
+  if (Term* missing = MapGetMutable(info, "verify_ready")) {
+    for (Term& task : missing->items) {
+      if (task.items.size() == 2 && IsAtom(task.items[0], "waiting_for_join_result")) {
+        Usort(task.items[1]);
+      }
+    }
+  }
+}
+
+bool SortTables(Term& effects, Term& info) {
+  const Term before_effects = effects;
+  const Term before_info = info;
+  SortTablesOfInfo(info);
+  for (Term& effect : effects.items) {
+    if (effect.kind != Term::Kind::kTuple || effect.items.empty()) continue;
+    if (effect.items.size() == 2 && IsAtom(effect.items[0], "start_join")) Usort(effect.items[1]);
+    if (effect.items.size() == 3 && IsAtom(effect.items[0], "reply")) {
+      Term& reply = effect.items[2];
+      if (reply.kind == Term::Kind::kTuple && reply.items.size() == 2 &&
+          IsAtom(reply.items[0], "ok") && reply.items[1].kind == Term::Kind::kList) {
+        Usort(reply.items[1]);  // get_tables
+      } else if (reply.kind == Term::Kind::kMap) {
+        SortTablesOfInfo(reply);  // system_info
+      }
+    }
+  }
+  return !(effects == before_effects && info == before_info);
 }
 
 // (5) unexpected_call carries `from`, node_reconnects carries `text`.
@@ -129,13 +182,14 @@ bool ExtraFields(Term& effects, Term&) {
 
 const std::vector<KnownDifference>& KnownDifferences() {
   static const auto* const kList = new std::vector<KnownDifference>{
-      {1, "log levels: nodeup is a warning, join results are info", Levels, nullptr},
+      {1, "log levels: nodeup is a warning, join results are info", Levels, nullptr, false},
       {2, "join-result records: the join_result() map (result ok | {error, Reason})", JoinRecords,
-       nullptr},
-      {3, "waiters are answered newest first", WaiterOrder, nullptr},
-      {4, "tables kept as given; add/delete_table as ordsets:add_element/del_element", nullptr,
-       TablesNotAnOrdset},
-      {5, "unexpected_call carries from, node_reconnects carries text", ExtraFields, nullptr},
+       nullptr, false},
+      {3, "waiters are answered newest first", WaiterOrder, nullptr, false},
+      {4, "tables kept as given; add/delete_table as ordsets:add_element/del_element", SortTables,
+       TablesNotAnOrdset, true},
+      {5, "unexpected_call carries from, node_reconnects carries text", ExtraFields, nullptr,
+       false},
   };
   return *kList;
 }

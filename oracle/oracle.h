@@ -72,6 +72,7 @@ class Oracle {
 
   // Whether known differences may mask mismatches (on by default).
   void set_masks(bool on) { masks_ = on; }
+  uint64_t sequences() const { return sequences_; }
   uint64_t steps() const { return steps_; }
   const std::map<int, uint64_t>& masked() const { return masked_; }
   const std::map<int, uint64_t>& cuts() const { return cuts_; }
@@ -82,6 +83,7 @@ class Oracle {
 
   std::unique_ptr<ErlangProcess> erl_;
   bool masks_ = true;
+  uint64_t sequences_ = 0;
   uint64_t steps_ = 0;
   std::map<int, uint64_t> masked_;
   std::map<int, uint64_t> cuts_;

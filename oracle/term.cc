@@ -10,12 +10,14 @@
 namespace discosim::oracle {
 namespace {
 
+bool IsBareChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '@';
+}
+
 bool IsBare(std::string_view name) {
   if (name.empty() || name[0] < 'a' || name[0] > 'z') return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '@';
-  });
+  return std::all_of(name.begin(), name.end(), IsBareChar);
 }
 
 void Quoted(std::string_view bytes, char quote, std::string& out) {
@@ -195,7 +197,7 @@ class Reader {
 
   absl::StatusOr<Term> ReadBare() {
     const size_t start = pos_;
-    while (pos_ < text_.size() && IsBare(std::string(1, 'a') + text_[pos_])) ++pos_;
+    while (pos_ < text_.size() && IsBareChar(text_[pos_])) ++pos_;
     return Atom(std::string(text_.substr(start, pos_ - start)));
   }
 

@@ -10,14 +10,14 @@
 %%       -> {ok,[Effect]}         (a call's {reply,R,_} is the effect {reply,From,R})
 %%   {state}.                   system_info/1 of the instance, at the last step's time and view
 %%       -> {ok,Map}
-%%   {batch,[Request]}.         each request in turn -> {ok,[Answer]}
+%%   {batch,[Request]}.         each request in turn -> one answer line per request
 %%   quit.
 %% Any error (a request the module refuses, a crash) answers
 %% {error,<<"text">>}. A {'$text',<<"T">>} anywhere in a request stands for
 %% the term that T writes (reasons and unknown messages are sent so).
 %% Effects are listed in oracle_rt.erl.
 -module(oracle_server).
--export([main/0, main/1]).
+-export([main/0, main/1, answer/2]).
 
 main() ->
     main([os:getenv("DISCOSIM_CETS_SRC", "")]).
@@ -41,6 +41,10 @@ loop(Instance) ->
             case parse(Line) of
                 {ok, quit} ->
                     erlang:halt(0);
+                {ok, {batch, Requests}} when is_list(Requests) ->
+                    {Answers, Instance2} = lists:mapfoldl(fun answer/2, Instance, Requests),
+                    io:put_chars([[oracle_term:print(A), $\n] || A <- Answers]),
+                    loop(Instance2);
                 {ok, Request} ->
                     {Answer, Instance2} = answer(Request, Instance),
                     io:put_chars([oracle_term:print(Answer), $\n]),
@@ -52,14 +56,9 @@ loop(Instance) ->
     end.
 
 parse(Line) ->
-    case erl_scan:string(unicode:characters_to_list(Line)) of
-        {ok, Tokens, _} ->
-            case erl_parse:parse_term(Tokens) of
-                {ok, Term} -> {ok, resolve(Term)};
-                {error, {_, _, Error}} -> {error, text("bad request: ~ts", [erl_parse:format_error(Error)])}
-            end;
-        {error, {_, _, Error}, _} ->
-            {error, text("bad request: ~ts", [erl_scan:format_error(Error)])}
+    case oracle_term:parse(Line) of
+        {ok, Term} -> {ok, resolve(Term)};
+        {error, Text} -> {error, <<"bad request: ", Text/binary>>}
     end.
 
 resolve({'$text', Bin}) when is_binary(Bin) -> oracle_term:from_text(Bin);
@@ -68,9 +67,6 @@ resolve(L) when is_list(L) -> [resolve(E) || E <- L];
 resolve(M) when is_map(M) -> maps:from_list([{resolve(K), resolve(V)} || {K, V} <- maps:to_list(M)]);
 resolve(X) -> X.
 
-answer({batch, Requests}, Instance) ->
-    {Answers, Instance2} = lists:mapfoldl(fun answer/2, Instance, Requests),
-    {{ok, Answers}, Instance2};
 answer(Request, Instance) ->
     try handle(Request, Instance)
     catch
