@@ -80,10 +80,9 @@ const char* ToString(CallOutcome::Kind kind) {
 // ---------------------------------------------------------------------------
 // Sim: build, dispatch, helpers.
 
-Sim::Sim(WorldConfig config_in)
-    : config(std::move(config_in)),
-      queue(config.limits.max_queued_events),
-      trace(config.trace == TraceMode::kKeepLines) {}
+Sim::Sim(WorldConfig config_in) : Kernel(std::move(config_in)) {
+  describe_event = [this](const Event& event) { return DescribeEvent(event); };
+}
 
 absl::Status Sim::Build() {
   // The rule book (validate.h); what follows builds from a valid config.
@@ -201,28 +200,6 @@ void Sim::WireEndListeners() {
       [this](NodeId x, NodeId y, uint64_t, DownCause) { FailRpcsOnNodedown(x, y); }});
 }
 
-void Sim::Push(TimeMs at_ms, const Event& event) {
-  // Relative to the exact clock: a delay keeps the sub-millisecond part of now.
-  PushUs(now_us() + (at_ms - now()) * kUsPerMs, event);
-}
-
-void Sim::PushAtMs(TimeMs at_ms, const Event& event) {
-  PushUs(std::max(at_ms * kUsPerMs, now_us()), event);
-}
-
-void Sim::PushUs(int64_t at_us, const Event& event) {
-  if (!queue.Push(at_us, event)) {
-    Fail(absl::StrCat("the event queue holds max_queued_events (",
-                      config.limits.max_queued_events, ") events"));
-  }
-}
-
-void Sim::Fail(std::string message) {
-  if (failed()) return;
-  error = absl::FailedPreconditionError(
-      absl::StrCat("t=", now(), "ms, event ", DescribeEvent(current_event), ": ", message));
-}
-
 std::string Sim::DescribeEvent(const Event& event) const {
   auto name = [&](NodeId id) { return id == kNoNode ? std::string("-") : Name(id); };
   std::string text = absl::StrFormat("%s node=%s peer=%s a=%d b=%d", ToString(event.kind),
@@ -231,54 +208,6 @@ std::string Sim::DescribeEvent(const Event& event) const {
     absl::StrAppend(&text, " (", ActionName(actions[event.a].action), ")");
   }
   return text;
-}
-
-const char* ToString(NoteKind kind) {
-  switch (kind) {
-    case NoteKind::kEvent: return "event";
-    case NoteKind::kNodeStart: return "node_start";
-    case NoteKind::kNodeStop: return "node_stop";
-    case NoteKind::kConnUp: return "conn_up";
-    case NoteKind::kConnDown: return "conn_down";
-    case NoteKind::kDiscoveryStep: return "discovery_step";
-    case NoteKind::kAction: return "action";
-    case NoteKind::kSetupFailed: return "setup_failed";
-    case NoteKind::kGlobalReport: return "global_lost_connection";
-    case NoteKind::kGlobalRemove: return "global_remove_connection";
-    case NoteKind::kLockGranted: return "lock_granted";
-    case NoteKind::kLockAborted: return "lock_aborted";
-    case NoteKind::kJoinResult: return "join_result";
-    case NoteKind::kGetNodes: return "get_nodes";
-    case NoteKind::kReply: return "reply";
-    case NoteKind::kDropped: return "dropped";
-    case NoteKind::kPing: return "ping";
-    case NoteKind::kMonitorDown: return "monitor_down";
-  }
-  return "?";
-}
-
-std::optional<NodeId> Sim::Find(std::string_view name) const {
-  auto it = by_name.find(name);
-  if (it == by_name.end()) return std::nullopt;
-  return it->second;
-}
-
-absl::StatusOr<NodeId> Sim::Require(std::string_view name, std::string_view what) const {
-  std::optional<NodeId> id = Find(name);
-  if (!id.has_value()) {
-    return absl::InvalidArgumentError(absl::StrCat(std::string(what), ": unknown node \"", std::string(name), "\""));
-  }
-  return *id;
-}
-
-void Sim::Note(uint32_t kind, NodeId node, NodeId peer, int64_t detail, const std::string& text) {
-  trace.Add(now(), kind, node, peer, detail, trace.keep_lines() ? text : std::string());
-}
-
-void Sim::Resume(const Cont& cont, uint64_t value) {
-  WORLD_CHECK(cont.kind != ContKind::kNone, "resuming no continuation");
-  Push(now(), Event::Resume(static_cast<uint8_t>(cont.kind), cont.node, cont.peer, cont.id,
-                           value));
 }
 
 void Sim::OnResume(const Event& event) {
