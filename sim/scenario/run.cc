@@ -259,6 +259,7 @@ world::WorldConfig ToWorldConfig(const Scenario& scenario, const RunOptions& opt
   config.seed = options.seed.value_or(scenario.seed);
   config.limits = options.limits;
   config.trace = options.trace;
+  config.engine_observer = options.engine_observer;
   return config;
 }
 

@@ -32,6 +32,7 @@ struct RunOptions {
   std::optional<uint64_t> seed;  // overrides the file's seed
   world::TraceMode trace = world::TraceMode::kHashOnly;
   world::Limits limits;
+  world::EngineObserver engine_observer;  // every engine call of the run (oracle/)
 };
 
 struct ExpectationResult {

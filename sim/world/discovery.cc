@@ -45,11 +45,19 @@ void Sim::OnDiscoveryRun(const Event& event) {
            [&] { return absl::StrCat(now(), " ", node.name, " discovery ", engine::Describe(message)); });
   scratch_effects.clear();
   engine::Step(node.engine, message, now(), ViewOf(n), scratch_effects);
+  ObserveEngine(n, nullptr, &message);
   CarryOut(n, scratch_effects);
   if (!node.mailbox.empty() && !node.run_scheduled && node.running) {
     node.run_scheduled = true;
     Push(now(), Event::DiscoveryRun(n, node.incarnation));
   }
+}
+
+void Sim::ObserveEngine(NodeId n, const engine::Options* options, const engine::Message* message) {
+  if (!config.engine_observer) return;
+  const NodeRt& node = nodes[n];
+  config.engine_observer(world::EngineCall{node.name, node.incarnation, now(), options, message,
+                                           node.visible, node.engine, scratch_effects});
 }
 
 void Sim::CarryOut(NodeId n, engine::Effects& effects) {

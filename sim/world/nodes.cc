@@ -314,6 +314,7 @@ void Sim::StartNode(NodeId n) {
   options.config = config.intervals;
   scratch_effects.clear();
   engine::Init(node.engine, options, now(), ViewOf(n), scratch_effects);
+  ObserveEngine(n, &options, nullptr);
   CarryOut(n, scratch_effects);
 }
 

@@ -349,6 +349,8 @@ struct Sim : Kernel {
   void DeliverToDiscovery(NodeId n, engine::Message message);
   void OnDiscoveryRun(const Event& event);
   void CarryOut(NodeId n, engine::Effects& effects);
+  // Hands the engine call just made (scratch_effects) to config.engine_observer.
+  void ObserveEngine(NodeId n, const engine::Options* options, const engine::Message* message);
   void OnTimerFire(const Event& event);
   void OnCallTimeout(const Event& event);
   void EndCalls(NodeId n, CallOutcome::Kind kind);
