@@ -135,6 +135,28 @@ void Trigger(const Term& erlang_info, std::vector<bool>& applies) {
   }
 }
 
+// What to ask cets_discovery.erl for a run, and what the engine says.
+struct Expected {
+  std::vector<Term> requests;  // init, then one per step
+  std::vector<Side> sides;     // the engine's effects and system_info, per request
+  std::vector<std::string> labels;
+};
+
+Expected Translate(const Recording& run) {
+  Translator tr(run.local_node);
+  Expected x;
+  x.requests.push_back(tr.InitRequest(run.options, run.start_ms, run.start_connected));
+  x.sides.push_back({tr.InitEffects(run.init_effects), tr.SystemInfo(run.init_info)});
+  x.labels.push_back(absl::StrCat("init at t=", run.start_ms, "ms"));
+  for (const Recording::Step& step : run.steps) {
+    x.requests.push_back(tr.StepRequest(step.message, step.now_ms, step.connected));
+    Term effects = tr.Effects(step.effects);  // before SystemInfo: it numbers the timers
+    x.sides.push_back({std::move(effects), tr.SystemInfo(step.info)});
+    x.labels.push_back(absl::StrCat(e::Describe(step.message), " at t=", step.now_ms, "ms"));
+  }
+  return x;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Oracle>> Oracle::Start(const OracleSetup& setup) {
@@ -144,17 +166,10 @@ absl::StatusOr<std::unique_ptr<Oracle>> Oracle::Start(const OracleSetup& setup) 
 }
 
 absl::StatusOr<Verdict> Oracle::Compare(const Recording& run) {
-  Translator tr(run.local_node);
-  std::vector<Term> requests = {tr.InitRequest(run.options, run.start_ms, run.start_connected)};
-  std::vector<Side> expected = {{tr.InitEffects(run.init_effects), tr.SystemInfo(run.init_info)}};
-  std::vector<std::string> labels = {
-      absl::StrCat("init at t=", run.start_ms, "ms")};
-  for (const Recording::Step& step : run.steps) {
-    requests.push_back(tr.StepRequest(step.message, step.now_ms, step.connected));
-    Term effects = tr.Effects(step.effects);
-    expected.push_back({std::move(effects), tr.SystemInfo(step.info)});
-    labels.push_back(absl::StrCat(e::Describe(step.message), " at t=", step.now_ms, "ms"));
-  }
+  const Expected x = Translate(run);
+  const std::vector<Term>& requests = x.requests;
+  const std::vector<Side>& expected = x.sides;
+  const std::vector<std::string>& labels = x.labels;
   std::vector<Term> batch;
   for (const Term& request : requests) {
     batch.push_back(request);

@@ -36,6 +36,9 @@ TEST(OracleReplay, EveryScenarioStepAgreesWithCetsDiscovery) {
     absl::StatusOr<std::vector<Recording>> runs = RecordScenario(file);
     ASSERT_TRUE(runs.ok()) << file << ": " << runs.status();
     EXPECT_FALSE(runs->empty()) << file << ": no discovery started";
+    // Every discovery handles at least init's check (the recording hook
+    // sees the steps, not only the starts).
+    for (const Recording& run : *runs) EXPECT_FALSE(run.steps.empty()) << file << ": " << run.local_node;
     for (const Recording& run : *runs) {
       ASSERT_TRUE(HasCetsIntervals(run))
           << file << ": " << run.local_node << " runs with intervals of its own; "
