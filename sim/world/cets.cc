@@ -1,4 +1,4 @@
-// cets: table servers and their clusters, rpc between nodes, cets_ping (the
+// cets: table servers and their clusters (and their rpcs), cets_ping (the
 // local pre-check, the 5 s multicall of pre-checks, the explicit connect),
 // and discovery's join task with its eight steps per (node, table) pair.
 #include <algorithm>
@@ -47,93 +47,24 @@ int64_t Sim::JoinCopyUs(const TableName& table) const {
 }
 
 // ---------------------------------------------------------------------------
-// rpc: a request (an auto-connect when not connected), work on the target,
-// a reply over the connection; {badrpc, nodedown} if the connection cannot be
-// made or goes down at the caller's end first.
+// The table servers' rpcs, served for the rpc room (rpc.h): whereis finds a
+// node's server of a table, get_cluster reads a server's cluster.
 
-uint64_t Sim::StartRpc(NodeId caller, NodeId target, msg::RpcRequest request, Cont owner) {
-  const uint64_t rpc_id = next_id++;
-  request.rpc_id = rpc_id;
-  RpcCall call;
-  call.caller = caller;
-  call.caller_incarnation = nodes[caller].incarnation;
-  call.target = target;
-  call.kind = request.kind;
-  call.owner = owner;
-  rpcs.emplace(rpc_id, std::move(call));
-  if (caller == target) {
-    ServeRpc(caller, caller, request);  // a local call
-  } else {
-    Send(caller, target, std::move(request), SendMode::kAutoConnect);
-  }
-  return rpc_id;
-}
-
-void Sim::ServeRpc(NodeId server, NodeId caller, const msg::RpcRequest& request) {
+void Sim::ServeTableRpc(NodeId server, NodeId caller, const msg::RpcRequest& request) {
   NodeRt& node = nodes[server];
   RpcAnswer answer;
   answer.delivered = true;
-  switch (request.kind) {
-    case RpcKind::kNodeName:
-      answer.yes = true;
-      break;
-    case RpcKind::kWhereis:
-      answer.yes = node.servers.contains(request.table);
-      answer.server = ServerRef{server, node.incarnation};
-      break;
-    case RpcKind::kGetCluster: {
-      auto it = node.servers.find(request.table);
-      answer.yes = it != node.servers.end() &&
-                   request.server == ServerRef{server, node.incarnation};
-      if (answer.yes) answer.cluster = it->second.cluster;
-      break;
-    }
-    case RpcKind::kPrecheck:
-      StartPrecheck(server, request.subject, Cont{ContKind::kRpcServe, server, caller, request.rpc_id});
-      return;
-    case RpcKind::kPing:
-      StartPing(server, request.subject, Cont{ContKind::kRpcServe, server, caller, request.rpc_id});
-      return;
-  }
-  ReplyRpc(server, caller, request.rpc_id, std::move(answer));
-}
-
-void Sim::ReplyRpc(NodeId server, NodeId caller, uint64_t rpc_id, RpcAnswer answer) {
-  if (server == caller) {
-    FinishRpc(rpc_id, std::move(answer));
+  if (request.kind == RpcKind::kWhereis) {
+    answer.yes = node.servers.contains(request.table);
+    answer.server = ServerRef{server, node.incarnation};
   } else {
-    Send(server, caller, msg::RpcReply{rpc_id, std::move(answer)}, SendMode::kExistingOnly);
+    WORLD_CHECK(request.kind == RpcKind::kGetCluster, "a table rpc of another kind");
+    auto it = node.servers.find(request.table);
+    answer.yes = it != node.servers.end() &&
+                 request.server == ServerRef{server, node.incarnation};
+    if (answer.yes) answer.cluster = it->second.cluster;
   }
-}
-
-void Sim::OnRpcReply(const NetMsg& m, const msg::RpcReply& reply) {
-  auto it = rpcs.find(reply.rpc_id);
-  if (it == rpcs.end() || it->second.caller != m.to || it->second.target != m.from) return;
-  FinishRpc(reply.rpc_id, reply.answer);
-}
-
-void Sim::FinishRpc(uint64_t rpc_id, RpcAnswer answer) {
-  auto it = rpcs.find(rpc_id);
-  if (it == rpcs.end() || it->second.done) return;
-  it->second.done = true;
-  it->second.answer = std::move(answer);
-  Resume(it->second.owner, rpc_id);
-}
-
-RpcCall Sim::TakeRpc(uint64_t rpc_id) {
-  auto it = rpcs.find(rpc_id);
-  if (it == rpcs.end()) return RpcCall{};
-  RpcCall call = std::move(it->second);
-  rpcs.erase(it);
-  return call;
-}
-
-void Sim::FailRpcsOnNodedown(NodeId x, NodeId y) {
-  std::vector<uint64_t> failed;
-  for (const auto& [rpc_id, call] : rpcs) {
-    if (call.caller == x && call.target == y && !call.done) failed.push_back(rpc_id);
-  }
-  for (uint64_t rpc_id : failed) FinishRpc(rpc_id, RpcAnswer{});
+  rpc.Reply(server, caller, request.rpc_id, std::move(answer));
 }
 
 // ---------------------------------------------------------------------------

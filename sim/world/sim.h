@@ -9,7 +9,8 @@
 //                  tick-timeout detection, closes, sends
 //   net_kernel.cc  DNS, connection setup, explicit and auto connects
 //   global.cc      connect_all sync, prevent_overlapping_partitions, the lock
-//   cets.cc        table servers, rpc, cets_ping, the join task
+//   cets.cc        table servers, cets_ping, the join task
+//   rpc.h/.cc      rpc (a room of its own: Sim::rpc)
 //   cpu.cc         hosts and cores: hop costs, waits for a core
 //   backend.cc     get_nodes backends
 //   discovery.cc   the engine adapter: mailboxes, effects, calls, logs
@@ -51,6 +52,7 @@
 #include "sim/world/observations.h"
 #include "sim/world/random.h"
 #include "sim/world/reachability.h"
+#include "sim/world/rpc.h"
 #include "sim/world/trace.h"
 #include "sim/world/world.h"
 
@@ -104,16 +106,6 @@ struct PingTask {
   uint32_t outstanding = 0;
   bool any_pang = false;
   size_t observed = ObservationLog::kNone;  // its record in the observation stream
-};
-
-struct RpcCall {
-  NodeId caller = kNoNode;
-  uint32_t caller_incarnation = 0;
-  NodeId target = kNoNode;
-  RpcKind kind = RpcKind::kNodeName;
-  Cont owner;
-  bool done = false;
-  RpcAnswer answer;
 };
 
 struct JoinTask {
@@ -304,14 +296,21 @@ struct Sim : Kernel {
   void GiveBackLock(uint64_t join_id, JoinTask::Stage next);
   static bool Contending(JoinTask::Stage stage);
 
+  // --- rpc (rpc.h): forwarders for the callers outside the room ---
+  void WireRpc();  // world.cc: its send and servers
+  uint64_t StartRpc(NodeId caller, NodeId target, msg::RpcRequest request, Cont owner) {
+    return rpc.Start(caller, target, std::move(request), owner);
+  }
+  void ServeRpc(NodeId server, NodeId caller, const msg::RpcRequest& request) {
+    rpc.Serve(server, caller, request);
+  }
+  void FinishRpc(uint64_t rpc_id, RpcAnswer answer) { rpc.Finish(rpc_id, std::move(answer)); }
+  void OnRpcReply(const NetMsg& m, const msg::RpcReply& reply) { rpc.OnReply(m, reply); }
+  RpcCall TakeRpc(uint64_t rpc_id) { return rpc.Take(rpc_id); }
+
   // --- cets.cc ---
-  uint64_t StartRpc(NodeId caller, NodeId target, msg::RpcRequest request, Cont owner);
-  void ServeRpc(NodeId server, NodeId caller, const msg::RpcRequest& request);
-  void ReplyRpc(NodeId server, NodeId caller, uint64_t rpc_id, RpcAnswer answer);
-  void FinishRpc(uint64_t rpc_id, RpcAnswer answer);
-  void OnRpcReply(const NetMsg& m, const msg::RpcReply& reply);
-  void FailRpcsOnNodedown(NodeId x, NodeId y);
-  RpcCall TakeRpc(uint64_t rpc_id);
+  // The table servers' rpcs (whereis, get_cluster), served for the rpc room.
+  void ServeTableRpc(NodeId server, NodeId caller, const msg::RpcRequest& request);
   void StartPing(NodeId n, NodeId target, Cont owner);
   void FinishPing(uint64_t ping_id, bool pong);
   void OnPingPrecheck(uint64_t ping_id, bool ok);
@@ -360,6 +359,7 @@ struct Sim : Kernel {
   std::vector<HostRt> hosts;
   std::vector<LinkEnd> links;
   std::vector<EndListener> end_listeners;  // in the order they are told (part of the trace)
+  Rpc rpc{*this};
   Reachability reachability;
   Dns dns;  // net_kernel's names and resolver caches
 
@@ -373,7 +373,6 @@ struct Sim : Kernel {
   absl::btree_map<uint64_t, Setup> setups;
   absl::btree_map<uint64_t, Precheck> prechecks;
   absl::btree_map<uint64_t, PingTask> pings;
-  absl::btree_map<uint64_t, RpcCall> rpcs;
   absl::btree_map<uint64_t, JoinTask> joins;
   absl::btree_map<uint64_t, LockOp> lock_ops;
   // Lock time accounting (Counters::lock_held_us, lock_free_contended_us).

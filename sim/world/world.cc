@@ -154,6 +154,7 @@ absl::Status Sim::Build() {
   dns.Build(std::move(dns_names));
   links.assign(static_cast<size_t>(n_nodes) * n_nodes, LinkEnd{});
   WireEndListeners();
+  WireRpc();
   reachability.Build(n_nodes);
   // Initial starts, in name order at each instant.
   for (NodeId id = 0; id < n_nodes; ++id) {
@@ -197,7 +198,29 @@ void Sim::WireEndListeners() {
   // 5. rpc: calls to the peer fail with {badrpc, nodedown}.
   end_listeners.push_back(EndListener{
       "rpc", false, nullptr,
-      [this](NodeId x, NodeId y, uint64_t, DownCause) { FailRpcsOnNodedown(x, y); }});
+      [this](NodeId x, NodeId y, uint64_t, DownCause) { rpc.OnNodedown(x, y); }});
+}
+
+// The rpc room's send (the network's) and who serves each kind of call.
+void Sim::WireRpc() {
+  rpc.SetSend([this](NodeId from, NodeId to, Payload payload, SendMode mode) {
+    Send(from, to, std::move(payload), mode);
+  });
+  auto tables = [this](NodeId server, NodeId caller, const msg::RpcRequest& request) {
+    ServeTableRpc(server, caller, request);
+  };
+  rpc.SetServer(RpcKind::kWhereis, tables);
+  rpc.SetServer(RpcKind::kGetCluster, tables);
+  rpc.SetServer(RpcKind::kPrecheck,
+                [this](NodeId server, NodeId caller, const msg::RpcRequest& request) {
+                  StartPrecheck(server, request.subject,
+                                Rpc::ServedCont(server, caller, request.rpc_id));
+                });
+  rpc.SetServer(RpcKind::kPing,
+                [this](NodeId server, NodeId caller, const msg::RpcRequest& request) {
+                  StartPing(server, request.subject,
+                            Rpc::ServedCont(server, caller, request.rpc_id));
+                });
 }
 
 std::string Sim::DescribeEvent(const Event& event) const {
@@ -234,12 +257,7 @@ void Sim::OnResume(const Event& event) {
       OnPingMulticallAnswer(event.a, event.b);
       return;
     case ContKind::kRpcServe:
-      if (nodes[event.node].running) {
-        RpcAnswer answer;
-        answer.delivered = true;
-        answer.yes = event.b != 0;
-        ReplyRpc(event.node, event.peer, event.a, std::move(answer));
-      }
+      rpc.OnServed(event);
       return;
     case ContKind::kJoinRpc:
       OnJoinRpc(event.a, event.b);
