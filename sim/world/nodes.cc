@@ -351,8 +351,7 @@ void Sim::StopNode(NodeId n) {
   }
   // Everything that ran on it ends with it.
   absl::erase_if(setups, [&](const auto& kv) { return kv.second.from == n; });
-  absl::erase_if(prechecks, [&](const auto& kv) { return kv.second.node == n; });
-  absl::erase_if(pings, [&](const auto& kv) { return kv.second.node == n; });
+  ping.NodeStopped(n);
   rpc.NodeStopped(n);
   for (auto& [join_id, join] : joins) {
     if (join.node != n) continue;

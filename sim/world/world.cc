@@ -155,6 +155,7 @@ absl::Status Sim::Build() {
   links.assign(static_cast<size_t>(n_nodes) * n_nodes, LinkEnd{});
   WireEndListeners();
   WireRpc();
+  WireCetsPing();
   reachability.Build(n_nodes);
   // Initial starts, in name order at each instant.
   for (NodeId id = 0; id < n_nodes; ++id) {
@@ -211,16 +212,22 @@ void Sim::WireRpc() {
   };
   rpc.SetServer(RpcKind::kWhereis, tables);
   rpc.SetServer(RpcKind::kGetCluster, tables);
-  rpc.SetServer(RpcKind::kPrecheck,
-                [this](NodeId server, NodeId caller, const msg::RpcRequest& request) {
-                  StartPrecheck(server, request.subject,
-                                Rpc::ServedCont(server, caller, request.rpc_id));
-                });
-  rpc.SetServer(RpcKind::kPing,
-                [this](NodeId server, NodeId caller, const msg::RpcRequest& request) {
-                  StartPing(server, request.subject,
-                            Rpc::ServedCont(server, caller, request.rpc_id));
-                });
+  // kPrecheck and kPing: cets_ping registers its own.
+}
+
+// cets_ping's view of nodes(), DNS, the network and net_kernel.
+void Sim::WireCetsPing() {
+  CetsPing::Wiring wiring;
+  wiring.connected = [this](NodeId x, NodeId y) {
+    return Link(x, y).conn_id != 0 && !Hidden(x, y);
+  };
+  wiring.lookup = [this](NodeId n, NodeId target) { return Lookup(n, target); };
+  wiring.reachable = [this](NodeId x, NodeId y) { return Reachable(x, y); };
+  wiring.latency_us = [this](NodeId x, NodeId y) { return LatencyUs(x, y); };
+  wiring.connect = [this](NodeId n, NodeId target, Cont waiter) {
+    RequestConnect(n, target, waiter);
+  };
+  ping.Wire(std::move(wiring));
 }
 
 std::string Sim::DescribeEvent(const Event& event) const {
@@ -248,13 +255,9 @@ void Sim::OnResume(const Event& event) {
       return;
     }
     case ContKind::kPingPrecheck:
-      OnPingPrecheck(event.a, event.b != 0);
-      return;
     case ContKind::kPingConnect:
-      if (pings.contains(event.a)) FinishPing(event.a, event.b != 0);
-      return;
     case ContKind::kPingMulticall:
-      OnPingMulticallAnswer(event.a, event.b);
+      ping.OnResume(event);
       return;
     case ContKind::kRpcServe:
       rpc.OnServed(event);
@@ -333,9 +336,9 @@ void Sim::Dispatch(const Event& event) {
     case EventKind::kSetupConnected: OnSetupConnected(event.a); break;
     case EventKind::kSetupDeadline: OnSetupDeadline(event.a); break;
     case EventKind::kTickTimeout: OnTickTimeout(event); break;
-    case EventKind::kPrecheckDnsDone: OnPrecheckDnsDone(event); break;
-    case EventKind::kPrecheckTcpDone: OnPrecheckTcpDone(event); break;
-    case EventKind::kMulticallDeadline: OnMulticallDeadline(event.a); break;
+    case EventKind::kPrecheckDnsDone:
+    case EventKind::kPrecheckTcpDone:
+    case EventKind::kMulticallDeadline: ping.Handle(event); break;
     case EventKind::kJoinTimer: OnJoinTimer(event); break;
     case EventKind::kGlobalSync: OnGlobalSyncTimer(event); break;
     case EventKind::kLockRetry: OnLockRetry(event); break;
