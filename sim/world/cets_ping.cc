@@ -22,11 +22,12 @@ CetsPing::CetsPing(Kernel& kernel, Rpc& rpc) : kernel_(kernel), rpc_(rpc) {
                  });
 }
 
+// ping/1 and can_preconnect_from_all_nodes/1, step by step.
 void CetsPing::Start(NodeId n, NodeId target, Cont owner) {
   const auto purpose = owner.kind == ContKind::kDiscoveryPing ? Observations::Ping::For::kDiscovery
                                                                : Observations::Ping::For::kJoinCheck;
   const TimeMs now = kernel_.now();
-  // 1. Already connected (nodes()): pong at once.
+  // 1. ping/1: Node in nodes() -> pong at once.
   if (target == n || world_.connected(n, target)) {
     kernel_.observations.PingEnded(kernel_.observations.PingStarted(n, target, purpose, now), now,
                                    true);
@@ -44,34 +45,38 @@ void CetsPing::Start(NodeId n, NodeId target, Cont owner) {
   ping.owner = owner;
   ping.stage = PingTask::Stage::kPrecheck;
   ping.observed = kernel_.observations.PingStarted(n, target, purpose, now);
+  // 2. can_preconnect_from_all_nodes/1: Nodes = nodes(), taken before the
+  // local pre-check (a peer that connects during it is not asked; one lost
+  // during it still is, by an rpc that may auto-connect).
+  for (NodeId y = 0; y < kernel_.n_nodes; ++y) {
+    if (y != n && world_.connected(n, y)) ping.peers.push_back(y);
+  }
   pings_.emplace(ping_id, std::move(ping));
-  // 2. The local pre-check.
+  // 3. pre_connect(Node) on n itself.
   StartPrecheck(n, target, Cont{ContKind::kPingPrecheck, n, target, ping_id});
 }
 
 void CetsPing::OnPrecheckDone(uint64_t ping_id, bool ok) {
   auto it = pings_.find(ping_id);
   if (it == pings_.end() || it->second.stage != PingTask::Stage::kPrecheck) return;
+  // pang: "Node is probably down, skip multicall" -> false -> ping is pang.
   if (!ok) {
-    Finish(ping_id, false);  // pang without asking anyone
+    Finish(ping_id, false);
     return;
   }
   PingTask& ping = it->second;
   const NodeId n = ping.node, target = ping.target;
-  // 3. The same pre-check on every connected node, one 5 s deadline.
-  std::vector<NodeId> peers;
-  for (NodeId y = 0; y < kernel_.n_nodes; ++y) {
-    if (y != n && y != target && world_.connected(n, y)) peers.push_back(y);
-  }
-  if (peers.empty()) {
+  // 4. erpc:multicall(Nodes, cets_ping, pre_connect, [Node], 5000). With no
+  // peers it returns [] at once: no pang among the results.
+  if (ping.peers.empty()) {
     ping.stage = PingTask::Stage::kConnect;
     world_.connect(n, target, Cont{ContKind::kPingConnect, n, target, ping_id});
     return;
   }
   ping.stage = PingTask::Stage::kMulticall;
-  ping.outstanding = static_cast<uint32_t>(peers.size());
+  ping.outstanding = static_cast<uint32_t>(ping.peers.size());
   kernel_.Push(kernel_.now() + kMulticallTimeoutMs, Event::MulticallDeadline(n, target, ping_id));
-  for (NodeId y : peers) {
+  for (NodeId y : ping.peers) {
     msg::RpcRequest request;
     request.kind = RpcKind::kPrecheck;
     request.subject = target;
@@ -84,7 +89,8 @@ void CetsPing::OnMulticallAnswer(uint64_t ping_id, uint64_t rpc_id) {
   auto it = pings_.find(ping_id);
   if (it == pings_.end() || it->second.stage != PingTask::Stage::kMulticall) return;
   PingTask& ping = it->second;
-  // Failed calls are ignored; an answered pang decides.
+  // not lists:member({ok, pang}, Results): only an answered pang counts; an
+  // error ({error, {erpc, noconnection}}, ...) is skipped.
   if (call.answer.delivered && !call.answer.yes) ping.any_pang = true;
   if (--ping.outstanding == 0) MulticallDone(ping_id);
 }
@@ -92,7 +98,7 @@ void CetsPing::OnMulticallAnswer(uint64_t ping_id, uint64_t rpc_id) {
 void CetsPing::OnMulticallDeadline(uint64_t ping_id) {
   auto it = pings_.find(ping_id);
   if (it == pings_.end() || it->second.stage != PingTask::Stage::kMulticall) return;
-  MulticallDone(ping_id);  // answers still missing are ignored
+  MulticallDone(ping_id);  // missing answers are {error, {erpc, timeout}}: skipped
 }
 
 void CetsPing::MulticallDone(uint64_t ping_id) {
@@ -101,7 +107,7 @@ void CetsPing::MulticallDone(uint64_t ping_id) {
     Finish(ping_id, false);
     return;
   }
-  // 4. The explicit connect decides.
+  // 5. connect_ping/1: net_kernel:connect_node(Node), true -> pong, else pang.
   ping.stage = PingTask::Stage::kConnect;
   world_.connect(ping.node, ping.target,
                  Cont{ContKind::kPingConnect, ping.node, ping.target, ping_id});
@@ -123,9 +129,15 @@ void CetsPing::Finish(uint64_t ping_id, bool pong) {
   kernel_.Resume(owner, pong ? 1 : 0);
 }
 
-// The pre-check: resolve the target's host (outside net_kernel), then a TCP
-// connect to it (fails after 5 s when unreachable).
+// pre_connect/1 on n: Node in nodes() -> pong with no lookup; otherwise
+// resolve the target's host (outside net_kernel: {error, _} -> pang), then a
+// TCP connect to its EPMD port (can_connect/1: fails after 5 s when the host
+// is unreachable -> pang).
 void CetsPing::StartPrecheck(NodeId n, NodeId target, Cont owner) {
+  if (world_.connected(n, target)) {
+    kernel_.Resume(owner, 1);
+    return;
+  }
   const uint64_t precheck_id = kernel_.NewId();
   prechecks_.emplace(precheck_id, Precheck{n, kernel_.nodes[n].incarnation, target, owner});
   const auto [delay_ms, resolved] = world_.lookup(n, target);
@@ -174,6 +186,7 @@ void CetsPing::OnResume(const Event& event) {
       if (pings_.contains(event.a)) Finish(event.a, event.b != 0);
       return;
     case ContKind::kPingMulticall: return OnMulticallAnswer(event.a, event.b);
+    case ContKind::kPingPairsRpc: return OnPingPairsAnswer(event.a, event.b);
     default: WORLD_CHECK(false, "cets_ping resumed for another room");
   }
 }
@@ -181,6 +194,75 @@ void CetsPing::OnResume(const Event& event) {
 void CetsPing::NodeStopped(NodeId n) {
   absl::erase_if(prechecks_, [&](const auto& kv) { return kv.second.node == n; });
   absl::erase_if(pings_, [&](const auto& kv) { return kv.second.node == n; });
+  absl::erase_if(ping_pairs_, [&](const auto& kv) { return kv.second.node == n; });
+}
+
+// ---------------------------------------------------------------------------
+// ping_pairs/1 (ping_pairs_stop_on_pang/1).
+
+const char* ToString(PairPing::Result result) {
+  switch (result) {
+    case PairPing::Result::kPong: return "pong";
+    case PairPing::Result::kPang: return "pang";
+    case PairPing::Result::kBadRpcNodedown: return "{badrpc,nodedown}";
+    case PairPing::Result::kBadRpcTimeout: return "{badrpc,timeout}";
+    case PairPing::Result::kSkipped: return "skipped";
+  }
+  return "?";
+}
+
+uint64_t CetsPing::StartPingPairs(NodeId n, std::vector<std::pair<NodeId, NodeId>> pairs,
+                                  Cont owner) {
+  const uint64_t id = kernel_.NewId();
+  PingPairsTask task;
+  task.node = n;
+  task.owner = owner;
+  for (const auto& [node1, node2] : pairs) {
+    task.pairs.push_back(PairPing{node1, node2, PairPing::Result::kSkipped});
+  }
+  ping_pairs_.emplace(id, std::move(task));
+  PingPairsNext(id);
+  return id;
+}
+
+void CetsPing::PingPairsNext(uint64_t id) {
+  PingPairsTask& task = ping_pairs_.at(id);
+  if (task.next == task.pairs.size()) {
+    task.done = true;
+    kernel_.Resume(task.owner, id);
+    return;
+  }
+  const PairPing& pair = task.pairs[task.next];
+  msg::RpcRequest request;
+  request.kind = RpcKind::kPing;
+  request.subject = pair.node2;
+  rpc_.Start(task.node, pair.node1, std::move(request),
+             Cont{ContKind::kPingPairsRpc, task.node, pair.node1, id}, kPingRpcTimeoutMs);
+}
+
+void CetsPing::OnPingPairsAnswer(uint64_t id, uint64_t rpc_id) {
+  const RpcCall call = rpc_.Take(rpc_id);
+  auto it = ping_pairs_.find(id);
+  if (it == ping_pairs_.end() || it->second.done) return;
+  PingPairsTask& task = it->second;
+  PairPing::Result& result = task.pairs[task.next].result;
+  if (call.answer.delivered) {
+    result = call.answer.yes ? PairPing::Result::kPong : PairPing::Result::kPang;
+  } else {
+    result = call.timed_out ? PairPing::Result::kBadRpcTimeout : PairPing::Result::kBadRpcNodedown;
+  }
+  // Not pong: "one node returning pang is enough to cancel join"; the rest
+  // stay skipped.
+  task.next = result == PairPing::Result::kPong ? task.next + 1 : task.pairs.size();
+  PingPairsNext(id);
+}
+
+std::vector<PairPing> CetsPing::TakePingPairs(uint64_t id) {
+  auto it = ping_pairs_.find(id);
+  if (it == ping_pairs_.end() || !it->second.done) return {};
+  std::vector<PairPing> pairs = std::move(it->second.pairs);
+  ping_pairs_.erase(it);
+  return pairs;
 }
 
 }  // namespace discosim::world

@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <map>
+#include <ostream>
 #include <set>
 #include <string>
 #include <utility>
@@ -17,6 +18,14 @@
 #include "sim/world/rpc.h"
 
 namespace discosim::world {
+
+bool operator==(const PairPing& x, const PairPing& y) {
+  return x.node1 == y.node1 && x.node2 == y.node2 && x.result == y.result;
+}
+void PrintTo(const PairPing& p, std::ostream* os) {
+  *os << "{" << p.node1 << ", " << p.node2 << ", " << ToString(p.result) << "}";
+}
+
 namespace {
 
 constexpr NodeId kA = 0, kB = 1, kC = 2, kD = 3;
@@ -114,8 +123,12 @@ class PingRoom {
   }
 
   void Dispatch(const Event& event, std::pair<TimeMs, int>& answer) {
+    if (event.kind == EventKind::kRpcTimeout) return rpc.OnTimeout(event);
     if (event.kind != EventKind::kResume) return ping.Handle(event);
     switch (static_cast<ContKind>(event.sub)) {
+      case ContKind::kJoinRpc:  // PairsOwner
+        pairs_answers.emplace_back(kernel.now(), ping.TakePingPairs(event.b));
+        return;
       case ContKind::kDiscoveryPing:
         answer = {kernel.now(), static_cast<int>(event.b)};
         return;
@@ -126,6 +139,8 @@ class PingRoom {
       default: return ping.OnResume(event);
     }
   }
+
+  static Cont PairsOwner() { return Cont{ContKind::kJoinRpc, kA, kNoNode, 0}; }
 
   // The pre-check rpcs a's ping made (to whom).
   std::vector<NodeId> PrecheckRpcsFrom(NodeId n) const {
@@ -155,6 +170,7 @@ class PingRoom {
   std::vector<std::pair<NodeId, NodeId>> connects;  // n, target
   std::vector<std::pair<NodeId, NodeId>> served;    // caller, server of kPrecheck
   std::vector<RpcCall> rpc_answers;                 // calls of kActionRpc, as answered
+  std::vector<std::pair<TimeMs, std::vector<PairPing>>> pairs_answers;  // when, what
   TimeMs connect_ms = 2 * kLatencyMs;
   bool connect_ok = true;
   std::map<std::pair<TimeMs, uint64_t>, std::function<void()>> timeline;
@@ -281,5 +297,119 @@ TEST(CetsPingTest, AStopEndsTheNodesPingsAndPrechecks) {
   EXPECT_EQ(room.ping.pings_in_flight(), 0u);
   EXPECT_EQ(room.ping.prechecks_in_flight(), 0u);
 }
+// can_preconnect_from_all_nodes: Nodes = nodes() is read before the local
+// pre_connect, so a peer that connects during it is not asked, and one lost
+// during it still is (erpc's call to it may auto-connect).
+TEST(CetsPingTest, ThePeersAreNodesAsTheyWereBeforeTheLocalPrecheck) {
+  PingRoom room;
+  room.Connect(kA, kB);
+  room.dns_delay_ms[kC] = 100;
+  room.At(50, [&] {
+    room.connected.erase({kA, kB});
+    room.connected.erase({kB, kA});
+    room.Connect(kA, kD);
+  });
+  EXPECT_EQ(room.Ping(kA, kC).second, 1);
+  EXPECT_EQ(room.PrecheckRpcsFrom(kA), (std::vector<NodeId>{kB}));
+}
+
+// pre_connect on a peer: Node in the peer's nodes() -> pong at once, with no
+// lookup. With a 5 s name, a's own pre-check takes 5 s, b answers within a
+// round trip and the multicall ends long before its deadline; a peer that
+// looked the name up (5 s) would miss it and the ping would wait the whole
+// 5 s more.
+TEST(CetsPingTest, APeerConnectedToTheTargetAnswersPongWithoutALookup) {
+  PingRoom room;
+  room.Connect(kA, kB);
+  room.Connect(kB, kC);
+  room.dns_delay_ms[kC] = 5'000;
+  EXPECT_EQ(room.Ping(kA, kC),
+            (std::pair<TimeMs, int>{5'000 + kPrecheckMs + 2 * kLatencyMs + room.connect_ms, 1}));
+  EXPECT_EQ(room.LookupsBy(kB), 0);
+  EXPECT_EQ(room.LookupsBy(kA), 1);
+}
+
+// The served pre_connect runs in full on a peer that is not connected to the
+// target: its own lookup and TCP connect.
+TEST(CetsPingTest, APeerNotConnectedToTheTargetLooksItUp) {
+  PingRoom room;
+  room.Connect(kA, kB);
+  room.dns_delay_ms[kC] = 100;
+  EXPECT_EQ(room.Ping(kA, kC),
+            (std::pair<TimeMs, int>{100 + kPrecheckMs + kLatencyMs + 100 + kPrecheckMs + kLatencyMs +
+                                        room.connect_ms,
+                                    1}));
+  EXPECT_EQ(room.LookupsBy(kB), 1);
+}
+
+// ---------------------------------------------------------------------------
+// ping_pairs/1.
+
+// Each pair is rpc:call(N1, cets_ping, ping, [N2], 10000) from the caller,
+// one after the other, in the order given (N1 the caller itself: a local call).
+TEST(CetsPingTest, PingPairsPingsEachPairFromItsFirstNodeInOrder) {
+  PingRoom room;
+  room.Connect(kA, kB);
+  room.Connect(kA, kC);
+  room.Connect(kB, kC);
+  room.ping.StartPingPairs(kA, {{kA, kC}, {kB, kC}}, PingRoom::PairsOwner());
+  room.RunUntil(60'000);
+  ASSERT_EQ(room.pairs_answers.size(), 1u);
+  EXPECT_EQ(room.pairs_answers[0].first, 2 * kLatencyMs);  // a local call, then one round trip
+  EXPECT_EQ(room.pairs_answers[0].second,
+            (std::vector<PairPing>{{kA, kC, PairPing::Result::kPong},
+                                   {kB, kC, PairPing::Result::kPong}}));
+}
+
+// ping_pairs_stop_on_pang: the first answer that is not pong ends it; the
+// pairs after it are `skipped`, never pinged.
+TEST(CetsPingTest, PingPairsStopsAtTheFirstNonPongAndSkipsTheRest) {
+  PingRoom room;
+  room.Connect(kA, kB);
+  room.fails_for.insert({kB, kC});  // b cannot resolve c: b's ping of c is pang
+  room.ping.StartPingPairs(kA, {{kA, kB}, {kB, kC}, {kB, kD}}, PingRoom::PairsOwner());
+  room.RunUntil(60'000);
+  ASSERT_EQ(room.pairs_answers.size(), 1u);
+  EXPECT_EQ(room.pairs_answers[0].second,
+            (std::vector<PairPing>{{kA, kB, PairPing::Result::kPong},
+                                   {kB, kC, PairPing::Result::kPang},
+                                   {kB, kD, PairPing::Result::kSkipped}}));
+  for (const Observations::Ping& ping : room.kernel.observations.observed().pings) {
+    EXPECT_NE(ping.peer, kD) << "a skipped pair was pinged";
+  }
+}
+
+// rpc:call's 10 s timeout: a ping that takes longer is {badrpc, timeout} at
+// 10 s (its late answer changes nothing); an rpc that cannot be made is
+// {badrpc, nodedown}. Either stops the pairs.
+TEST(CetsPingTest, PingPairsTimesOutEachRpcAtTenSecondsAndFailsItOnNodedown) {
+  PingRoom room;
+  room.connect_ms = 20'000;  // b's connect_node to c hangs past the rpc's timeout
+  room.ping.StartPingPairs(kA, {{kB, kC}, {kB, kD}}, PingRoom::PairsOwner());
+  room.RunUntil(60'000);
+  ASSERT_EQ(room.pairs_answers.size(), 1u);
+  EXPECT_EQ(room.pairs_answers[0].first, kPingRpcTimeoutMs);
+  EXPECT_EQ(room.pairs_answers[0].second,
+            (std::vector<PairPing>{{kB, kC, PairPing::Result::kBadRpcTimeout},
+                                   {kB, kD, PairPing::Result::kSkipped}}));
+
+  PingRoom down;
+  down.undeliverable.insert({kA, kB});
+  down.ping.StartPingPairs(kA, {{kB, kC}}, PingRoom::PairsOwner());
+  down.RunUntil(60'000);
+  ASSERT_EQ(down.pairs_answers.size(), 1u);
+  EXPECT_EQ(down.pairs_answers[0].second,
+            (std::vector<PairPing>{{kB, kC, PairPing::Result::kBadRpcNodedown}}));
+}
+
+TEST(CetsPingTest, PingPairsOfNoPairsAnswersAtOnce) {
+  PingRoom room;
+  room.ping.StartPingPairs(kA, {}, PingRoom::PairsOwner());
+  room.RunUntil(60'000);
+  ASSERT_EQ(room.pairs_answers.size(), 1u);
+  EXPECT_EQ(room.pairs_answers[0].first, 0);
+  EXPECT_TRUE(room.pairs_answers[0].second.empty());
+}
+
 }  // namespace
 }  // namespace discosim::world

@@ -10,8 +10,12 @@
 
 namespace discosim::world {
 
-uint64_t Rpc::Start(NodeId caller, NodeId target, msg::RpcRequest request, Cont owner) {
+uint64_t Rpc::Start(NodeId caller, NodeId target, msg::RpcRequest request, Cont owner,
+                    std::optional<TimeMs> timeout_ms) {
   const uint64_t rpc_id = kernel_.NewId();
+  if (timeout_ms.has_value()) {
+    kernel_.Push(kernel_.now() + *timeout_ms, Event::RpcTimeout(caller, target, rpc_id));
+  }
   request.rpc_id = rpc_id;
   RpcCall call;
   call.caller = caller;
@@ -72,6 +76,13 @@ void Rpc::Finish(uint64_t rpc_id, RpcAnswer answer) {
   it->second.done = true;
   it->second.answer = std::move(answer);
   kernel_.Resume(it->second.owner, rpc_id);
+}
+
+void Rpc::OnTimeout(const Event& event) {
+  auto it = calls_.find(event.a);
+  if (it == calls_.end() || it->second.done) return;
+  it->second.timed_out = true;
+  Finish(event.a, RpcAnswer{});
 }
 
 void Rpc::OnNodedown(NodeId x, NodeId y) {

@@ -10,8 +10,9 @@
 //   running flag) and the network through the send it is wired with.
 // Called by: the network (a request or reply delivered, a request that
 //   cannot be delivered: Finish), the nodedown listener (OnNodedown), the
-//   rooms that make calls (cets_ping's multicall, the join, the Rpc action),
-//   and the kernel's resume of ContKind::kRpcServe (OnServed).
+//   rooms that make calls (cets_ping's multicall and ping_pairs, the join,
+//   the Rpc action), the kernel's resume of ContKind::kRpcServe (OnServed)
+//   and its kRpcTimeout events (OnTimeout).
 //
 //   Rpc rpc(kernel);
 //   rpc.SetSend([&](NodeId from, NodeId to, Payload p, SendMode mode) { ... });
@@ -26,6 +27,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 
 #include "absl/container/btree_map.h"
 #include "sim/world/event.h"
@@ -41,7 +43,8 @@ struct RpcCall {
   RpcKind kind = RpcKind::kNodeName;
   Cont owner;
   bool done = false;
-  RpcAnswer answer;  // answer.delivered false: {badrpc, nodedown}
+  bool timed_out = false;  // {badrpc, timeout}
+  RpcAnswer answer;  // answer.delivered false: {badrpc, nodedown} (or timeout)
 };
 
 class Rpc {
@@ -61,8 +64,14 @@ class Rpc {
   void SetServer(RpcKind kind, ServeFn serve) { servers_[kind] = std::move(serve); }
 
   // A call from `caller` to `target` (a local call when they are the same
-  // node); `owner` resumes with the call's id when it is done.
-  uint64_t Start(NodeId caller, NodeId target, msg::RpcRequest request, Cont owner);
+  // node); `owner` resumes with the call's id when it is done. With a
+  // timeout (rpc:call/5) the call ends {badrpc, timeout} when no answer came
+  // within it; what the target still does is not stopped, its late reply is
+  // dropped (erpc abandons the request).
+  uint64_t Start(NodeId caller, NodeId target, msg::RpcRequest request, Cont owner,
+                 std::optional<TimeMs> timeout_ms = std::nullopt);
+  // EventKind::kRpcTimeout.
+  void OnTimeout(const Event& event);
   // The request has arrived at `server` (the network delivered it).
   void Serve(NodeId server, NodeId caller, const msg::RpcRequest& request);
   void Reply(NodeId server, NodeId caller, uint64_t rpc_id, RpcAnswer answer);

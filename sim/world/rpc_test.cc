@@ -5,7 +5,8 @@
 // reply counts only from the target to the caller; a call ends once; the
 // caller's nodedown fails its calls to that node with {badrpc, nodedown}; a
 // server that answers later replies only if its node still runs; a stop
-// forgets the node's calls. And the whole room against a map model under
+// forgets the node's calls; a call with a timeout ends {badrpc, timeout}
+// when it passes first. And the whole room against a map model under
 // random sequences.
 #include "sim/world/rpc.h"
 
@@ -53,6 +54,10 @@ class RpcRoom {
     std::vector<Resumed> out;
     while (!kernel.queue.empty()) {
       const Event event = kernel.queue.Pop().payload;
+      if (event.kind == EventKind::kRpcTimeout) {
+        rpc.OnTimeout(event);
+        continue;
+      }
       EXPECT_EQ(event.kind, EventKind::kResume);
       if (static_cast<ContKind>(event.sub) == ContKind::kRpcServe) {
         rpc.OnServed(event);
@@ -203,6 +208,34 @@ TEST(RpcTest, AStopForgetsTheNodesCallsAndTheirLateReplies) {
   room.Deliver(2);  // b's reply to a's forgotten call
   EXPECT_TRUE(room.Drain().empty());
   EXPECT_FALSE(room.rpc.Take(id).answer.delivered);  // gone: an empty call
+}
+
+// rpc:call/5: no answer within the timeout is {badrpc, timeout}; the
+// target's late reply is dropped.
+TEST(RpcTest, ATimeoutEndsACallThatHasNoAnswerAndItsLateReplyIsDropped) {
+  RpcRoom room;
+  const uint64_t id =
+      room.rpc.Start(0, 1, Request(RpcKind::kNodeName), RpcRoom::Owner(1), 10'000);
+  ASSERT_EQ(room.Drain().size(), 1u);
+  EXPECT_EQ(room.kernel.now(), 10'000);
+  room.Deliver(0);
+  room.Deliver(1);  // the reply, too late
+  EXPECT_TRUE(room.Drain().empty());
+  const RpcCall call = room.rpc.Take(id);
+  EXPECT_TRUE(call.timed_out);
+  EXPECT_FALSE(call.answer.delivered);
+}
+
+TEST(RpcTest, AnAnswerWithinTheTimeoutStands) {
+  RpcRoom room;
+  const uint64_t id =
+      room.rpc.Start(0, 1, Request(RpcKind::kNodeName), RpcRoom::Owner(1), 10'000);
+  room.Deliver(0);
+  room.Deliver(1);
+  EXPECT_EQ(room.Drain().size(), 1u);  // the timeout, later, resumes nothing
+  const RpcCall call = room.rpc.Take(id);
+  EXPECT_FALSE(call.timed_out);
+  EXPECT_TRUE(call.answer.delivered);
 }
 
 // The model: per call, its caller, target and whether it ended (and how).

@@ -47,6 +47,7 @@ const char* ToString(EventKind kind) {
     case EventKind::kLockServe: return "lock_serve";
     case EventKind::kLockLocalReply: return "lock_local_reply";
     case EventKind::kJoinRpcStep: return "join_rpc_step";
+    case EventKind::kRpcTimeout: return "rpc_timeout";
   }
   return "?";
 }
@@ -257,6 +258,7 @@ void Sim::OnResume(const Event& event) {
     case ContKind::kPingPrecheck:
     case ContKind::kPingConnect:
     case ContKind::kPingMulticall:
+    case ContKind::kPingPairsRpc:
       ping.OnResume(event);
       return;
     case ContKind::kRpcServe:
@@ -348,6 +350,7 @@ void Sim::Dispatch(const Event& event) {
     case EventKind::kLockServe: OnLockServe(event); break;
     case EventKind::kLockLocalReply: OnLockLocalReply(event); break;
     case EventKind::kJoinRpcStep: OnJoinRpcStep(event); break;
+    case EventKind::kRpcTimeout: rpc.OnTimeout(event); break;
   }
 }
 
