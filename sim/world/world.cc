@@ -47,6 +47,7 @@ const char* ToString(EventKind kind) {
     case EventKind::kLockServe: return "lock_serve";
     case EventKind::kLockLocalReply: return "lock_local_reply";
     case EventKind::kJoinRpcStep: return "join_rpc_step";
+    case EventKind::kRpcTimeout: return "rpc_timeout";
   }
   return "?";
 }
@@ -154,6 +155,8 @@ absl::Status Sim::Build() {
   dns.Build(std::move(dns_names));
   links.assign(static_cast<size_t>(n_nodes) * n_nodes, LinkEnd{});
   WireEndListeners();
+  WireRpc();
+  WireCetsPing();
   reachability.Build(n_nodes);
   // Initial starts, in name order at each instant.
   for (NodeId id = 0; id < n_nodes; ++id) {
@@ -197,7 +200,35 @@ void Sim::WireEndListeners() {
   // 5. rpc: calls to the peer fail with {badrpc, nodedown}.
   end_listeners.push_back(EndListener{
       "rpc", false, nullptr,
-      [this](NodeId x, NodeId y, uint64_t, DownCause) { FailRpcsOnNodedown(x, y); }});
+      [this](NodeId x, NodeId y, uint64_t, DownCause) { rpc.OnNodedown(x, y); }});
+}
+
+// The rpc room's send (the network's) and who serves each kind of call.
+void Sim::WireRpc() {
+  rpc.SetSend([this](NodeId from, NodeId to, Payload payload, SendMode mode) {
+    Send(from, to, std::move(payload), mode);
+  });
+  auto tables = [this](NodeId server, NodeId caller, const msg::RpcRequest& request) {
+    ServeTableRpc(server, caller, request);
+  };
+  rpc.SetServer(RpcKind::kWhereis, tables);
+  rpc.SetServer(RpcKind::kGetCluster, tables);
+  // kPrecheck and kPing: cets_ping registers its own.
+}
+
+// cets_ping's view of nodes(), DNS, the network and net_kernel.
+void Sim::WireCetsPing() {
+  CetsPing::Wiring wiring;
+  wiring.connected = [this](NodeId x, NodeId y) {
+    return Link(x, y).conn_id != 0 && !Hidden(x, y);
+  };
+  wiring.lookup = [this](NodeId n, NodeId target) { return Lookup(n, target); };
+  wiring.reachable = [this](NodeId x, NodeId y) { return Reachable(x, y); };
+  wiring.latency_us = [this](NodeId x, NodeId y) { return LatencyUs(x, y); };
+  wiring.connect = [this](NodeId n, NodeId target, Cont waiter) {
+    RequestConnect(n, target, waiter);
+  };
+  ping.Wire(std::move(wiring));
 }
 
 std::string Sim::DescribeEvent(const Event& event) const {
@@ -225,21 +256,13 @@ void Sim::OnResume(const Event& event) {
       return;
     }
     case ContKind::kPingPrecheck:
-      OnPingPrecheck(event.a, event.b != 0);
-      return;
     case ContKind::kPingConnect:
-      if (pings.contains(event.a)) FinishPing(event.a, event.b != 0);
-      return;
     case ContKind::kPingMulticall:
-      OnPingMulticallAnswer(event.a, event.b);
+    case ContKind::kPingPairsRpc:
+      ping.OnResume(event);
       return;
     case ContKind::kRpcServe:
-      if (nodes[event.node].running) {
-        RpcAnswer answer;
-        answer.delivered = true;
-        answer.yes = event.b != 0;
-        ReplyRpc(event.node, event.peer, event.a, std::move(answer));
-      }
+      rpc.OnServed(event);
       return;
     case ContKind::kJoinRpc:
       OnJoinRpc(event.a, event.b);
@@ -315,9 +338,9 @@ void Sim::Dispatch(const Event& event) {
     case EventKind::kSetupConnected: OnSetupConnected(event.a); break;
     case EventKind::kSetupDeadline: OnSetupDeadline(event.a); break;
     case EventKind::kTickTimeout: OnTickTimeout(event); break;
-    case EventKind::kPrecheckDnsDone: OnPrecheckDnsDone(event); break;
-    case EventKind::kPrecheckTcpDone: OnPrecheckTcpDone(event); break;
-    case EventKind::kMulticallDeadline: OnMulticallDeadline(event.a); break;
+    case EventKind::kPrecheckDnsDone:
+    case EventKind::kPrecheckTcpDone:
+    case EventKind::kMulticallDeadline: ping.Handle(event); break;
     case EventKind::kJoinTimer: OnJoinTimer(event); break;
     case EventKind::kGlobalSync: OnGlobalSyncTimer(event); break;
     case EventKind::kLockRetry: OnLockRetry(event); break;
@@ -327,6 +350,7 @@ void Sim::Dispatch(const Event& event) {
     case EventKind::kLockServe: OnLockServe(event); break;
     case EventKind::kLockLocalReply: OnLockLocalReply(event); break;
     case EventKind::kJoinRpcStep: OnJoinRpcStep(event); break;
+    case EventKind::kRpcTimeout: rpc.OnTimeout(event); break;
   }
 }
 
