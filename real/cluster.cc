@@ -159,8 +159,13 @@ absl::Status Cluster::StartDns(const std::map<std::string, HostAnswer>& hosts) {
   // OTP's own resolver, our server only, no cache: every lookup is asked.
   // resolv_conf "" first: otherwise inet_res re-reads /etc/resolv.conf on a
   // lookup and its nameservers replace ours.
+  // One query per lookup, answered within 30 s: with inet_res's defaults
+  // (2 s, then resent with longer waits) an answer that takes more than
+  // about 2 s is never taken (a 3 s delay gave nxdomain after 4.7 s here),
+  // so dns_delay would turn into a failure instead of a delay.
   out << "{resolv_conf, \"\"}.\n{hosts_file, \"\"}.\n{lookup, [dns]}.\n"
-      << "{nameserver, {127,0,0,1}, " << dns_.port() << "}.\n{cache_size, 0}.\n{search, []}.\n";
+      << "{nameserver, {127,0,0,1}, " << dns_.port() << "}.\n{cache_size, 0}.\n{search, []}.\n"
+      << "{timeout, 30000}.\n{retry, 1}.\n";
   out.close();
   if (!out) return absl::InternalError(absl::StrCat("cannot write ", inetrc_));
   return absl::OkStatus();
@@ -215,6 +220,7 @@ absl::StatusOr<size_t> Cluster::BootVm(VmSpec spec, int timeout_ms) {
   absl::StatusOr<pid_t> pid = Spawn(command);
   if (!pid.ok()) return pid.status();
   vm->pid = *pid;
+  Log(absl::StrCat("VM ", index, " for ", vm->spec.node, " (pid ", *pid, ")"));
   vms_.push_back(std::move(vm));
   const int64_t deadline = SteadyNowMs() + timeout_ms;
   absl::StatusOr<int> fd = listener_.Accept(timeout_ms);

@@ -247,6 +247,9 @@ class RealRun {
   absl::Status PollAll();
   absl::Status Step(const scenario::TimelineStep& step, const world::Action& action);
   absl::Status StartNodes(const std::vector<NodeName>& nodes);
+  absl::Status AskAll(const std::vector<Vm*>& vms,
+                      const std::function<std::string(const Vm&)>& command_of);
+  std::string StartCommand(const NodeName& node);
   void StopNode(const NodeName& node);
   absl::Status ApplyBlocks();
   absl::Status Disconnect(const wa::Disconnect& a);
@@ -271,6 +274,8 @@ class RealRun {
   std::map<NodeName, size_t> started_count_;
   std::map<NodeName, size_t> current_vm_;
   std::map<NodeName, world::BackendConfig> backend_;
+  std::map<NodeName, int64_t> fail_count_;     // backend_fail of a node not running yet
+  std::map<NodeName, int64_t> fail_until_ms_;
   std::map<int64_t, std::string> call_ids_;  // agent call number -> call id
   int64_t next_call_ = 1;
   int64_t t0_steady_ms_ = 0;
@@ -345,45 +350,91 @@ std::vector<RealRun::Due> RealRun::Schedule() const {
   for (size_t i = 0; i < scenario_.timeline.size(); ++i) {
     due.push_back({scenario_.timeline[i].at_ms, std::nullopt, i});
   }
-  // Node starts first at equal times, as the world schedules them first.
-  std::stable_sort(due.begin(), due.end(),
-                   [](const Due& a, const Due& b) { return a.at_ms < b.at_ms; });
+  // At equal times: backend and backend_fail steps first, then node starts
+  // (the world schedules them before the timeline), then the other steps.
+  // The world carries out a start's first get_nodes after every action of
+  // that instant; here the VM calls its backend at once, so the backend's
+  // settings of the instant must be in place before it starts.
+  auto rank = [&](const Due& d) {
+    if (d.node_start.has_value()) return 1;
+    const scenario::Action& a = scenario_.timeline[d.step].action;
+    return std::holds_alternative<scenario::BackendAction>(a) ||
+                   std::holds_alternative<scenario::BackendFailAction>(a)
+               ? 0
+               : 2;
+  };
+  std::stable_sort(due.begin(), due.end(), [&](const Due& a, const Due& b) {
+    return a.at_ms != b.at_ms ? a.at_ms < b.at_ms : rank(a) < rank(b);
+  });
   return due;
 }
 
+// Sends `command_of(vm)` to each VM and waits for every answer.
+absl::Status RealRun::AskAll(const std::vector<Vm*>& vms,
+                             const std::function<std::string(const Vm&)>& command_of) {
+  std::vector<int64_t> refs;
+  for (Vm* vm : vms) {
+    absl::StatusOr<int64_t> ref = vm->agent->Send(command_of(*vm));
+    if (!ref.ok()) return absl::UnavailableError(vm->spec.node + ": " + std::string(ref.status().message()));
+    refs.push_back(*ref);
+  }
+  for (size_t i = 0; i < vms.size(); ++i) {
+    absl::StatusOr<nlohmann::json> answer =
+        vms[i]->agent->Answer(refs[i], SteadyNowMs() + kAnswerTimeoutMs);
+    if (!answer.ok() || !answer->value("ok", false)) {
+      return absl::UnavailableError(absl::StrCat(vms[i]->spec.node, " did not start; see ",
+                                                 cluster_.dir(), "/", vms[i]->spec.node, "-*.log"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+std::string RealRun::StartCommand(const NodeName& node) {
+  const scenario::Node& n = *scenario_.FindNode(node);
+  const world::BackendConfig& b = backend_[node];
+  std::string command = absl::StrCat(
+      "{start, ", AtomList(n.tables), ", #{nodes => ", AtomList(BackendNodes(scenario_, b)),
+      ", latency => {", b.latency.min_ms, ",", b.latency.max_ms, "}, error_rate => ",
+      FloatTerm(b.error_rate), ", fail_count => ", fail_count_[node], ", fail_until => ",
+      fail_until_ms_.contains(node) ? t0_system_ms_ + fail_until_ms_[node] : 0, "}}");
+  fail_count_[node] = 0;
+  return command;
+}
+
+// Nodes that start at one instant start together: first every node's
+// distribution, then every node's tables and discovery, so no discovery
+// pings a node of the same instant before it can answer (as in the world,
+// where all starts of an instant come before any message).
 absl::Status RealRun::StartNodes(const std::vector<NodeName>& nodes) {
-  std::vector<std::pair<Vm*, int64_t>> waiting;
+  std::vector<Vm*> vms;
+  std::map<const Vm*, NodeName> name_of;
   for (const NodeName& node : nodes) {
     if (Running(node) != nullptr) continue;  // already running: nothing to start
     size_t& count = started_count_[node];
     if (count >= vms_of_[node].size()) return absl::InternalError("no VM left for " + node);
     const size_t index = vms_of_[node][count++];
-    Vm& vm = cluster_.vm(index);
-    const scenario::Node& n = *scenario_.FindNode(node);
-    const world::BackendConfig& b = backend_[node];
-    const std::string command = absl::StrCat(
-        "{start, '", node, "', ", Host(node).find('.') == std::string::npos ? "shortnames" : "longnames",
-        ", ", n.settings.visibility == world::Visibility::kHidden ? "true" : "false", ", ",
-        AtomList(n.tables), ", #{nodes => ", AtomList(BackendNodes(scenario_, b)), ", latency => {",
-        b.latency.min_ms, ",", b.latency.max_ms, "}, error_rate => ", FloatTerm(b.error_rate), "}}");
-    absl::StatusOr<int64_t> ref = vm.agent->Send(command);
-    if (!ref.ok()) return absl::UnavailableError(node + ": " + std::string(ref.status().message()));
-    waiting.emplace_back(&vm, *ref);
     current_vm_[node] = index;
-    NodeView& view = seen_.View(node);
+    vms.push_back(&cluster_.vm(index));
+    name_of[vms.back()] = node;
+  }
+  absl::Status dist = AskAll(vms, [&](const Vm& vm) {
+    const NodeName& node = name_of.at(&vm);
+    const bool hidden = scenario_.FindNode(node)->settings.visibility == world::Visibility::kHidden;
+    return absl::StrCat("{dist, '", node, "', ",
+                        Host(node).find('.') == std::string::npos ? "shortnames" : "longnames", ", ",
+                        hidden ? "true" : "false", "}");
+  });
+  if (!dist.ok()) return dist;
+  for (Vm* vm : vms) {
+    NodeView& view = seen_.View(name_of.at(vm));
     view.running = true;
     ++view.incarnation;
     view.start_time_ms = NowMs();
-  }
-  for (auto& [vm, ref] : waiting) {
-    absl::StatusOr<nlohmann::json> answer = vm->agent->Answer(ref, SteadyNowMs() + kAnswerTimeoutMs);
-    if (!answer.ok() || !answer->value("ok", false)) {
-      return absl::UnavailableError(absl::StrCat(vm->spec.node, " did not start; see ",
-                                                 cluster_.dir(), "/", vm->spec.node, "-*.log"));
-    }
     vm->started = true;
-    Log(absl::StrCat(NowMs(), "ms: ", vm->spec.node, " started"));
   }
+  absl::Status started = AskAll(vms, [&](const Vm& vm) { return StartCommand(name_of.at(&vm)); });
+  if (!started.ok()) return started;
+  for (Vm* vm : vms) Log(absl::StrCat(NowMs(), "ms: ", vm->spec.node, " started"));
   return absl::OkStatus();
 }
 
@@ -453,6 +504,11 @@ absl::Status RealRun::BackendFail(const wa::BackendFail& a) {
         a.count.has_value()
             ? absl::StrCat("{backend_fail, count, ", *a.count, "}")
             : absl::StrCat("{backend_fail, until, ", t0_system_ms_ + a.until_ms.value_or(0), "}");
+    if (Running(node.name) == nullptr) {  // kept for its next start
+      if (a.count.has_value()) fail_count_[node.name] = *a.count;
+      if (a.until_ms.has_value()) fail_until_ms_[node.name] = *a.until_ms;
+      continue;
+    }
     if (absl::Status s = ToAgent(node.name, command); !s.ok()) return s;
   }
   return absl::OkStatus();
@@ -602,15 +658,20 @@ absl::Status RealRun::RunUntil(scenario::Judge& judge, int64_t end_ms,
     if (absl::Status s = PollAll(); !s.ok()) return s;
     seen_.SetNow(polled_at);
     seen_.Changed();
+    // The poll's own time first, so a by: that holds passes at the time it
+    // was seen; then the checkpoints it reached (at:, a by:'s deadline).
     judge.AfterEvent(polled_at);
+    judge.AtInstant(polled_at, /*checkpoint=*/false);
     for (auto c = checkpoints.upper_bound(last_judged); c != checkpoints.end() && *c <= polled_at; ++c) {
       judge.AtInstant(*c, /*checkpoint=*/true);
     }
-    judge.AtInstant(polled_at, /*checkpoint=*/false);
     last_judged = polled_at;
     if (polled_at >= end_ms) return absl::OkStatus();
+    // Wake for the next poll, step or checkpoint: a checkpoint is judged on
+    // the first poll at or after it, so that poll is taken at its time.
     int64_t wake = std::min(polled_at + options_.poll_interval_ms, end_ms);
     if (next_due < due.size()) wake = std::min(wake, due[next_due].at_ms);
+    if (auto c = checkpoints.upper_bound(polled_at); c != checkpoints.end()) wake = std::min(wake, *c);
     const int64_t sleep_ms = wake - NowMs();
     if (sleep_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(sleep_ms));
   }

@@ -11,12 +11,14 @@
 %% its runner.
 %%
 %% Commands:
-%%   {start, Node, NameDomain, Hidden, Tables, Backend}
+%%   {dist, Node, NameDomain, Hidden}
 %%                              start distribution as Node (net_kernel:start/2,
-%%                              shortnames or longnames), each table
-%%                              (cets:start/2), then cets_discovery (registered
-%%                              as cets_discovery, backend discosim_backend,
-%%                              those tables)
+%%                              shortnames or longnames)
+%%   {start, Tables, Backend}   start each table (cets:start/2), then
+%%                              cets_discovery (registered as cets_discovery,
+%%                              backend discosim_backend, those tables);
+%%                              Backend holds the backend keys, fail_count
+%%                              and fail_until included
 %%   poll                       what the runner judges (see poll/0)
 %%   {backend, Map}             change backend keys (nodes, latency, error_rate)
 %%   {backend_fail, count, N} | {backend_fail, until, SystemTimeMs}
@@ -50,8 +52,8 @@ main(Port, Vm) ->
     ets:new(discosim_faults, [ordered_set | Public]),
     ets:new(discosim_outcomes, [ordered_set | Public]),
     ets:new(discosim_tables, [ordered_set | Public]),
-    set_backend(#{nodes => [], latency => {0, 0}, error_rate => 0.0}),
-    ets:insert(discosim_cfg, [{fail_count, 0}, {fail_until, 0}]),
+    set_backend(#{nodes => [], latency => {0, 0}, error_rate => 0.0, fail_count => 0,
+                  fail_until => 0}),
     install_log_handler(),
     Options = [binary, {packet, line}, {active, false}, {ip, {127, 0, 0, 1}},
                {buffer, 1 bsl 20}, {nodelay, true}],
@@ -91,8 +93,10 @@ send(Socket, Map) ->
 
 %% --- Commands --------------------------------------------------------------
 
-handle({start, Node, NameDomain, Hidden, Tables, Backend}) ->
+handle({dist, Node, NameDomain, Hidden}) ->
     {ok, _} = net_kernel:start(Node, #{name_domain => NameDomain, hidden => Hidden}),
+    #{ok => true};
+handle({start, Tables, Backend}) ->
     set_backend(Backend),
     [start_table(T) || T <- Tables],
     {ok, _} = cets_discovery:start(#{name => ?DISCO, backend_module => discosim_backend,
