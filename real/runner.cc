@@ -245,6 +245,7 @@ class RealRun {
   absl::Status RunUntil(scenario::Judge& judge, int64_t end_ms, std::set<int64_t> checkpoints,
                         std::vector<Due>& due, size_t& next_due);
   absl::Status PollAll();
+  void ApplyOutcomes(const nlohmann::json& answer);
   absl::Status Step(const scenario::TimelineStep& step, const world::Action& action);
   absl::Status StartNodes(const std::vector<NodeName>& nodes);
   absl::Status AskAll(const std::vector<Vm*>& vms,
@@ -622,20 +623,30 @@ absl::Status RealRun::PollAll() {
       }
       return absl::UnavailableError(absl::StrCat(node, ": ", answer.status().message()));
     }
-    if (absl::Status s = ApplyPoll(*answer, t0_system_ms_, seen_.View(node)); !s.ok()) return s;
-    for (const nlohmann::json& o : answer->value("outcomes", nlohmann::json::array())) {
-      auto id = call_ids_.find(o.value("id", int64_t{0}));
-      world::CallOutcome* call = id == call_ids_.end() ? nullptr : seen_.FindCall(id->second);
-      if (call == nullptr) continue;
-      call->kind = OutcomeKind(o.value("kind", ""));
-      call->replied_at_ms = o.value("at", t0_system_ms_) - t0_system_ms_;
-      for (const nlohmann::json& t : o.value("tables", nlohmann::json::array())) {
-        if (t.is_string()) call->tables.push_back(t.get<std::string>());
-      }
+    NodeView& view = seen_.View(node);
+    const size_t logs_before = view.logs.size();
+    if (absl::Status s = ApplyPoll(*answer, t0_system_ms_, view); !s.ok()) return s;
+    for (size_t i = logs_before; i < view.logs.size(); ++i) {
+      Log(absl::StrCat(view.logs[i].at_ms, "ms: ", node, " logs ", engine::Describe(view.logs[i].record)));
     }
+    ApplyOutcomes(*answer);
   }
   ++polls_;
   return absl::OkStatus();
+}
+
+// The call outcomes a poll brought back, into the calls they answer.
+void RealRun::ApplyOutcomes(const nlohmann::json& answer) {
+  for (const nlohmann::json& o : answer.value("outcomes", nlohmann::json::array())) {
+    auto id = call_ids_.find(o.value("id", int64_t{0}));
+    world::CallOutcome* call = id == call_ids_.end() ? nullptr : seen_.FindCall(id->second);
+    if (call == nullptr) continue;
+    call->kind = OutcomeKind(o.value("kind", ""));
+    call->replied_at_ms = o.value("at", t0_system_ms_) - t0_system_ms_;
+    for (const nlohmann::json& t : o.value("tables", nlohmann::json::array())) {
+      if (t.is_string()) call->tables.push_back(t.get<std::string>());
+    }
+  }
 }
 
 absl::Status RealRun::RunUntil(scenario::Judge& judge, int64_t end_ms,

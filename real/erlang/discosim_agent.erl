@@ -223,12 +223,16 @@ get_nodes_result({error, Reason}) -> #{kind => error, reason => text(Reason)}.
 
 %% A log record as the runner's LogRecord has it: `what', the level, and
 %% every other field as an integer or text. A join result's `{error, R}'
-%% becomes result "error" and reason R, as the simulated discovery writes it.
+%% becomes result "error" and reason R, as the simulated discovery writes it;
+%% an R of `{task_failed, Reason, Info}' (cets_long:run_tracked/2 wraps what
+%% the join raised, pids and all) is given as Reason.
 log_entry({_Seq, TimeMs, Level, Report}) ->
     What = maps:get(what, Report, undefined),
     Fields = maps:fold(fun log_field/3, #{}, maps:remove(what, Report)),
     #{at => TimeMs, level => Level, what => What, fields => Fields}.
 
+log_field(result, {error, {task_failed, Reason, _Info}}, Acc) ->
+    Acc#{result => <<"error">>, reason => text(Reason)};
 log_field(result, {error, Reason}, Acc) ->
     Acc#{result => <<"error">>, reason => text(Reason)};
 log_field(Key, Value, Acc) when is_integer(Value) ->
