@@ -281,7 +281,8 @@ void NodeupBookkeeping(State& state, const NodeName& node, TimeMs now_ms, const 
       down != state.nodedown_timestamps.end()) {
     downtime.emplace("downtime_millisecond_duration", now_ms - down->second);
   }
-  LogEffect(effects, LogLevel::kInfo, "nodeup",
+  // CETS logs nodeup at warning level, as it does nodedown.
+  LogEffect(effects, LogLevel::kWarning, "nodeup",
             PeerFields(node, view, now_ms - state.start_time, std::move(downtime)));
 }
 
@@ -385,10 +386,8 @@ void OnJoiningFinished(State& state, const JoiningFinished& done, const View& vi
     } else {
       fields.emplace_back("reason", result.reason);
     }
-    LogEffect(effects, result.ok && result.what == JoinResult::What::kJoinResult
-                           ? LogLevel::kInfo
-                           : LogLevel::kWarning,
-              ToString(result.what), std::move(fields));
+    // report_result/1 logs every result at info level, errors included.
+    LogEffect(effects, LogLevel::kInfo, ToString(result.what), std::move(fields));
   }
   if (!unchanged) state.results = done.results;
   state.join_status = TaskStatus::kNotRunning;

@@ -951,6 +951,21 @@ TEST_F(EngineTest, JoiningFinished_VerifiesReady) {
   EXPECT_TRUE(state_.pending_wait_for_ready.empty());
 }
 
+TEST_F(EngineTest, JoiningFinished_EveryResultIsLoggedAtInfoLevel) {
+  // report_result/1 is ?LOG_INFO(Map) whatever the result: ok, an error and a
+  // pid_not_found are all info records.
+  Connect(kB);
+  Start({"t1", "t2", "t3"});
+  Round(GetNodesResult::Ok({kB}), 10);
+  const Effects effects =
+      Send(JoiningFinished{{Joined(kB, "t1"), JoinFailed(kB, "t2", "already_joined"),
+                            PidNotFound(kB, "t3", "undefined")}},
+           20);
+  const std::vector<Log> logs = All<Log>(effects);
+  ASSERT_EQ(logs.size(), 3u);
+  for (const Log& log : logs) EXPECT_EQ(log.record.level, LogLevel::kInfo) << Describe(log.record);
+}
+
 TEST_F(EngineTest, JoiningFinished_ErrorAndPidNotFoundResultsStillCount) {
   // An error result (already_joined) and a pid_not_found result both count as results for readiness.
   Connect(kB);
@@ -1032,6 +1047,19 @@ TEST_F(EngineTest, Nodeup_LogHasRemoteNodeConnectedNodesAndTimeSinceStartup) {
   EXPECT_EQ(IntField(logs[0], "connected_nodes"), 3);
   EXPECT_EQ(IntField(logs[0], "time_since_startup_in_milliseconds"), 1000);
   EXPECT_EQ(logs[0].Find("downtime_millisecond_duration"), nullptr);
+}
+
+TEST_F(EngineTest, Nodeup_IsLoggedAtWarningLevel) {
+  // handle_nodeup/2 logs with ?LOG_WARNING, both on a nodeup message and for
+  // the nodes already connected at init.
+  Connect(kB);
+  const std::vector<LogRecord> at_init = LogsOf(Start(), "nodeup");
+  ASSERT_EQ(at_init.size(), 1u);
+  EXPECT_EQ(at_init[0].level, LogLevel::kWarning);
+  Connect(kC);
+  const std::vector<LogRecord> logs = LogsOf(Send(Nodeup{kC}, 10), "nodeup");
+  ASSERT_EQ(logs.size(), 1u);
+  EXPECT_EQ(logs[0].level, LogLevel::kWarning);
 }
 
 TEST_F(EngineTest, Nodeup_AfterANodedownLogsTheDowntime) {
