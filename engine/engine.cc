@@ -378,11 +378,12 @@ void OnJoiningFinished(State& state, const JoiningFinished& done, const View& vi
   for (size_t i = same; i < done.results.size(); ++i) {
     const JoinResult& result = done.results[i];
     if (std::binary_search(old_sorted.begin(), old_sorted.end(), &result, ResultLess)) continue;
+    // The record is the join_result() map itself: node, table, and either
+    // result (ok | {error, Reason}) or, for pid_not_found, reason.
     std::vector<std::pair<std::string, LogValue>> fields = {{"node", result.node},
                                                              {"table", result.table}};
     if (result.what == JoinResult::What::kJoinResult) {
-      fields.emplace_back("result", result.ok ? std::string("ok") : "error");
-      if (!result.ok) fields.emplace_back("reason", result.reason);
+      fields.emplace_back("result", ResultText(result));
     } else {
       fields.emplace_back("reason", result.reason);
     }

@@ -966,6 +966,29 @@ TEST_F(EngineTest, JoiningFinished_EveryResultIsLoggedAtInfoLevel) {
   for (const Log& log : logs) EXPECT_EQ(log.record.level, LogLevel::kInfo) << Describe(log.record);
 }
 
+TEST_F(EngineTest, JoiningFinished_RecordsAreTheJoinResultMaps) {
+  // The logged record is do_join/2's map: what, node, table, and one result
+  // field (ok or {error, Reason}) for join_result, one reason for pid_not_found.
+  Connect(kB);
+  Start({"t1", "t2", "t3"});
+  Round(GetNodesResult::Ok({kB}), 10);
+  const Effects effects =
+      Send(JoiningFinished{{Joined(kB, "t1"), JoinFailed(kB, "t2", "already_joined"),
+                            PidNotFound(kB, "t3", "{badrpc,nodedown}")}},
+           20);
+  const std::vector<Log> logs = All<Log>(effects);
+  ASSERT_EQ(logs.size(), 3u);
+  using Fields = std::vector<std::pair<std::string, LogValue>>;
+  EXPECT_EQ(logs[0].record.what, "join_result");
+  EXPECT_EQ(logs[0].record.fields, (Fields{{"node", kB}, {"table", "t1"}, {"result", "ok"}}));
+  EXPECT_EQ(logs[1].record.what, "join_result");
+  EXPECT_EQ(logs[1].record.fields,
+            (Fields{{"node", kB}, {"table", "t2"}, {"result", "{error,already_joined}"}}));
+  EXPECT_EQ(logs[2].record.what, "pid_not_found");
+  EXPECT_EQ(logs[2].record.fields,
+            (Fields{{"node", kB}, {"table", "t3"}, {"reason", "{badrpc,nodedown}"}}));
+}
+
 TEST_F(EngineTest, JoiningFinished_ErrorAndPidNotFoundResultsStillCount) {
   // An error result (already_joined) and a pid_not_found result both count as results for readiness.
   Connect(kB);

@@ -67,7 +67,7 @@ std::string DescribeJoinResult(const JoinResult& r) {
   std::string out = "#{node=>" + Quote(r.node) + ",table=>" + r.table +
                     ",what=>" + ToString(r.what);
   if (r.what == JoinResult::What::kJoinResult) {
-    out += r.ok ? std::string(",result=>ok") : ",result=>{error," + r.reason + "}";
+    out += ",result=>" + ResultText(r);
   } else {
     out += ",reason=>" + r.reason;
   }
@@ -81,6 +81,10 @@ const LogValue* LogRecord::Find(std::string_view key) const {
     if (name == key) return &value;
   }
   return nullptr;
+}
+
+std::string ResultText(const JoinResult& result) {
+  return result.ok ? std::string("ok") : "{error," + result.reason + "}";
 }
 
 const char* ToString(Phase phase) {

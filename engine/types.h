@@ -277,6 +277,8 @@ const char* ToString(LogLevel level);
 const char* KindName(const GetNodesResult& result);
 // "bad_last_get_nodes_result", "still_waiting_for_pangs", "waiting_for_join_result".
 const char* KindName(const MissingTask& task);
+// A join_result's `result` as Erlang prints it: "ok" or "{error,Reason}".
+std::string ResultText(const JoinResult& result);
 // The message's Erlang shape, e.g. "check", "{nodeup, 'b@h2'}".
 std::string Describe(const Message& message);
 std::string Describe(const Effect& effect);
