@@ -199,7 +199,12 @@ std::vector<Field> PeerFields(const NodeName& node, const View& view, TimeMs sin
                             std::make_move_iterator(fields.begin() + count));
 }
 
-// Replies `ok` to every caller in `waiters` and empties it.
+// [caller | waiters], as handle_call/3 adds a waiter.
+void PushFront(std::vector<CallerId>& waiters, CallerId caller) {
+  waiters.insert(waiters.begin(), caller);
+}
+
+// Replies `ok` to every caller in `waiters`, front to back, and empties it.
 void ReplyOkToAll(std::vector<CallerId>& waiters, Effects& effects) {
   for (CallerId caller : waiters) effects.push_back(Reply{caller, ReplyOk{}});
   waiters.clear();
@@ -473,13 +478,14 @@ void Step(State& state, const Message& message, TimeMs now_ms, const View& view,
           effects.emplace_back(std::in_place_type<Reply>,
                                Reply{msg.caller, MakeSystemInfo(state, now_ms, view)});
         } else if constexpr (std::is_same_v<M, WaitForReadyCall>) {
-          state.pending_wait_for_ready.push_back(msg.caller);
+          // [From | Pending]: the newest caller goes to the front.
+          PushFront(state.pending_wait_for_ready, msg.caller);
           TryVerifyReady(state, view, effects);
         } else if constexpr (std::is_same_v<M, WaitForGetNodesCall>) {
           if (state.get_nodes_status == TaskStatus::kNotRunning) {
             effects.push_back(Reply{msg.caller, ReplyOk{}});
           } else {
-            state.pending_wait_for_get_nodes.push_back(msg.caller);
+            PushFront(state.pending_wait_for_get_nodes, msg.caller);
           }
         } else {
           static_assert(std::is_same_v<M, UnknownMessage>);

@@ -492,13 +492,17 @@ TEST_F(EngineTest, GetNodesResult_Step1_StoresBackendStateStatusAndResult) {
 }
 
 TEST_F(EngineTest, GetNodesResult_Step2_RepliesOkToGetNodesWaitersWithoutPendingRetry) {
-  // With no retry pending, every wait_for_get_nodes caller gets `ok` in order and the list empties.
+  // With no retry pending, every wait_for_get_nodes caller gets `ok` and the
+  // list empties. Callers are put at the front and answered front to back:
+  // the newest first.
   Start();
   Send(Check{}, 0);
   Send(WaitForGetNodesCall{1}, 1);
   Send(WaitForGetNodesCall{2}, 2);
+  Send(WaitForGetNodesCall{3}, 3);
+  EXPECT_EQ(state_.pending_wait_for_get_nodes, (std::vector<CallerId>{3, 2, 1}));
   const Effects effects = Send(GetNodesDone{GetNodesResult::Ok({}), 0}, 10);
-  EXPECT_EQ(RepliedOk(effects), (std::vector<CallerId>{1, 2}));
+  EXPECT_EQ(RepliedOk(effects), (std::vector<CallerId>{3, 2, 1}));
   EXPECT_TRUE(state_.pending_wait_for_get_nodes.empty());
 }
 
@@ -531,7 +535,7 @@ TEST_F(EngineTest, GetNodesResult_Step2_GetNodesWaitersKeepWaitingForThePendingR
   mailbox_.Post(WaitForGetNodesCall{2});
   mailbox_.Post(GetNodesDone{GetNodesResult::Ok({}), 0});
   effects = Run(20);
-  EXPECT_EQ(RepliedOk(effects), (std::vector<CallerId>{1, 2}));
+  EXPECT_EQ(RepliedOk(effects), (std::vector<CallerId>{2, 1}));  // newest first
   EXPECT_TRUE(state_.pending_wait_for_get_nodes.empty());
 }
 
@@ -1290,16 +1294,20 @@ TEST_F(EngineTest, WaitForReady_RepliesAtOnceWhenReady) {
 
 TEST_F(EngineTest, WaitForReady_CallersWaitUntilReadyAndNeverGetATimeout) {
   // wait_for_ready callers wait, however long, until verify ready finds nothing
-  // missing; then all get ok, in call order, and nothing else is ever replied.
+  // missing; then all get ok, and nothing else is ever replied. Each caller
+  // is put at the front ([From | Pending]) and the list is answered front to
+  // back, so the newest caller is answered first.
   Start();
   EXPECT_TRUE(Send(WaitForReadyCall{1}, 0).empty());
   EXPECT_TRUE(Send(WaitForReadyCall{2}, 0).empty());
-  EXPECT_EQ(state_.pending_wait_for_ready, (std::vector<CallerId>{1, 2}));
+  EXPECT_TRUE(Send(WaitForReadyCall{3}, 0).empty());
+  EXPECT_EQ(state_.pending_wait_for_ready, (std::vector<CallerId>{3, 2, 1}));
+  EXPECT_EQ(Info(0).state.pending_wait_for_ready, (std::vector<CallerId>{3, 2, 1}));
   Effects effects = Round(GetNodesResult::Error("timeout"), 10'000'000);
   EXPECT_EQ(CountOf<Reply>(effects), 0u);
   effects = Round(GetNodesResult::Ok({}), 20'000'000);
-  EXPECT_EQ(RepliedOk(effects), (std::vector<CallerId>{1, 2}));
-  EXPECT_EQ(CountOf<Reply>(effects), 2u);
+  EXPECT_EQ(RepliedOk(effects), (std::vector<CallerId>{3, 2, 1}));
+  EXPECT_EQ(CountOf<Reply>(effects), 3u);
   EXPECT_TRUE(state_.pending_wait_for_ready.empty());
 }
 
@@ -1444,7 +1452,7 @@ TEST_F(EngineTest, VerifyReady_ReleasesEveryPendingCallerWhenReady) {
   Send(WaitForReadyCall{2}, 12);
   Send(WaitForReadyCall{3}, 13);
   const Effects effects = Send(JoiningFinished{{Joined(kB, "t")}}, 20);
-  EXPECT_EQ(RepliedOk(effects), (std::vector<CallerId>{1, 2, 3}));
+  EXPECT_EQ(RepliedOk(effects), (std::vector<CallerId>{3, 2, 1}));  // newest first
   EXPECT_TRUE(state_.pending_wait_for_ready.empty());
 }
 

@@ -102,6 +102,7 @@ struct State {
   TaskStatus join_status = TaskStatus::kNotRunning;
   bool should_retry_join = false;
   std::optional<TimerId> timer_ref;
+  // Newest caller first, as CETS prepends; answered front to back.
   std::vector<CallerId> pending_wait_for_ready;
   std::vector<CallerId> pending_wait_for_get_nodes;
   std::map<NodeName, TimeMs> nodeup_timestamps;

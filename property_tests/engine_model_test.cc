@@ -257,12 +257,12 @@ void Called(RefModel& m, CallKind kind, Expected& x) {
       x.replies.push_back({caller, kind, {}, InfoOf(m)});
       break;
     case CallKind::kWaitForReady:
-      m.waiting_ready.push_back(caller);
+      m.waiting_ready.insert(m.waiting_ready.begin(), caller);  // newest first
       ReleaseIfReady(m, x);
       break;
     case CallKind::kWaitForGetNodes:
       if (m.get_nodes_running) {
-        m.waiting_get_nodes.push_back(caller);
+        m.waiting_get_nodes.insert(m.waiting_get_nodes.begin(), caller);  // newest first
       } else {
         x.replies.push_back({caller, kind, {}, std::nullopt});
       }
