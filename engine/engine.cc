@@ -57,19 +57,27 @@ class SortedCursor {
   NodeSet::const_iterator end_;
 };
 
-// <0, 0, >0 as (a.node, a.table) sorts before, equal to, after (node, table).
-int ComparePair(const JoinResult& a, const NodeName& node, const TableName& table) {
-  const int by_node = a.node.compare(node);
-  return by_node != 0 ? by_node : a.table.compare(table);
+// ordsets:add_element/2 on `list` as it is, sorted or not: walk past the
+// elements less than `table`, insert it before the first greater one (at
+// the end if none); an equal one leaves the list alone.
+void OrdsetsAddElement(TableList& list, const TableName& table) {
+  auto it = list.begin();
+  while (it != list.end() && table > *it) ++it;
+  if (it != list.end() && table == *it) return;
+  list.insert(it, table);
 }
 
-// The tables in order, for loops that visit them once per node: stepping
-// through a vector is cheaper than through the tree.
-std::vector<const TableName*> TableList(const TableSet& tables) {
-  std::vector<const TableName*> list;
-  list.reserve(tables.size());
-  for (const TableName& table : tables) list.push_back(&table);
-  return list;
+// ordsets:del_element/2 on `list` as it is: walk past the elements less than
+// `table`; remove the element there if it equals `table`, else nothing (on an
+// unsorted list a present table can stay).
+void OrdsetsDelElement(TableList& list, const TableName& table) {
+  auto it = list.begin();
+  while (it != list.end() && table > *it) ++it;
+  if (it != list.end() && table == *it) list.erase(it);
+}
+
+bool Contains(const TableList& list, const TableName& table) {
+  return std::find(list.begin(), list.end(), table) != list.end();
 }
 
 TimerId NewTimer(State& state) { return state.next_timer_id++; }
@@ -109,21 +117,21 @@ bool ExpectedIsUnavailable(const State& state, const View& view) {
 }
 
 // The common case of verify_ready's join check, in one walk: the results
-// hold every (connected node, table) pair in pair order, as a join task
-// returns them. True: every pair has a result. False: not known; some pair
-// may lack one, or the results are in another order (use MissingPairs).
+// hold every (connected node, table) pair in pair order (node-major, tables
+// in list order), as a join task over the same pairs returns them, perhaps
+// with other results between. True: every pair has a result. False: not
+// known; some pair may lack one, or the results are in another order (use
+// MissingPairs).
 bool EveryPairHasResultInOrder(const State& state, const View& view) {
   const std::vector<JoinResult>& results = state.results;
-  const std::vector<const TableName*> tables = TableList(state.tables);
   SortedCursor connected(view.connected);
   size_t r = 0;
   for (const NodeName& node : state.nodes) {
     if (!connected.Contains(node)) continue;
-    for (const TableName* table : tables) {
-      int order = -1;
-      while (r < results.size() && (order = ComparePair(results[r], node, *table)) < 0) ++r;
-      if (r == results.size() || order != 0) return false;
-      ++r;  // results[r] is this pair, so it sorts before the next one
+    for (const TableName& table : state.tables) {
+      while (r < results.size() && (results[r].node != node || results[r].table != table)) ++r;
+      if (r == results.size()) return false;
+      ++r;
     }
   }
   return true;
@@ -234,21 +242,12 @@ void TryJoining(State& state, const View& view, Effects& effects) {
   }
   StartJoinTask task;
   std::vector<JoinPair>& pairs = task.pairs;
-  // An upper bound, so the vector never moves while rows are copied from it.
   pairs.reserve(std::min(state.nodes.size(), view.connected.size()) * state.tables.size());
   SortedCursor connected(view.connected);
-  size_t first_row = SIZE_MAX;  // where the first node's row starts
+  // Node-major: nodes sorted, and for each the tables in list order.
   for (const NodeName& node : state.nodes) {
     if (!connected.Contains(node)) continue;  // the local node is never in view
-    if (first_row == SIZE_MAX) {
-      first_row = pairs.size();
-      for (const TableName& table : state.tables) AppendPair(pairs, node, table);
-    } else {
-      // The tables again, read from the first row rather than the tree.
-      for (size_t t = 0; t < state.tables.size(); ++t) {
-        AppendPair(pairs, node, pairs[first_row + t].table);
-      }
-    }
+    for (const TableName& table : state.tables) AppendPair(pairs, node, table);
   }
   effects.push_back(std::move(task));
   state.join_status = TaskStatus::kRunning;
@@ -426,7 +425,7 @@ void Init(State& state, const Options& options, TimeMs now_ms, const View& view,
   state = State{};
   state.config = options.config;
   state.start_time = now_ms;
-  state.tables = TableSet(options.tables.begin(), options.tables.end());
+  state.tables = options.tables;  // as given: order and duplicates kept
   state.backend_state = options.backend_state;
   effects.push_back(SendToSelf{Check{}});
   effects.push_back(
@@ -463,15 +462,14 @@ void Step(State& state, const Message& message, TimeMs now_ms, const View& view,
         } else if constexpr (std::is_same_v<M, PingResult>) {
           OnPingResult(state, msg, view, effects);
         } else if constexpr (std::is_same_v<M, AddTable>) {
-          if (!state.tables.contains(msg.table)) {
+          if (!Contains(state.tables, msg.table)) {
             effects.push_back(SendToSelf{Check{}});
-            state.tables.insert(msg.table);
+            OrdsetsAddElement(state.tables, msg.table);
           }
         } else if constexpr (std::is_same_v<M, DeleteTable>) {
-          state.tables.erase(msg.table);
+          if (Contains(state.tables, msg.table)) OrdsetsDelElement(state.tables, msg.table);
         } else if constexpr (std::is_same_v<M, GetTablesCall>) {
-          effects.push_back(Reply{
-              msg.caller, ReplyTables{{state.tables.begin(), state.tables.end()}}});
+          effects.push_back(Reply{msg.caller, ReplyTables{state.tables}});  // list order
         } else if constexpr (std::is_same_v<M, SystemInfoCall>) {
           // Built in place: a SystemInfo holds a whole State. (A braced Reply
           // moved in: clang 14 has no parenthesized aggregate init.)

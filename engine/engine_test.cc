@@ -367,12 +367,13 @@ TEST(EngineConstantsTest, Constants_AreConfigurable) {
 // Start
 
 TEST_F(EngineTest, Start_SetsStartTimePhaseTablesAndEmptyState) {
-  // init sets start_time to now, phase initial, tables to the sorted de-duplicated
-  // option, and every other field to empty / not_running / false / not_called_yet.
+  // init sets start_time to now, phase initial, tables to the option exactly
+  // as given (maps:get(tables, Opts, []): order and duplicates kept), and
+  // every other field to empty / not_running / false / not_called_yet.
   Start({"t2", "t1", "t2"}, 1234);
   EXPECT_EQ(state_.start_time, 1234);
   EXPECT_EQ(state_.phase, Phase::kInitial);
-  EXPECT_EQ(state_.tables, (TableSet{"t1", "t2"}));
+  EXPECT_EQ(state_.tables, (TableList{"t2", "t1", "t2"}));
   EXPECT_TRUE(state_.results.empty());
   EXPECT_TRUE(state_.nodes.empty());
   EXPECT_TRUE(state_.unavailable_nodes.empty());
@@ -798,14 +799,17 @@ TEST_F(EngineTest, RetryType_GracePeriodIsTheConfiguredAfterNodedownInterval) {
 
 TEST_F(EngineTest, TryJoining_PairsAreNodeMajorSortedOverConnectedListedNodes) {
   // A join task covers (node, table) for listed nodes in the view and every
-  // table, node-major, both sorted; never the local node or unlisted nodes.
+  // table, node-major: nodes sorted, and for each node the tables in the
+  // order of the `tables` list, duplicates included; never the local node or
+  // unlisted nodes.
   Connect(kD);
   Connect(kB);
   Connect(kX);  // connected but not listed
-  Start({"t2", "t1"});
+  Start({"t2", "t1", "t2"});
   const Effects effects = Round(GetNodesResult::Ok({kD, kC, kSelf, kB}), 10);
-  EXPECT_EQ(JoinPairs(effects), (std::vector<JoinPair>{
-                                    {kB, "t1"}, {kB, "t2"}, {kD, "t1"}, {kD, "t2"}}));
+  EXPECT_EQ(JoinPairs(effects),
+            (std::vector<JoinPair>{{kB, "t2"}, {kB, "t1"}, {kB, "t2"},
+                                   {kD, "t2"}, {kD, "t1"}, {kD, "t2"}}));
   EXPECT_EQ(state_.join_status, TaskStatus::kRunning);
   EXPECT_FALSE(state_.should_retry_join);
 }
@@ -1206,7 +1210,7 @@ TEST_F(EngineTest, AddTable_NewTableQueuesCheckAndIsTracked) {
   // Adding an untracked table queues a check and tracks the table.
   Start({"t1"});
   EXPECT_EQ(Tags(Send(AddTable{"t0"}, 10)), (std::vector<std::string>{"self check"}));
-  EXPECT_EQ(state_.tables, (TableSet{"t0", "t1"}));
+  EXPECT_EQ(state_.tables, (TableList{"t0", "t1"}));
 }
 
 TEST_F(EngineTest, AddTable_TwiceTheSecondDoesNothing) {
@@ -1214,28 +1218,57 @@ TEST_F(EngineTest, AddTable_TwiceTheSecondDoesNothing) {
   Start();
   Send(AddTable{"t"}, 10);
   EXPECT_TRUE(Send(AddTable{"t"}, 20).empty());
-  EXPECT_EQ(state_.tables, (TableSet{"t"}));
+  EXPECT_EQ(state_.tables, (TableList{"t"}));
 }
 
 TEST_F(EngineTest, DeleteTable_RemovesTheTableWithoutACheck) {
   // Deleting a tracked table removes it and queues no check.
   Start({"t1", "t2"});
   EXPECT_TRUE(Send(DeleteTable{"t1"}, 10).empty());
-  EXPECT_EQ(state_.tables, (TableSet{"t2"}));
+  EXPECT_EQ(state_.tables, (TableList{"t2"}));
+}
+
+TEST_F(EngineTest, AddTable_InsertsAsOrdsetsAddElementWalksTheList) {
+  // add_table uses ordsets:add_element/2 on the list as it is: it walks past
+  // elements less than the table and inserts before the first greater one.
+  // On the unsorted option [t5, t2] that walk stops at once for t3 (t3 < t5)
+  // and passes t5 and t2 for t6.
+  Start({"t5", "t2"});
+  Send(AddTable{"t3"}, 10);
+  EXPECT_EQ(state_.tables, (TableList{"t3", "t5", "t2"}));
+  Send(AddTable{"t6"}, 20);
+  EXPECT_EQ(state_.tables, (TableList{"t3", "t5", "t2", "t6"}));
+  Send(AddTable{"t4"}, 30);  // past t3, before t5
+  EXPECT_EQ(state_.tables, (TableList{"t3", "t4", "t5", "t2", "t6"}));
+}
+
+TEST_F(EngineTest, DeleteTable_OnAnUnsortedListCanLeaveTheTableInPlace) {
+  // delete_table uses ordsets:del_element/2: the walk stops at the first
+  // element greater than the table and removes nothing, so on [t5, t2] a
+  // delete of t2 (t2 < t5) leaves it; t5 itself, and the first of a
+  // duplicate, are removed.
+  Start({"t5", "t2", "t5"});
+  EXPECT_TRUE(Send(DeleteTable{"t2"}, 10).empty());
+  EXPECT_EQ(state_.tables, (TableList{"t5", "t2", "t5"}));
+  Send(DeleteTable{"t5"}, 20);
+  EXPECT_EQ(state_.tables, (TableList{"t2", "t5"}));
+  Send(DeleteTable{"t2"}, 30);
+  EXPECT_EQ(state_.tables, (TableList{"t5"}));
 }
 
 TEST_F(EngineTest, DeleteTable_OfAnUnknownTableDoesNothing) {
   // Deleting a table that is not tracked changes nothing and asks for nothing.
   Start({"t1"});
   EXPECT_TRUE(Send(DeleteTable{"nope"}, 10).empty());
-  EXPECT_EQ(state_.tables, (TableSet{"t1"}));
+  EXPECT_EQ(state_.tables, (TableList{"t1"}));
 }
 
 // ===========================================================================
 // Calls
 
 TEST_F(EngineTest, GetTables_RepliesTheTables) {
-  // get_tables replies the tracked tables, sorted, to its caller.
+  // get_tables replies {ok, Tables}, the list in its own order, to its
+  // caller: [t2, t1] with t0 added (t0 < t2: at the front), not sorted.
   Start({"t2", "t1"});
   Send(AddTable{"t0"}, 5);
   const std::vector<Reply> replies = All<Reply>(Send(GetTablesCall{8}, 10));
@@ -1243,7 +1276,7 @@ TEST_F(EngineTest, GetTables_RepliesTheTables) {
   EXPECT_EQ(replies.front().caller, 8u);
   ASSERT_TRUE(std::holds_alternative<ReplyTables>(replies.front().value));
   EXPECT_EQ(std::get<ReplyTables>(replies.front().value).tables,
-            (std::vector<TableName>{"t0", "t1", "t2"}));
+            (std::vector<TableName>{"t0", "t2", "t1"}));
 }
 
 TEST_F(EngineTest, SystemInfo_RepliesTheStateVerifyReadyAndRetryType) {
@@ -1256,7 +1289,7 @@ TEST_F(EngineTest, SystemInfo_RepliesTheStateVerifyReadyAndRetryType) {
   const SystemInfo info = std::get<SystemInfo>(All<Reply>(effects).front().value);
   EXPECT_EQ(info.state.start_time, 5);
   EXPECT_EQ(info.state.phase, Phase::kInitial);
-  EXPECT_EQ(info.state.tables, (TableSet{"t"}));
+  EXPECT_EQ(info.state.tables, (TableList{"t"}));
   EXPECT_EQ(info.state.nodes, (NodeSet{kB, kC}));
   EXPECT_EQ(info.state.last_get_nodes_result, GetNodesResult::Ok({kB, kC}));
   EXPECT_EQ(info.state.join_status, TaskStatus::kRunning);
@@ -1339,7 +1372,7 @@ TEST_F(EngineTest, UnknownInfo_LogsAnErrorAndCarriesOn) {
   const std::vector<Log> logs = All<Log>(effects);
   ASSERT_EQ(logs.size(), 1u);
   EXPECT_EQ(logs.front().record.level, LogLevel::kError);
-  EXPECT_EQ(state_.tables, (TableSet{"t"}));
+  EXPECT_EQ(state_.tables, (TableList{"t"}));
   EXPECT_EQ(state_.get_nodes_status, TaskStatus::kNotRunning);
   EXPECT_EQ(CountOf<StartGetNodes>(Send(Check{}, 20)), 1u) << "the engine should carry on";
 }
@@ -1411,15 +1444,15 @@ TEST_F(EngineTest, VerifyReady_StillWaitingForPangsAfterANodedownOutsideNodes) {
 }
 
 TEST_F(EngineTest, VerifyReady_WaitingForJoinResultListsPairsWithoutAResult) {
-  // waiting_for_join_result lists, node-major and sorted, the (connected listed
-  // node, table) pairs that have no entry in results.
+  // waiting_for_join_result lists, node-major (nodes sorted, tables in list
+  // order), the (connected listed node, table) pairs that have no entry in results.
   Connect(kB);
   Connect(kC);
   Start({"t2", "t1"});
   Round(GetNodesResult::Ok({kB, kC}), 10);
   Send(JoiningFinished{{Joined(kB, "t1")}}, 20);
   EXPECT_EQ(VerifyReady(state_, view_),
-            (std::vector<MissingTask>{WaitingForJoinResult{{{kB, "t2"}, {kC, "t1"}, {kC, "t2"}}}}));
+            (std::vector<MissingTask>{WaitingForJoinResult{{{kB, "t2"}, {kC, "t2"}, {kC, "t1"}}}}));
   // Results in any order, of any kind, and for nodes no longer listed: only
   // the (node, table) match matters.
   Round(GetNodesResult::Ok({kB, kC}), 30);
@@ -1428,6 +1461,26 @@ TEST_F(EngineTest, VerifyReady_WaitingForJoinResultListsPairsWithoutAResult) {
        40);
   EXPECT_EQ(VerifyReady(state_, view_),
             (std::vector<MissingTask>{WaitingForJoinResult{{{kC, "t1"}}}}));
+}
+
+TEST_F(EngineTest, VerifyReady_DuplicateTablesArePairsOfTheirOwn) {
+  // verify_tried_joining/1 builds its pairs from the `tables` list itself, so
+  // a duplicated table is missing twice; one result of that (node, table)
+  // answers both, wherever it stands among the results.
+  Connect(kB);
+  Start({"t2", "t1", "t2"});
+  Round(GetNodesResult::Ok({kB}), 10);
+  EXPECT_EQ(VerifyReady(state_, view_),
+            (std::vector<MissingTask>{WaitingForJoinResult{{{kB, "t2"}, {kB, "t1"}, {kB, "t2"}}}}));
+  Send(JoiningFinished{{Joined(kB, "t2"), Joined(kB, "t1"), Joined(kB, "t2")}}, 20);
+  EXPECT_TRUE(VerifyReady(state_, view_).empty());
+  Round(GetNodesResult::Ok({kB}), 30);
+  Send(JoiningFinished{{Joined(kB, "t1"), Joined(kB, "t2")}}, 40);
+  EXPECT_TRUE(VerifyReady(state_, view_).empty());
+  Round(GetNodesResult::Ok({kB}), 50);
+  Send(JoiningFinished{{Joined(kB, "t2")}}, 60);
+  EXPECT_EQ(VerifyReady(state_, view_),
+            (std::vector<MissingTask>{WaitingForJoinResult{{{kB, "t1"}}}}));
 }
 
 TEST_F(EngineTest, VerifyReady_EntriesComeInTheOrderOfTheList) {
@@ -1549,7 +1602,7 @@ TEST_F(EngineTest, Quirk_DroppingQueuedChecksSwallowsAnAddTableCheck) {
   const Effects effects = Run(5020);
   EXPECT_EQ(CountOf<DropQueuedChecks>(effects), 1u);
   EXPECT_EQ(CountOf<StartGetNodes>(effects), 0u);
-  EXPECT_EQ(state_.tables, (TableSet{"t"}));
+  EXPECT_EQ(state_.tables, (TableList{"t"}));
   EXPECT_TRUE(mailbox_.empty());
 }
 

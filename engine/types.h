@@ -29,7 +29,8 @@ using NodeName = std::string;
 using TableName = std::string;
 // Sorted sets, as Erlang's ordsets: iteration order is the sort order.
 using NodeSet = std::set<NodeName>;
-using TableSet = std::set<TableName>;
+// The `tables` list: an Erlang list, in its own order, duplicates allowed.
+using TableList = std::vector<TableName>;
 // Who waits on a call (Erlang's gen_server:from()). Chosen by the caller.
 using CallerId = uint64_t;
 // A timer the engine asked for. Allocated by the engine itself.
@@ -93,7 +94,7 @@ struct State {
   std::vector<JoinResult> results;
   NodeSet nodes;
   NodeSet unavailable_nodes;
-  TableSet tables;
+  TableList tables;  // the option as given; add/delete as ordsets would on it
   BackendState backend_state = 0;
   TaskStatus get_nodes_status = TaskStatus::kNotRunning;
   bool should_retry_get_nodes = false;
