@@ -88,6 +88,20 @@ bool ResultLess(const JoinResult* a, const JoinResult* b) {
          std::tie(b->node, b->table, b->what, b->ok, b->reason);
 }
 
+// Finds a record equal to `result` among `sorted` not yet `used`, marks it
+// used and returns true; false if none is left.
+bool TakeEqual(const std::vector<const JoinResult*>& sorted, std::vector<bool>& used,
+               const JoinResult& result) {
+  auto [first, last] = std::equal_range(sorted.begin(), sorted.end(), &result, ResultLess);
+  for (auto it = first; it != last; ++it) {
+    const auto index = static_cast<size_t>(it - sorted.begin());
+    if (used[index]) continue;
+    used[index] = true;
+    return true;
+  }
+  return false;
+}
+
 // The (node, table) pairs that have a result, sorted, for binary search.
 std::vector<std::pair<const NodeName*, const TableName*>> PairsWithResult(const State& state) {
   std::vector<std::pair<const NodeName*, const TableName*>> pairs;
@@ -352,11 +366,16 @@ void OnNodedown(State& state, const Nodedown& down, TimeMs now_ms, const View& v
   TryVerifyReady(state, view, effects);
 }
 
+constexpr const char* kNodeReconnectsText =
+    "Netsplit recovery. The remote node has been connected to us before.";
+
 void OnStartTime(State& state, const StartTimeMsg& msg, Effects& effects) {
   auto it = state.node_start_timestamps.find(msg.node);
   if (it != state.node_start_timestamps.end() && it->second == msg.start_time) {
     LogEffect(effects, LogLevel::kWarning, "node_reconnects",
-              {{"remote_node", msg.node}, {"start_time", msg.start_time}});
+              {{"remote_node", msg.node},
+               {"start_time", msg.start_time},
+               {"text", std::string(kNodeReconnectsText)}});
   }
   state.node_start_timestamps[msg.node] = msg.start_time;
   state.phase = Phase::kRegular;
@@ -364,24 +383,27 @@ void OnStartTime(State& state, const StartTimeMsg& msg, Effects& effects) {
 
 void OnJoiningFinished(State& state, const JoiningFinished& done, const View& view,
                        Effects& effects) {
-  // Results -- OldResults, without the quadratic scan. A repeated join
+  // Results -- OldResults (whole records; each old record cancels one, the
+  // first, equal new record), without the quadratic scan. A repeated join
   // usually returns the old results again, in the same order: the common
-  // prefix is old for sure; the rest is looked up in the old results sorted.
+  // prefix cancels pairwise; the rest is looked up among the old records
+  // left, sorted, each used at most once.
   const std::vector<JoinResult>& old = state.results;
   size_t same = 0;
   while (same < done.results.size() && same < old.size() && done.results[same] == old[same]) {
     ++same;
   }
   const bool unchanged = same == done.results.size() && same == old.size();
-  std::vector<const JoinResult*> old_sorted;
+  std::vector<const JoinResult*> old_left;
   if (same < done.results.size()) {
-    old_sorted.reserve(old.size());
-    for (const JoinResult& r : old) old_sorted.push_back(&r);
-    std::sort(old_sorted.begin(), old_sorted.end(), ResultLess);
+    old_left.reserve(old.size() - same);
+    for (size_t i = same; i < old.size(); ++i) old_left.push_back(&old[i]);
+    std::sort(old_left.begin(), old_left.end(), ResultLess);
   }
+  std::vector<bool> used(old_left.size(), false);
   for (size_t i = same; i < done.results.size(); ++i) {
     const JoinResult& result = done.results[i];
-    if (std::binary_search(old_sorted.begin(), old_sorted.end(), &result, ResultLess)) continue;
+    if (TakeEqual(old_left, used, result)) continue;
     // The record is the join_result() map itself: node, table, and either
     // result (ok | {error, Reason}) or, for pid_not_found, reason.
     std::vector<std::pair<std::string, LogValue>> fields = {{"node", result.node},
@@ -411,8 +433,12 @@ void OnPingResult(State& state, const PingResult& ping, const View& view, Effect
 void OnUnknown(const UnknownMessage& msg, Effects& effects) {
   static constexpr const char* kWhat[] = {"unexpected_info", "unexpected_call",
                                           "unexpected_cast"};
-  LogEffect(effects, LogLevel::kError, kWhat[static_cast<int>(msg.kind)],
-            {{"msg", msg.description}});
+  std::vector<Field> fields = {{"msg", msg.description}};
+  // handle_call/3 logs the caller too: #{what, msg, from}.
+  if (msg.kind == UnknownMessage::Kind::kCall) {
+    fields.emplace_back("from", static_cast<int64_t>(msg.caller));
+  }
+  LogEffect(effects, LogLevel::kError, kWhat[static_cast<int>(msg.kind)], std::move(fields));
   if (msg.kind == UnknownMessage::Kind::kCall) {
     effects.push_back(Reply{msg.caller, ReplyUnexpectedCall{}});
   }

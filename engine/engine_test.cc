@@ -912,6 +912,38 @@ TEST_F(EngineTest, JoiningFinished_PreviousResultsMatchWholeRecordsInAnyOrder) {
   EXPECT_TRUE(Mentions(logs[1].record, "t2"));
 }
 
+TEST_F(EngineTest, JoiningFinished_PreviousResultsCancelOneRecordEach) {
+  // Results -- OldResults removes, for each old record, one equal new record:
+  // a record that comes twice now but stood once before is logged once.
+  Connect(kB);
+  Start({"t", "t"});
+  Round(GetNodesResult::Ok({kB}), 10);
+  EXPECT_EQ(CountOf<Log>(Send(JoiningFinished{{Joined(kB, "t")}}, 20)), 1u);
+  Round(GetNodesResult::Ok({kB}), 30);
+  EXPECT_EQ(CountOf<Log>(Send(JoiningFinished{{Joined(kB, "t"), Joined(kB, "t")}}, 40)), 1u);
+  Round(GetNodesResult::Ok({kB}), 50);
+  EXPECT_EQ(CountOf<Log>(Send(JoiningFinished{{Joined(kB, "t"), Joined(kB, "t")}}, 60)), 0u);
+}
+
+TEST_F(EngineTest, JoiningFinished_AnErrorAgainstANewServerIsLoggedAgain) {
+  // The comparison is of whole records, reason included: the same error
+  // against a restarted node's new server (its pid is in the
+  // {task_failed, Reason, Info} reason) is a new record, logged again.
+  Connect(kB);
+  Start({"t"});
+  const std::string old_server = "{task_failed,join_pids_overlap,#{remote_pid=><0.90.0>}}";
+  const std::string new_server = "{task_failed,join_pids_overlap,#{remote_pid=><0.95.0>}}";
+  Round(GetNodesResult::Ok({kB}), 10);
+  Send(JoiningFinished{{JoinFailed(kB, "t", old_server)}}, 20);
+  Round(GetNodesResult::Ok({kB}), 30);
+  EXPECT_TRUE(All<Log>(Send(JoiningFinished{{JoinFailed(kB, "t", old_server)}}, 40)).empty());
+  Round(GetNodesResult::Ok({kB}), 50);
+  const std::vector<LogRecord> logs =
+      LogsOf(Send(JoiningFinished{{JoinFailed(kB, "t", new_server)}}, 60), "join_result");
+  ASSERT_EQ(logs.size(), 1u);
+  EXPECT_EQ(StringField(logs[0], "result"), "{error," + new_server + "}");
+}
+
 TEST_F(EngineTest, JoiningFinished_WithShouldRetryJoinStartsAnotherTaskOverTheCurrentPairs) {
   // When should_retry_join was set, the finished task is followed by a new one
   // built from the current nodes, view and tables.
@@ -1164,7 +1196,13 @@ TEST_F(EngineTest, StartTime_SameValueAgainLogsNodeReconnects) {
   // A start time equal to the one stored for that node logs node_reconnects.
   Start();
   EXPECT_TRUE(LogsOf(Send(StartTimeMsg{kB, 77}, 10), "node_reconnects").empty());
-  EXPECT_EQ(LogsOf(Send(StartTimeMsg{kB, 77}, 20), "node_reconnects").size(), 1u);
+  const std::vector<LogRecord> logs = LogsOf(Send(StartTimeMsg{kB, 77}, 20), "node_reconnects");
+  ASSERT_EQ(logs.size(), 1u);
+  EXPECT_EQ(logs[0].level, LogLevel::kWarning);
+  EXPECT_EQ(StringField(logs[0], "remote_node"), kB);
+  EXPECT_EQ(IntField(logs[0], "start_time"), 77);
+  EXPECT_EQ(StringField(logs[0], "text"),
+            "Netsplit recovery. The remote node has been connected to us before.");
   EXPECT_EQ(state_.node_start_timestamps.at(kB), 77);
 }
 
@@ -1388,6 +1426,10 @@ TEST_F(EngineTest, UnknownCall_RepliesErrorUnexpectedCall) {
   const std::vector<Log> logs = All<Log>(effects);
   ASSERT_EQ(logs.size(), 1u);
   EXPECT_EQ(logs.front().record.level, LogLevel::kError);
+  // #{what => unexpected_call, msg => Msg, from => From}
+  EXPECT_EQ(logs.front().record.what, "unexpected_call");
+  EXPECT_EQ(StringField(logs.front().record, "msg"), "junk");
+  EXPECT_EQ(IntField(logs.front().record, "from"), 5);
 }
 
 TEST_F(EngineTest, UnknownCast_LogsAnErrorAndCarriesOn) {
