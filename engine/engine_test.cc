@@ -336,6 +336,15 @@ TEST(EngineShapeTest, Shape_SameInputsGiveTheSameOutputs) {
 // ===========================================================================
 // Constants
 
+TEST(EngineDescribeTest, Describe_GetNodesResultIsHandleCheckResult) {
+  // The get_nodes task sends {handle_check_result, Result, BackendState}
+  // (cets_discovery:handle_check/1); the trace names the message so.
+  EXPECT_EQ(Describe(Message{GetNodesDone{GetNodesResult::Ok({"b@h2"}), 3}}),
+            "{handle_check_result,{ok,['b@h2']},3}");
+  EXPECT_EQ(Describe(Message{GetNodesDone{GetNodesResult::Error("timeout"), 0}}),
+            "{handle_check_result,{error,timeout},0}");
+}
+
 TEST(EngineConstantsTest, Constants_DefaultsMatchTheTable) {
   // The default Config holds the table's values and each retry type maps to its interval.
   const Config config;

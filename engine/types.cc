@@ -126,7 +126,9 @@ std::string Describe(const Message& message) {
           [](const Check&) -> std::string { return "check"; },
           [](const EnterRegularPhase&) -> std::string { return "enter_regular_phase"; },
           [](const GetNodesDone& m) -> std::string {
-            return "{handle_get_nodes_result," + DescribeResult(m.result) + "}";
+            // The message as handle_check/1's task sends it.
+            return "{handle_check_result," + DescribeResult(m.result) + "," +
+                   std::to_string(m.backend_state) + "}";
           },
           [](const Nodeup& m) -> std::string { return "{nodeup," + Quote(m.node) + "}"; },
           [](const Nodedown& m) -> std::string { return "{nodedown," + Quote(m.node) + "}"; },
