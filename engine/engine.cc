@@ -292,7 +292,8 @@ void ScheduleNextCheck(State& state, TimeMs now_ms, Effects& effects) {
 // The part of nodeup shared with init: start time, timestamp, log.
 void NodeupBookkeeping(State& state, const NodeName& node, TimeMs now_ms, const View& view,
                        Effects& effects) {
-  effects.push_back(SendStartTime{node, state.start_time});
+  // send_start_time_to/2: only a process with a registered name sends.
+  if (state.registered) effects.push_back(SendStartTime{node, state.start_time});
   state.nodeup_timestamps[node] = now_ms;
   std::optional<Field> downtime;
   if (auto down = state.nodedown_timestamps.find(node);
@@ -450,6 +451,7 @@ void Init(State& state, const Options& options, TimeMs now_ms, const View& view,
           Effects& effects) {
   state = State{};
   state.config = options.config;
+  state.registered = options.registered;
   state.start_time = now_ms;
   state.tables = options.tables;  // as given: order and duplicates kept
   state.backend_state = options.backend_state;

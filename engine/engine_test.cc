@@ -1121,6 +1121,30 @@ TEST_F(EngineTest, Nodeup_LogHasRemoteNodeConnectedNodesAndTimeSinceStartup) {
   EXPECT_EQ(logs[0].Find("downtime_millisecond_duration"), nullptr);
 }
 
+TEST(EngineUnnamedTest, Nodeup_AnUnregisteredProcessSendsNoStartTime) {
+  // send_start_time_to/2 sends only when process_info(self(), registered_name)
+  // names the process; an unnamed discovery does the rest of the bookkeeping.
+  const NodeName self = kSelf;
+  NodeSet connected = {kB};
+  const View view{self, connected};
+  Options options;
+  options.registered = false;
+  State state;
+  Effects effects;
+  Init(state, options, 0, view, effects);
+  EXPECT_EQ(CountOf<SendStartTime>(effects), 0u);
+  EXPECT_EQ(LogsOf(effects, "nodeup").size(), 1u);
+  connected.insert(kC);
+  effects.clear();
+  Step(state, Nodeup{kC}, 10, view, effects);
+  EXPECT_EQ(CountOf<SendStartTime>(effects), 0u);
+  EXPECT_EQ(state.nodeup_timestamps.at(kC), 10);
+  options.registered = true;  // the default: named, as the world runs it
+  effects.clear();
+  Init(state, options, 0, view, effects);
+  EXPECT_EQ(CountOf<SendStartTime>(effects), 2u);
+}
+
 TEST_F(EngineTest, Nodeup_IsLoggedAtWarningLevel) {
   // handle_nodeup/2 logs with ?LOG_WARNING, both on a nodeup message and for
   // the nodes already connected at init.

@@ -111,10 +111,11 @@ struct State {
   std::map<NodeName, TimeMs> node_start_timestamps;
   TimeMs start_time = 0;
 
-  // Not part of the Erlang state: the configured intervals and the next
-  // timer id to hand out.
+  // Not part of the Erlang state: the configured intervals, the next timer
+  // id to hand out, and whether the process has a registered name.
   Config config;
   TimerId next_timer_id = 1;
+  bool registered = true;  // Options::registered (process info, not state)
 };
 
 // One entry of verify_ready's list of missing tasks, in this order of kinds.
