@@ -82,8 +82,10 @@ engine::SystemInfo InfoOf(const json& value, int64_t t0_system_ms) {
   s.should_retry_join = value.value("should_retry_join", false);
   s.nodes = NodeSetOf(value["nodes"]);
   s.unavailable_nodes = NodeSetOf(value["unavailable_nodes"]);
-  engine::NodeSet tables = NodeSetOf(value["tables"]);
-  s.tables = engine::TableSet(tables.begin(), tables.end());
+  // The option as given, in its order (system_info's tables).
+  for (const json& table : value.value("tables", json::array())) {
+    s.tables.push_back(table.get<std::string>());
+  }
   s.last_get_nodes_result = GetNodesResultOf(value.value("last_get_nodes_result", json::object()));
   s.start_time = value.value("start_time", t0_system_ms) - t0_system_ms;
   for (const json& missing : value.value("verify_ready", json::array())) {

@@ -153,12 +153,13 @@ Verdict Reply(const ReplyCondition& c, const Observable& world) {
       ok = outcome->kind == K::kTimeout;
       break;
     case ReplyResult::Kind::kTables:
-      ok = outcome->kind == K::kTables && AsSet(outcome->tables) == AsSet(c.result.tables);
+      // get_tables replies the list in its order: compared as a list.
+      ok = outcome->kind == K::kTables && outcome->tables == c.result.tables;
       break;
   }
   if (ok) return Holds();
   std::string seen = world::ToString(outcome->kind);
-  if (outcome->kind == K::kTables) seen = SetText(AsSet(outcome->tables));
+  if (outcome->kind == K::kTables) seen = absl::StrCat("[", absl::StrJoin(outcome->tables, ", "), "]");
   return Broken("call " + c.call_id + ": " + seen);
 }
 
