@@ -43,7 +43,17 @@ void Discovery::Spawn(NodeId n) {
   options.config = k_.config.intervals;
   scratch_effects_.clear();
   engine::Init(engines_[n], options, k_.now(), ViewOf(n), scratch_effects_);
+  Observe(n, &options, nullptr);
   CarryOut(n, scratch_effects_);
+}
+
+void Discovery::Observe(NodeId n, const engine::Options* options,
+                        const engine::Message* message) const {
+  const EngineObserver& observer = k_.config.engine_observer;
+  if (!observer) return;
+  const NodeRt& node = k_.nodes[n];
+  observer(EngineCall{node.name, node.incarnation, k_.now(), options, message, visible_[n],
+                      engines_[n], scratch_effects_});
 }
 
 void Discovery::Stop(NodeId n) {
@@ -133,6 +143,7 @@ void Discovery::OnRun(const Event& event) {
               });
   scratch_effects_.clear();
   engine::Step(engines_[n], message, k_.now(), ViewOf(n), scratch_effects_);
+  Observe(n, nullptr, &message);
   CarryOut(n, scratch_effects_);
   if (!runtime.empty() && node.running) ScheduleRun(n);
 }

@@ -4,7 +4,9 @@
 // gen_server, and every other effect the engine asks for carried out: tasks
 // (get_nodes, pings, joins), replies to callers, start_time sends (real
 // sends, subject to auto-connect), log records kept per node. It also keeps
-// the timeline's calls (call, connect_node, rpc) and their outcomes.
+// the timeline's calls (call, connect_node, rpc) and their outcomes. Every
+// Init and Step is handed to WorldConfig::engine_observer, when one is set,
+// before its effects are carried out (oracle/ replays them).
 //
 // A process has a number of its own (1, 2, ... per node, counting starts
 // and restarts after a crash); its events and its pings' results carry it,
@@ -108,6 +110,9 @@ class Discovery {
   void ScheduleRun(NodeId n);
   void MailboxFull(NodeId n);
   void ClearProcess(NodeId n);
+  // Hands the engine call just made (scratch_effects_) to
+  // config.engine_observer, if one is set, before its effects are carried out.
+  void Observe(NodeId n, const engine::Options* options, const engine::Message* message) const;
   // A new process on n: init/1 with nodes() as it is now.
   void Spawn(NodeId n);
   // The event or continuation belongs to n's current process.

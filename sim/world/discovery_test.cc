@@ -3,7 +3,8 @@
 // answered as cets_discovery answers them (wait_for_ready once get_nodes is
 // ok and every listed node not connected has answered pang), a caller's
 // timeout wins over a later reply, a stop ends open calls and a restarted
-// process never gets the timers of the one before, the mailbox is bounded.
+// process never gets the timers of the one before, the mailbox is bounded,
+// the engine observer hears of every Init and Step before its effects.
 #include "sim/world/discovery.h"
 
 #include <string>
@@ -191,6 +192,69 @@ TEST(DiscoveryTest, NodesIsWhatItsListenerWasTold) {
   EXPECT_EQ(bench.discovery.visible(0), (engine::NodeSet{"b@h2"}));
   bench.discovery.NodeDown(0, 1);
   EXPECT_TRUE(bench.discovery.visible(0).empty());
+}
+
+// WorldConfig::engine_observer (oracle/ replays what it records): every
+// Init and every Step, with the node, incarnation, time and view it ran
+// with, handed over before the world carries out its effects.
+TEST(DiscoveryTest, TheEngineObserverSeesEveryInitAndStepBeforeItsEffects) {
+  struct Seen {
+    bool init = false;
+    uint32_t incarnation = 0;
+    TimeMs now_ms = 0;
+    size_t message_index = 0;
+    engine::NodeSet visible;
+    size_t effects = 0;
+    size_t get_nodes_calls = 0;  // how many the room had made when it was told
+  };
+  std::vector<Seen> seen;
+  const DiscoveryBench* self = nullptr;
+  WorldConfig config;
+  config.engine_observer = [&](const EngineCall& call) {
+    if (call.node != "a@h1") return;  // b's process is observed too
+    ASSERT_EQ(call.options != nullptr, call.message == nullptr);
+    if (call.options != nullptr) {
+      EXPECT_EQ(call.options->tables, self->kernel.nodes[0].tables);
+    }
+    seen.push_back(Seen{call.options != nullptr, call.incarnation, call.now_ms,
+                        call.message != nullptr ? call.message->index() : 0, call.visible,
+                        call.effects.size(), self->discovery.get_nodes_calls(0).size()});
+  };
+  DiscoveryBench bench(config);
+  self = &bench;
+  bench.kernel.nodes[0].tables = {"t"};
+  bench.Start(0);
+  // init/1: self ! check and the timer of the regular phase.
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_TRUE(seen[0].init);
+  EXPECT_EQ(seen[0].incarnation, 1u);
+  EXPECT_EQ(seen[0].effects, 2u);
+  bench.RunUntil(0);
+  // The check starts get_nodes: the observer hears of it before the call.
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_FALSE(seen[1].init);
+  EXPECT_EQ(seen[1].message_index, engine::Message(engine::Check{}).index());
+  EXPECT_EQ(seen[1].get_nodes_calls, 0u);
+  EXPECT_EQ(bench.discovery.get_nodes_calls(0).size(), 1u);
+  bench.RunUntil(100);
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[2].message_index,
+            engine::Message(engine::GetNodesDone{}).index());
+  EXPECT_EQ(seen[2].now_ms, 100);
+  bench.Start(1);
+  bench.discovery.NodeUp(0, 1);
+  bench.RunUntil(100);
+  // The nodeup's step (and whatever it sent itself), run with b in nodes().
+  ASSERT_GE(seen.size(), 4u);
+  EXPECT_EQ(seen[3].message_index, engine::Message(engine::Nodeup{"b@h2"}).index());
+  EXPECT_EQ(seen[3].visible, (engine::NodeSet{"b@h2"}));
+  // A crash: a second Init in the same incarnation, with the nodes connected.
+  const size_t before_crash = seen.size();
+  bench.discovery.Crash(0);
+  ASSERT_EQ(seen.size(), before_crash + 1);
+  EXPECT_TRUE(seen.back().init);
+  EXPECT_EQ(seen.back().incarnation, 1u);
+  EXPECT_EQ(seen.back().visible, (engine::NodeSet{"b@h2"}));
 }
 
 }  // namespace

@@ -287,9 +287,8 @@ void Sim::StopNode(NodeId n) {
   network.NodeStopped(n);
   for (NodeId y = 0; y < n_nodes; ++y) Link(n, y) = LinkEnd{};
   // Everything that ran on it ends with it.
-  absl::erase_if(prechecks, [&](const auto& kv) { return kv.second.node == n; });
-  absl::erase_if(pings, [&](const auto& kv) { return kv.second.node == n; });
-  absl::erase_if(rpcs, [&](const auto& kv) { return kv.second.caller == n; });
+  ping.NodeStopped(n);
+  rpc.NodeStopped(n);
   for (auto& [join_id, join] : joins) {
     if (join.node != n) continue;
     if (join.record < joins_log.size() && joins_log[join.record].result.empty()) {
@@ -314,9 +313,7 @@ void Sim::DiscoveryTasksDie(NodeId n) {
   // cets_discovery spawn_links its ping tasks: they die. (A precheck or a
   // connect they started finds no ping to report to; a connect net_kernel
   // is making goes on, as net_kernel's setup outlives its caller.)
-  absl::erase_if(pings, [&](const auto& kv) {
-    return kv.second.node == n && kv.second.owner.kind == ContKind::kDiscoveryPing;
-  });
+  ping.OwnerDied(n, ContKind::kDiscoveryPing);
   // Its join task too, in CETS; here it runs to its end and its
   // joining_finished is dropped (DeliverToDiscovery).
   for (const auto& [join_id, join] : joins) {

@@ -10,7 +10,9 @@
 //   net_kernel.h/.cc  the net_kernel room: DNS, connection setup, explicit
 //                  and auto connects
 //   global.cc      connect_all sync, prevent_overlapping_partitions, the lock
-//   cets.cc        table servers, rpc, cets_ping, the join task
+//   cets.cc        table servers, the join task
+//   rpc.h/.cc      the rpc room: calls in flight, serving, replies, timeouts
+//   cets_ping.h/.cc  the cets_ping room: pings, pre-checks, ping_pairs
 //   cpu.h/.cc      the CPU room: hosts and cores, hop costs, waits for a core
 //   backend.h/.cc  the backends room: get_nodes backends
 //   discovery.h/.cc  the discovery room: the engine adapter (engine and
@@ -42,6 +44,7 @@
 #include "engine/types.h"
 #include "sim/world/action.h"
 #include "sim/world/backend.h"
+#include "sim/world/cets_ping.h"
 #include "sim/world/check.h"
 #include "sim/world/config.h"
 #include "sim/world/discovery.h"
@@ -57,15 +60,12 @@
 #include "sim/world/observations.h"
 #include "sim/world/random.h"
 #include "sim/world/reachability.h"
+#include "sim/world/rpc.h"
 #include "sim/world/trace.h"
 #include "sim/world/world.h"
 
 namespace discosim::world {
 
-
-// cets_ping's fixed timeouts (cets 0.2.0).
-inline constexpr TimeMs kPrecheckConnectTimeoutMs = 5'000;  // TCP pre-check
-inline constexpr TimeMs kMulticallTimeoutMs = 5'000;        // pre-check multicall
 
 // ---------------------------------------------------------------------------
 // Per-pair state: node x's end of its link to y (dense N x N), the part of
@@ -78,35 +78,6 @@ struct LinkEnd {
 
 // ---------------------------------------------------------------------------
 // Asynchronous work.
-
-struct Precheck {
-  NodeId node = kNoNode;  // where it runs
-  uint32_t incarnation = 0;
-  NodeId target = kNoNode;
-  Cont owner;
-};
-
-struct PingTask {
-  enum class Stage { kPrecheck, kMulticall, kConnect };
-  NodeId node = kNoNode;
-  uint32_t incarnation = 0;
-  NodeId target = kNoNode;
-  Cont owner;
-  Stage stage = Stage::kPrecheck;
-  uint32_t outstanding = 0;
-  bool any_pang = false;
-  size_t observed = ObservationLog::kNone;  // its record in the observation stream
-};
-
-struct RpcCall {
-  NodeId caller = kNoNode;
-  uint32_t caller_incarnation = 0;
-  NodeId target = kNoNode;
-  RpcKind kind = RpcKind::kNodeName;
-  Cont owner;
-  bool done = false;
-  RpcAnswer answer;
-};
 
 struct JoinTask {
   enum class Stage {
@@ -256,23 +227,25 @@ struct Sim : Kernel {
   void GiveBackLock(uint64_t join_id, JoinTask::Stage next);
   static bool Contending(JoinTask::Stage stage);
 
+  // --- rpc (rpc.h): forwarders for the callers outside the room ---
+  void WireRpc();  // world.cc: its send, undeliverable requests, servers
+  uint64_t StartRpc(NodeId caller, NodeId target, msg::RpcRequest request, Cont owner) {
+    return rpc.Start(caller, target, std::move(request), owner);
+  }
+  void ServeRpc(NodeId server, NodeId caller, const msg::RpcRequest& request) {
+    rpc.Serve(server, caller, request);
+  }
+  void FinishRpc(uint64_t rpc_id, RpcAnswer answer) { rpc.Finish(rpc_id, std::move(answer)); }
+  void OnRpcReply(const NetMsg& m, const msg::RpcReply& reply) { rpc.OnReply(m, reply); }
+  RpcCall TakeRpc(uint64_t rpc_id) { return rpc.Take(rpc_id); }
+
+  // --- cets_ping (cets_ping.h): a forwarder for discovery ---
+  void WireCetsPing();  // world.cc: what it asks of the network and net_kernel
+  void StartPing(NodeId n, NodeId target, Cont owner) { ping.Start(n, target, owner); }
+
   // --- cets.cc ---
-  uint64_t StartRpc(NodeId caller, NodeId target, msg::RpcRequest request, Cont owner);
-  void ServeRpc(NodeId server, NodeId caller, const msg::RpcRequest& request);
-  void ReplyRpc(NodeId server, NodeId caller, uint64_t rpc_id, RpcAnswer answer);
-  void FinishRpc(uint64_t rpc_id, RpcAnswer answer);
-  void OnRpcReply(const NetMsg& m, const msg::RpcReply& reply);
-  void FailRpcsOnNodedown(NodeId x, NodeId y);
-  RpcCall TakeRpc(uint64_t rpc_id);
-  void StartPing(NodeId n, NodeId target, Cont owner);
-  void FinishPing(uint64_t ping_id, bool pong);
-  void OnPingPrecheck(uint64_t ping_id, bool ok);
-  void OnPingMulticallAnswer(uint64_t ping_id, uint64_t rpc_id);
-  void OnMulticallDeadline(uint64_t ping_id);
-  void PingMulticallDone(uint64_t ping_id);
-  void StartPrecheck(NodeId n, NodeId target, Cont owner);
-  void OnPrecheckDnsDone(const Event& event);
-  void OnPrecheckTcpDone(const Event& event);
+  // The table servers' rpcs (whereis, get_cluster), served for the rpc room.
+  void ServeTableRpc(NodeId server, NodeId caller, const msg::RpcRequest& request);
   void StartJoinTask(NodeId n, std::vector<engine::JoinPair> pairs);
   void StartLockLoop(NodeId n);
   void JoinNextPair(uint64_t join_id);
@@ -314,12 +287,11 @@ struct Sim : Kernel {
   NetKernel net_kernel{*this, network};
   Backend backend{*this};
   Discovery discovery{*this, network, backend};
+  Rpc rpc{*this};
+  CetsPing ping{*this, rpc};
 
   std::vector<ScheduledAction> actions;
 
-  absl::btree_map<uint64_t, Precheck> prechecks;
-  absl::btree_map<uint64_t, PingTask> pings;
-  absl::btree_map<uint64_t, RpcCall> rpcs;
   absl::btree_map<uint64_t, JoinTask> joins;
   absl::btree_map<uint64_t, LockOp> lock_ops;
   // Lock time accounting (Counters::lock_held_us, lock_free_contended_us).

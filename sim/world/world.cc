@@ -43,6 +43,7 @@ const char* ToString(EventKind kind) {
     case EventKind::kLockServe: return "lock_serve";
     case EventKind::kLockLocalReply: return "lock_local_reply";
     case EventKind::kJoinRpcStep: return "join_rpc_step";
+    case EventKind::kRpcTimeout: return "rpc_timeout";
   }
   return "?";
 }
@@ -118,7 +119,7 @@ absl::Status Sim::Build() {
     discovery.Deliver(n, std::move(done));
   };
   discovery.Build();
-  discovery.start_ping = [this](NodeId n, NodeId target, Cont owner) { StartPing(n, target, owner); };
+  discovery.start_ping = [this](NodeId n, NodeId target, Cont owner) { ping.Start(n, target, owner); };
   discovery.start_join = [this](NodeId n, std::vector<engine::JoinPair> pairs) {
     StartJoinTask(n, std::move(pairs));
   };
@@ -136,12 +137,9 @@ absl::Status Sim::Build() {
   network.Build();
   network.SetConnector(&net_kernel);
   network.receive = [this](const NetMsg& m) { Receive(m); };
-  network.undeliverable = [this](const NetMsg& m) {
-    if (const auto* request = std::get_if<msg::RpcRequest>(&m.payload)) {
-      FinishRpc(request->rpc_id, RpcAnswer{});  // {badrpc, nodedown}
-    }
-  };
   WireEndListeners();
+  WireRpc();
+  WireCetsPing();
   // Initial starts, in name order at each instant.
   for (NodeId id = 0; id < n_nodes; ++id) {
     const std::optional<TimeMs>& at = sorted[id].start_at_ms;
@@ -186,7 +184,41 @@ void Sim::WireEndListeners() {
   // 5. rpc: calls to the peer fail with {badrpc, nodedown}.
   network.AddListener(EndListener{
       "rpc", false, nullptr,
-      [this](NodeId x, NodeId y, uint64_t, DownCause) { FailRpcsOnNodedown(x, y); }});
+      [this](NodeId x, NodeId y, uint64_t, DownCause) { rpc.OnNodedown(x, y); }});
+}
+
+// The rpc room's send (the network's; a request it cannot deliver fails the
+// call) and who serves each kind of call.
+void Sim::WireRpc() {
+  rpc.SetSend([this](NodeId from, NodeId to, Payload payload, SendMode mode) {
+    network.Send(from, to, std::move(payload), mode);
+  });
+  network.undeliverable = [this](const NetMsg& m) {
+    if (const auto* request = std::get_if<msg::RpcRequest>(&m.payload)) {
+      rpc.Finish(request->rpc_id, RpcAnswer{});  // {badrpc, nodedown}
+    }
+  };
+  auto tables = [this](NodeId server, NodeId caller, const msg::RpcRequest& request) {
+    ServeTableRpc(server, caller, request);
+  };
+  rpc.SetServer(RpcKind::kWhereis, tables);
+  rpc.SetServer(RpcKind::kGetCluster, tables);
+  // kPrecheck and kPing: cets_ping registers its own.
+}
+
+// cets_ping's view of nodes(), DNS, the network and net_kernel.
+void Sim::WireCetsPing() {
+  CetsPing::Wiring wiring;
+  wiring.connected = [this](NodeId x, NodeId y) {
+    return network.ConnId(x, y) != 0 && !network.Hidden(x, y);
+  };
+  wiring.lookup = [this](NodeId n, NodeId target) { return net_kernel.Lookup(n, target); };
+  wiring.reachable = [this](NodeId x, NodeId y) { return network.Reachable(x, y); };
+  wiring.latency_us = [this](NodeId x, NodeId y) { return network.LatencyUs(x, y); };
+  wiring.connect = [this](NodeId n, NodeId target, Cont waiter) {
+    net_kernel.RequestConnect(n, target, waiter);
+  };
+  ping.Wire(std::move(wiring));
 }
 
 std::string Sim::DescribeEvent(const Event& event) const {
@@ -208,21 +240,13 @@ void Sim::OnResume(const Event& event) {
       discovery.OnPingResult(event);
       return;
     case ContKind::kPingPrecheck:
-      OnPingPrecheck(event.a, event.b != 0);
-      return;
     case ContKind::kPingConnect:
-      if (pings.contains(event.a)) FinishPing(event.a, event.b != 0);
-      return;
     case ContKind::kPingMulticall:
-      OnPingMulticallAnswer(event.a, event.b);
+    case ContKind::kPingPairsRpc:
+      ping.OnResume(event);
       return;
     case ContKind::kRpcServe:
-      if (nodes[event.node].running) {
-        RpcAnswer answer;
-        answer.delivered = true;
-        answer.yes = event.b != 0;
-        ReplyRpc(event.node, event.peer, event.a, std::move(answer));
-      }
+      rpc.OnServed(event);
       return;
     case ContKind::kJoinRpc:
       OnJoinRpc(event.a, event.b);
@@ -261,9 +285,9 @@ void Sim::Receive(const NetMsg& m) {
         } else if constexpr (std::is_same_v<P, msg::StartTime>) {
           discovery.Deliver(to, engine::StartTimeMsg{Name(from), p.start_time});
         } else if constexpr (std::is_same_v<P, msg::RpcRequest>) {
-          ServeRpc(to, from, p);
+          rpc.Serve(to, from, p);
         } else if constexpr (std::is_same_v<P, msg::RpcReply>) {
-          OnRpcReply(m, p);
+          rpc.OnReply(m, p);
         } else if constexpr (std::is_same_v<P, msg::GlobalSync>) {
           OnGlobalSyncMsg(m, p);
         } else if constexpr (std::is_same_v<P, msg::GlobalNewNodes>) {
@@ -316,9 +340,9 @@ void Sim::Dispatch(const Event& event) {
     case EventKind::kSetupConnected: net_kernel.OnSetupConnected(event.a); break;
     case EventKind::kSetupDeadline: net_kernel.OnSetupDeadline(event.a); break;
     case EventKind::kTickTimeout: network.OnTickTimeout(event); break;
-    case EventKind::kPrecheckDnsDone: OnPrecheckDnsDone(event); break;
-    case EventKind::kPrecheckTcpDone: OnPrecheckTcpDone(event); break;
-    case EventKind::kMulticallDeadline: OnMulticallDeadline(event.a); break;
+    case EventKind::kPrecheckDnsDone:
+    case EventKind::kPrecheckTcpDone:
+    case EventKind::kMulticallDeadline: ping.Handle(event); break;
     case EventKind::kJoinTimer: OnJoinTimer(event); break;
     case EventKind::kGlobalSync: OnGlobalSyncTimer(event); break;
     case EventKind::kLockRetry: OnLockRetry(event); break;
@@ -328,6 +352,7 @@ void Sim::Dispatch(const Event& event) {
     case EventKind::kLockServe: OnLockServe(event); break;
     case EventKind::kLockLocalReply: OnLockLocalReply(event); break;
     case EventKind::kJoinRpcStep: OnJoinRpcStep(event); break;
+    case EventKind::kRpcTimeout: rpc.OnTimeout(event); break;
   }
 }
 
