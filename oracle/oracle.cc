@@ -5,7 +5,6 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "oracle/known_differences.h"
 #include "oracle/translate.h"
 
 namespace discosim::oracle {
@@ -103,38 +102,6 @@ std::string Replay(const std::vector<Term>& requests, size_t upto, const std::st
   return absl::StrCat(out, "    {state}.\n");
 }
 
-// Applies the mask of every known difference that applies to both sides;
-// returns the points that changed something.
-std::vector<int> Mask(const std::vector<bool>& applies, Side& engine_side, Side& erlang_side) {
-  std::vector<int> used;
-  const std::vector<KnownDifference>& list = KnownDifferences();
-  for (size_t k = 0; k < list.size(); ++k) {
-    if (!applies[k]) continue;
-    const bool a = list[k].normalize(engine_side.effects, engine_side.info);
-    const bool b = list[k].normalize(erlang_side.effects, erlang_side.info);
-    if (a || b) used.push_back(list[k].point);
-  }
-  return used;
-}
-
-std::optional<int> Cut(const std::vector<bool>& applies) {
-  const std::vector<KnownDifference>& list = KnownDifferences();
-  for (size_t k = 0; k < list.size(); ++k) {
-    if (applies[k] && list[k].cuts) return list[k].point;
-  }
-  return std::nullopt;
-}
-
-// Marks the known differences whose trigger this step's system_info shows.
-void Trigger(const Term& erlang_info, std::vector<bool>& applies) {
-  const std::vector<KnownDifference>& list = KnownDifferences();
-  for (size_t k = 0; k < list.size(); ++k) {
-    if (!applies[k] && (list[k].trigger == nullptr || list[k].trigger(erlang_info))) {
-      applies[k] = true;
-    }
-  }
-}
-
 // What to ask cets_discovery.erl for a run, and what the engine says.
 struct Expected {
   std::vector<Term> requests;  // init, then one per step
@@ -179,8 +146,6 @@ absl::StatusOr<Verdict> Oracle::Compare(const Recording& run) {
   if (!lines.ok()) return lines.status();
   ++sequences_;
   Verdict verdict;
-  std::vector<bool> applies(KnownDifferences().size(), false);
-  size_t triggered_upto = 0;  // the steps whose system_info Trigger has seen
   for (size_t i = 0; i < requests.size(); ++i) {
     ++verdict.steps_compared;
     ++steps_;
@@ -201,28 +166,10 @@ absl::StatusOr<Verdict> Oracle::Compare(const Recording& run) {
                           Replay(requests, i, erl_->command()))};
       return verdict;
     }
-    // The triggers of the known differences, from the steps before this one.
-    for (; masks_ && triggered_upto < i; ++triggered_upto) {
-      absl::StatusOr<Term> earlier = ReadAnswer((*lines)[2 * triggered_upto + 1]);
-      if (earlier.ok()) Trigger(*earlier, applies);
-    }
-    Side engine_side = expected[i];
-    Side erlang_side{*std::move(effects), *std::move(info)};
-    if (masks_) Trigger(erlang_side.info, applies);
-    triggered_upto = i + 1;
+    const Side& engine_side = expected[i];
+    const Side erlang_side{*std::move(effects), *std::move(info)};
+    // The lines differ; the terms they write may not.
     if (engine_side.effects == erlang_side.effects && engine_side.info == erlang_side.info) continue;
-    if (masks_) {
-      const std::vector<int> used = Mask(applies, engine_side, erlang_side);
-      if (engine_side.effects == erlang_side.effects && engine_side.info == erlang_side.info) {
-        for (int point : used) ++verdict.masked[point], ++masked_[point];
-        continue;
-      }
-      if (std::optional<int> point = Cut(applies)) {
-        verdict.cut_by = point;
-        ++cuts_[*point];
-        return verdict;
-      }
-    }
     verdict.mismatch = Mismatch{
         i, absl::StrCat(header, SideBySide(engine_side.effects, erlang_side.effects),
                         InfoDiff(engine_side.info, erlang_side.info),

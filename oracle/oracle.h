@@ -15,7 +15,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -55,10 +54,6 @@ struct Mismatch {
 struct Verdict {
   size_t steps_compared = 0;  // init counts as one
   std::optional<Mismatch> mismatch;
-  // Known differences (known_differences.h) that made a step agree, by point,
-  // and whether one cut the comparison short.
-  std::map<int, uint64_t> masked;
-  std::optional<int> cut_by;
   bool agreed() const { return !mismatch.has_value(); }
 };
 
@@ -70,23 +65,16 @@ class Oracle {
   // step; stops at the first mismatch. An error: the Erlang side failed.
   absl::StatusOr<Verdict> Compare(const Recording& run);
 
-  // Whether known differences may mask mismatches (on by default).
-  void set_masks(bool on) { masks_ = on; }
   uint64_t sequences() const { return sequences_; }
   uint64_t steps() const { return steps_; }
-  const std::map<int, uint64_t>& masked() const { return masked_; }
-  const std::map<int, uint64_t>& cuts() const { return cuts_; }
   ErlangProcess& erlang() { return *erl_; }
 
  private:
   explicit Oracle(std::unique_ptr<ErlangProcess> erl) : erl_(std::move(erl)) {}
 
   std::unique_ptr<ErlangProcess> erl_;
-  bool masks_ = true;
   uint64_t sequences_ = 0;
   uint64_t steps_ = 0;
-  std::map<int, uint64_t> masked_;
-  std::map<int, uint64_t> cuts_;
 };
 
 }  // namespace discosim::oracle

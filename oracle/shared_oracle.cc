@@ -5,8 +5,6 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "oracle/known_differences.h"
-
 namespace discosim::oracle {
 namespace {
 
@@ -21,14 +19,6 @@ struct Shared {
                  static_cast<unsigned long long>(oracle->steps()), seconds,
                  static_cast<double>(oracle->sequences()) / seconds,
                  static_cast<double>(oracle->steps()) / seconds);
-    for (const KnownDifference& d : KnownDifferences()) {
-      auto masked = oracle->masked().find(d.point);
-      auto cut = oracle->cuts().find(d.point);
-      std::fprintf(stderr, "oracle: known difference (%d) %s: %llu steps masked, %llu runs cut\n",
-                   d.point, d.what,
-                   static_cast<unsigned long long>(masked == oracle->masked().end() ? 0 : masked->second),
-                   static_cast<unsigned long long>(cut == oracle->cuts().end() ? 0 : cut->second));
-    }
   }
 };
 
@@ -40,10 +30,6 @@ Oracle& SharedOracle() {
     if (!oracle.ok()) {
       std::fprintf(stderr, "oracle: %s\n", std::string(oracle.status().message()).c_str());
       std::abort();
-    }
-    // DISCOSIM_ORACLE_MASKS=0: no known difference is masked.
-    if (const char* masks = std::getenv("DISCOSIM_ORACLE_MASKS"); masks && *masks == '0') {
-      (*oracle)->set_masks(false);
     }
     static Shared s{*std::move(oracle), std::chrono::steady_clock::now()};
     return &s;

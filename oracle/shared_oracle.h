@@ -1,6 +1,6 @@
 // One oracle (one erl) for a whole test binary, started on first use and
 // reporting, when the binary ends, how many sequences and steps it compared
-// per second and what the known-difference masks hid.
+// per second.
 #ifndef DISCOSIM_ORACLE_SHARED_ORACLE_H_
 #define DISCOSIM_ORACLE_SHARED_ORACLE_H_
 
