@@ -122,8 +122,7 @@ class Judge {
     }
   }
 
-  // The run reached end_ms. Windows still open pass (always, never);
-  // returns the time the run must go on to for after_heal, if any.
+  // Returns the time the run must go on to for after_heal, if any.
   std::optional<int64_t> AfterHealDeadline() const {
     std::optional<int64_t> deadline;
     const int64_t removal_ms = world_.LastFaultRemovalMs().value_or(0);
@@ -142,8 +141,11 @@ class Judge {
       std::visit(Overloaded{
                      [&](const AtQualifier&) { t.Fail(now, "not reached"); },
                      [&](const ByQualifier&) { t.Fail(now, "not reached"); },
-                     [&](const AlwaysQualifier&) { t.Pass(now); },
-                     [&](const NeverQualifier&) { t.Pass(now); },
+                     // A window that held passes at its end (its `until`, or
+                     // `duration`), not at the run's end, which after_heal
+                     // may have pushed further.
+                     [&](const AlwaysQualifier& q) { t.Pass(std::min(now, WindowOf(q).until_ms)); },
+                     [&](const NeverQualifier& q) { t.Pass(std::min(now, WindowOf(q).until_ms)); },
                      [&](const AfterHealQualifier& q) {
                        if (HeldAfter(t, removal_ms)) {
                          t.Pass(*t.held_at_ms);
