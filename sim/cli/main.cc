@@ -21,6 +21,7 @@
 #include <CLI/CLI.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "sim/cli/version.h"
 #include "sim/fuzz/campaign.h"
 #include "sim/report/chrome_trace.h"
 #include "sim/report/html_report.h"
@@ -313,6 +314,8 @@ int Main(int argc, char** argv) {
       "(nothing run), 3 a run stopped at a limit.",
       "discosim"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string(VersionText()),
+                       "Print the version (and the git commit it was built from) and exit");
 
   LimitFlags check_limits;
   std::vector<std::string> check_files;
