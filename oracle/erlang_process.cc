@@ -49,7 +49,9 @@ absl::Status WriteAll(int fd, std::string_view bytes) {
 OracleSetup DefaultOracleSetup() {
   OracleSetup setup{DISCOSIM_ORACLE_ERL, DISCOSIM_ORACLE_EBIN, DISCOSIM_ORACLE_CETS_SRC};
   if (const char* src = std::getenv("DISCOSIM_CETS_SRC"); src != nullptr && *src != '\0') {
-    setup.cets_src = src;
+    // A tree's root or its src/ folder.
+    const std::string root_src = std::string(src) + "/src";
+    setup.cets_src = access((root_src + "/cets_discovery.erl").c_str(), R_OK) == 0 ? root_src : src;
   }
   return setup;
 }

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "sim/scenario/judge.h"
 #include "sim/scenario/scenario.h"
 #include "sim/world/world.h"
 
@@ -35,13 +36,6 @@ struct RunOptions {
   world::TraceMode trace = world::TraceMode::kHashOnly;
   world::Limits limits;
   world::EngineObserver engine_observer;  // every engine call of the run (oracle/)
-};
-
-struct ExpectationResult {
-  const Expectation* expectation = nullptr;  // points into the scenario
-  bool passed = false;
-  int64_t at_ms = 0;     // when it held (pass) or when it was found broken (fail)
-  std::string observed;  // for a failure: what was seen instead
 };
 
 struct ScenarioRun {

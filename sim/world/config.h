@@ -67,6 +67,9 @@ struct BackendConfig {
   std::optional<std::vector<NodeName>> nodes;  // none: every declared node, sorted
   LatencyRange latency;
   double error_rate = 0.0;  // probability in [0, 1] that a call returns {error, simulated}
+  // Probability in [0, 1] that a call raises: the get_nodes task dies, and
+  // with it the discovery process it is linked to (see action::BackendCrash).
+  double crash_rate = 0.0;
   friend bool operator==(const BackendConfig&, const BackendConfig&) = default;
 };
 
