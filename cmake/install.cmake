@@ -2,6 +2,8 @@
 #   bin/discosim
 #   share/man/man1/discosim.1            (with help2man; cmake says when it is missing)
 #   share/doc/discosim/README.md, docs/, scenarios/, discosim-help.txt
+#   share/discosim/ebin/*.beam           (real mode's: CETS's and ours; real/CMakeLists.txt)
+#   share/doc/discosim/cets/LICENSE      (CETS's, whose code is in those beams)
 # The docs and scenarios keep the repository's layout, so the README's links
 # and the scenarios' schema modeline (../docs/scenario.schema.json) still work.
 include(GNUInstallDirs)
@@ -52,5 +54,10 @@ set(CPACK_GENERATOR DEB)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# `discosim real` and `compare` start OTP (erlang-base: erlexec, epmd, kernel,
+# stdlib) and, for partitions and cuts, nft; the simulator needs neither.
+if(DISCOSIM_REAL_ENABLED)
+  set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "erlang-base, nftables")
+endif()
 set(CPACK_STRIP_FILES ON)
 include(CPack)
