@@ -19,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "real/names.h"
 #include "real/nft.h"
+#include "real/paths.h"
 #include "real/real_paths.h"
 
 namespace discosim::real {
@@ -64,9 +65,10 @@ bool Accepts(uint16_t port) {
 }
 
 std::vector<std::string> ErlangEnv(const std::string& home) {
-  return {absl::StrCat("ROOTDIR=", kErlangRootDir), absl::StrCat("BINDIR=", kErtsBinDir),
+  const std::string bin = ErtsBinDir();
+  return {absl::StrCat("ROOTDIR=", kErlangRootDir), absl::StrCat("BINDIR=", bin),
           "EMU=beam", "PROGNAME=erl", absl::StrCat("HOME=", home),
-          absl::StrCat("PATH=", kErtsBinDir, ":/usr/bin:/bin"), "LANG=C.UTF-8"};
+          absl::StrCat("PATH=", bin, ":/usr/bin:/bin"), "LANG=C.UTF-8"};
 }
 
 }  // namespace
@@ -175,7 +177,7 @@ absl::Status Cluster::StartEpmd() {
   for (int attempt = 0; attempt < 3; ++attempt) {
     absl::StatusOr<uint16_t> port = FreePort();
     if (!port.ok()) return port.status();
-    Command epmd{absl::StrCat(kErtsBinDir, "/epmd"), {"epmd", "-port", std::to_string(*port)},
+    Command epmd{absl::StrCat(ErtsBinDir(), "/epmd"), {"epmd", "-port", std::to_string(*port)},
                  {"PATH=/usr/bin:/bin"}, dir_ + "/epmd.log"};
     absl::StatusOr<pid_t> pid = Spawn(epmd);
     if (!pid.ok()) return pid.status();
@@ -212,9 +214,9 @@ absl::StatusOr<size_t> Cluster::BootVm(VmSpec spec, int timeout_ms) {
   const size_t index = vms_.size();
   auto vm = std::make_unique<Vm>();
   vm->spec = std::move(spec);
-  const std::string erlexec = absl::StrCat(kErtsBinDir, "/erlexec");
+  const std::string erlexec = absl::StrCat(ErtsBinDir(), "/erlexec");
   Command command{erlexec,
-                  VmArgv(vm->spec, erlexec, kEbinDir, epmd_port_, inetrc_, cookie_,
+                  VmArgv(vm->spec, erlexec, EbinDir(), epmd_port_, inetrc_, cookie_,
                          listener_.port(), index),
                   ErlangEnv(dir_), absl::StrCat(dir_, "/", vm->spec.node, "-", index, ".log")};
   absl::StatusOr<pid_t> pid = Spawn(command);

@@ -4,6 +4,7 @@
 // file is invalid or the command line is wrong (nothing was run); 3 a run
 // was stopped by a limit or the world refused an action.
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -21,7 +22,9 @@
 #include <CLI/CLI.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "sim/cli/version.h"
 #include "sim/fuzz/campaign.h"
+#include "sim/fuzz/summary.h"
 #include "sim/report/chrome_trace.h"
 #include "sim/report/html_report.h"
 #include "sim/report/report.h"
@@ -201,6 +204,8 @@ struct FuzzFlags {
   bool list = false;
   bool write_all = false;
   bool prevent_everywhere = false;
+  std::string format = "text";         // of the closing summary: text, json, junit
+  std::vector<std::string> merge_dirs;  // --merge: combine these shards' summary.json
 };
 
 void AddFuzzFlags(CLI::App& cmd, FuzzFlags& f) {
@@ -236,9 +241,56 @@ void AddFuzzFlags(CLI::App& cmd, FuzzFlags& f) {
   cmd.add_flag("--prevent-everywhere", f.prevent_everywhere,
                "Keep connect_all and prevent_overlapping_partitions on and dist_auto_connect "
                "always on every node (where the transitivity property applies)");
+  cmd.add_option("--format", f.format,
+                 "The closing summary on stdout: text, json or junit (one test case per property, "
+                 "failures with their reproducers); with json or junit the progress goes to stderr. "
+                 "--out always gets summary.json")
+      ->check(CLI::IsMember({"text", "json", "junit"}))
+      ->capture_default_str();
+  cmd.add_option("--merge", f.merge_dirs,
+                 "Run nothing: combine the summary.json in each DIR (the --out of each shard) into "
+                 "one summary, in --format; exit 2 if they are not the shards of one campaign or "
+                 "one is missing")
+      ->type_name("DIR...");
+}
+
+// The closing summary in --format (text: the campaign's own lines).
+std::string SummaryIn(const std::string& format, const fuzz::FuzzReport& report,
+                      const std::string& text) {
+  if (format == "json") return fuzz::ReportJson(report);
+  if (format == "junit") return fuzz::ReportJunit(report);
+  return text;
+}
+
+int FuzzMerge(const FuzzFlags& f) {
+  std::vector<fuzz::FuzzReport> reports;
+  for (const std::string& dir : f.merge_dirs) {
+    const std::string path = (std::filesystem::path(dir) / fuzz::kSummaryFileName).string();
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    if (!in) {
+      std::cerr << path << ": cannot read (is " << dir << " the --out of a discosim fuzz?)\n";
+      return kInvalid;
+    }
+    absl::StatusOr<fuzz::FuzzReport> report = fuzz::ParseReportJson(text.str(), path, dir);
+    if (!report.ok()) {
+      std::cerr << report.status().message() << "\n";
+      return kInvalid;
+    }
+    reports.push_back(std::move(*report));
+  }
+  absl::StatusOr<fuzz::FuzzReport> merged = fuzz::MergeReports(reports, /*require_all=*/true);
+  if (!merged.ok()) {
+    std::cerr << "--merge: " << merged.status().message() << "\n";
+    return kInvalid;
+  }
+  std::cout << SummaryIn(f.format, *merged, fuzz::ReportText(*merged)) << std::flush;
+  return merged->summary.failures.empty() ? kPassed : kFailed;
 }
 
 int Fuzz(const FuzzFlags& f) {
+  if (!f.merge_dirs.empty()) return FuzzMerge(f);
   fuzz::CampaignOptions o;
   int shard = 0, shards = 0;
   char slash = 0;
@@ -284,14 +336,36 @@ int Fuzz(const FuzzFlags& f) {
   o.gen.max_horizon_ms = *horizon_ms;
   o.gen.overlap_prevention_everywhere = f.prevent_everywhere;
   o.check.max_events = f.max_events;
-  std::cout << "fuzz: seed " << o.seed << ", shard " << o.shard << "/" << o.shards << ", "
-            << (o.only_case ? "case " + std::to_string(*o.only_case)
-                            : (o.runs ? std::to_string(*o.runs) + " cases in all" : "until the budget"))
-            << ", " << o.jobs << " jobs\n"
-            << std::flush;
-  fuzz::CampaignSummary summary = fuzz::RunCampaign(o, std::cout, std::cerr);
-  std::cout << fuzz::SummaryText(o, summary) << std::flush;
+  // With a machine format, stdout holds the summary alone.
+  std::ostream& live = f.format == "text" ? std::cout : std::cerr;
+  live << "fuzz: seed " << o.seed << ", shard " << o.shard << "/" << o.shards << ", "
+       << (o.only_case ? "case " + std::to_string(*o.only_case)
+                       : (o.runs ? std::to_string(*o.runs) + " cases in all" : "until the budget"))
+       << ", " << o.jobs << " jobs\n"
+       << std::flush;
+  fuzz::CampaignSummary summary = fuzz::RunCampaign(o, live, std::cerr);
+  const fuzz::FuzzReport report = fuzz::ReportOf(o, summary);
+  if (!o.out_dir.empty()) {
+    const std::string path = (std::filesystem::path(o.out_dir) / fuzz::kSummaryFileName).string();
+    if (!WriteFile(path, fuzz::ReportJson(report, o.out_dir))) return kAborted;
+  }
+  std::cout << SummaryIn(f.format, report, fuzz::SummaryText(o, summary)) << std::flush;
   return summary.failures.empty() ? kPassed : kFailed;
+}
+
+// `discosim fuzz`: its help and flags.
+CLI::App* AddFuzzCommand(CLI::App& app, FuzzFlags& flags) {
+  CLI::App* fuzz = app.add_subcommand(
+      "fuzz",
+      "Run generated clusters and fault schedules against the world-level properties\n"
+      "(membership, transitivity, liveness, determinism). Each failing case is shrunk and\n"
+      "written as a scenario file that fails the same way under `discosim run`.\n"
+      "A liveness failure after two joins merged into one cluster at once is counted as a\n"
+      "`known finding` (CETS 0.2.0 never repairs that split; README, Findings), not a failure.\n"
+      "Example: discosim fuzz --runs 10000 --seed 7 --jobs 8 --shard 1/4 --budget 10m --out failures\n"
+      "Merge:   discosim fuzz --merge shard-1 shard-2 shard-3 shard-4 --format junit > fuzz.xml");
+  AddFuzzFlags(*fuzz, flags);
+  return fuzz;
 }
 
 // --format's names, from the report's one table (report::kReportFormatNames).
@@ -343,6 +417,8 @@ int Main(int argc, char** argv) {
       "(nothing run), 3 a run stopped at a limit.",
       "discosim"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string(VersionText()),
+                       "Print the version (and the git commit it was built from) and exit");
 
   LimitFlags check_limits;
   std::vector<std::string> check_files;
@@ -356,15 +432,7 @@ int Main(int argc, char** argv) {
   AddRunCommand(app, run_flags);
 
   FuzzFlags fuzz_flags;
-  CLI::App* fuzz = app.add_subcommand(
-      "fuzz",
-      "Run generated clusters and fault schedules against the world-level properties\n"
-      "(membership, transitivity, liveness, determinism). Each failing case is shrunk and\n"
-      "written as a scenario file that fails the same way under `discosim run`.\n"
-      "A liveness failure after two joins merged into one cluster at once is counted as a\n"
-      "`known finding` (CETS 0.2.0 never repairs that split; README, Findings), not a failure.\n"
-      "Example: discosim fuzz --runs 10000 --seed 7 --jobs 8 --shard 1/4 --budget 10m --out failures");
-  AddFuzzFlags(*fuzz, fuzz_flags);
+  CLI::App* fuzz = AddFuzzCommand(app, fuzz_flags);
 
   RealFlags real_flags, compare_flags;
   CLI::App* real = AddRealCommand(app, real_flags, /*compare=*/false);

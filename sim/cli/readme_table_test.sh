@@ -1,9 +1,9 @@
 #!/bin/sh
-# README.md's "When input is wrong" table and sim/cli/testdata/cases.txt name
+# docs/input-errors.md's "When input is wrong" table and sim/cli/testdata/cases.txt name
 # the same cases: every case cited in the table exists, and every case is
 # cited, so the table cannot silently lose its tests.
 #
-#   sh sim/cli/readme_table_test.sh README.md sim/cli/testdata/cases.txt
+#   sh sim/cli/readme_table_test.sh docs/input-errors.md sim/cli/testdata/cases.txt
 set -u
 readme=$1
 cases=$2

@@ -92,8 +92,11 @@ void Judge::FinishOne(Tracker& t, int64_t now, int64_t removal_ms) {
   std::visit(Overloaded{
                  [&](const AtQualifier&) { t.Fail(now, "not reached"); },
                  [&](const ByQualifier&) { t.Fail(now, "not reached"); },
-                 [&](const AlwaysQualifier&) { t.Pass(now); },
-                 [&](const NeverQualifier&) { t.Pass(now); },
+                 // A window that held passes at its end (its `until`, or
+                 // `duration`), not at the run's end, which after_heal may
+                 // have pushed further.
+                 [&](const AlwaysQualifier& q) { t.Pass(std::min(now, WindowOf(q).until_ms)); },
+                 [&](const NeverQualifier& q) { t.Pass(std::min(now, WindowOf(q).until_ms)); },
                  [&](const AfterHealQualifier& q) {
                    if (HeldAfter(t, removal_ms)) {
                      t.Pass(*t.held_at_ms, removal_ms + q.within_ms);

@@ -84,9 +84,9 @@ class Judge {
   // The state at instant `now` is final (no more events at `now`), or `now`
   // is a checkpoint reached with no event.
   void AtInstant(int64_t now, bool checkpoint);
-  // The run reached end_ms. Windows still open pass (always, never);
-  // returns the time the run must go on to for after_heal, if any.
+  // Returns the time the run must go on to for after_heal, if any.
   std::optional<int64_t> AfterHealDeadline() const;
+  // The run's end: windows still open pass at their end (always, never).
   void Finish(int64_t now);
   std::vector<ExpectationResult> Results() const;
 

@@ -4,7 +4,9 @@
 // When expectations are judged (docs/scenario-format.md):
 //   at: T            the state after every event at or before T.
 //   by: T, from: F   some instant in [F, T]; the first such instant is reported.
-//   always / never   after every event in [from, until], and at `from` itself.
+//   always / never   after every event in [from, until], and at `from` itself;
+//                    a pass is reported at the window's end (`until`, or
+//                    `duration` without one), a failure at the event that broke it.
 //   after_heal: W    some instant in [L, L + W], L being the last time a fault
 //                    was removed (0 when none was); the run goes on past
 //                    `duration` until L + W when it must.

@@ -94,6 +94,7 @@ expect:
   ASSERT_FALSE(run.results[0].passed);
   EXPECT_EQ(run.results[0].at_ms, 5'000);
   EXPECT_TRUE(run.results[1].passed) << run.results[1].observed;
+  EXPECT_EQ(run.results[1].at_ms, 4'000) << "a pass is reported at the window's end";
 }
 
 TEST(RunScenario, NeverFailsWhenTheConditionHoldsInTheWindow) {
@@ -104,6 +105,7 @@ expect:
 )");
   ScenarioRun run = RunIt(s);
   EXPECT_TRUE(run.results[0].passed) << run.results[0].observed;
+  EXPECT_EQ(run.results[0].at_ms, 9'000) << "a pass is reported at the window's end";
   ASSERT_FALSE(run.results[1].passed);
   EXPECT_EQ(run.results[1].at_ms, 10'000);
 }
@@ -131,6 +133,31 @@ expect:
   EXPECT_TRUE(run.results[1].passed) << run.results[1].observed;
   EXPECT_EQ(run.results[1].at_ms, 50'000 + 24 * 5'000);
   EXPECT_EQ(run.end_ms, 50'000 + 120'000);
+}
+
+TEST(RunScenario, AWindowWithoutUntilPassesAtDurationWhenAfterHealExtendsTheRun) {
+  // after_heal runs the world on to 2m50s; the always window ends at
+  // `duration` (1m), and that is the instant its pass is reported at.
+  Scenario s = Parse(R"(
+name: window-end
+duration: 1m
+nodes:
+  - name: a@h1
+backend:
+  nodes: [a@h1]
+timeline:
+  - {at: 0s, backend_fail: {node: a@h1, until: 50s}}
+expect:
+  - {after_heal: 2m, get_nodes_calls: {node: a@h1, count: 75}}
+  - {always: true, info: {node: a@h1, phase: initial}}
+  - {never: true, from: 10s, info: {node: a@h1, phase: regular}}
+)");
+  ScenarioRun run = RunIt(s);
+  ASSERT_EQ(run.end_ms, 50'000 + 120'000);
+  EXPECT_TRUE(run.results[1].passed) << run.results[1].observed;
+  EXPECT_EQ(run.results[1].at_ms, 60'000);
+  EXPECT_TRUE(run.results[2].passed) << run.results[2].observed;
+  EXPECT_EQ(run.results[2].at_ms, 60'000);
 }
 
 TEST(RunScenario, AfterHealFailsWhenTheConditionNeverHoldsInTime) {
