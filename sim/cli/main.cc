@@ -239,16 +239,13 @@ void AddFuzzFlags(CLI::App& cmd, FuzzFlags& f) {
 
 int Fuzz(const FuzzFlags& f) {
   fuzz::CampaignOptions o;
-  int shard = 0, shards = 0;
-  char slash = 0;
-  std::istringstream shard_text(f.shard);
-  if (!(shard_text >> shard >> slash >> shards) || slash != '/' || !shard_text.eof() ||
-      shards < 1 || shard < 1 || shard > shards) {
-    std::cerr << "--shard: expected K/M with 1 <= K <= M, like 2/4; got \"" << f.shard << "\"\n";
+  absl::StatusOr<fuzz::Shard> shard = fuzz::ParseShard(f.shard);
+  if (!shard.ok()) {
+    std::cerr << "--shard: " << shard.status().message() << "\n";
     return kInvalid;
   }
-  o.shard = shard;
-  o.shards = shards;
+  o.shard = shard->index;
+  o.shards = shard->count;
   if (!f.budget.empty()) {
     absl::StatusOr<int64_t> budget_ms = scenario::ParseDurationMs(f.budget);
     if (!budget_ms.ok()) {
