@@ -230,7 +230,8 @@ bool DeclareNodes(Reader& reader, const YamlNode& nodes) {
 
 namespace {
 
-void ReadNode(Reader& reader, const YamlNode& item, std::string path, Scenario& scenario) {
+void ReadNode(Reader& reader, const YamlNode& item, size_t index, Scenario& scenario) {
+  std::string path = IndexPath("nodes", index);
   if (item.IsScalar()) {
     reader.Error(item.position, path,
                  Cat("expected a map, found ", Describe(item), "; write each node as `- name: ",
@@ -295,6 +296,7 @@ void ReadNode(Reader& reader, const YamlNode& item, std::string path, Scenario& 
   for (int64_t i = 1; i <= t->count; ++i) {
     Node one = node;
     one.name = Expand(t->pattern, i);
+    one.template_item = index;
     scenario.nodes.push_back(std::move(one));
   }
 }
@@ -303,7 +305,7 @@ void ReadNode(Reader& reader, const YamlNode& item, std::string path, Scenario& 
 
 void ReadNodes(Reader& reader, const YamlNode& nodes, Scenario& scenario) {
   for (size_t i = 0; i < nodes.items.size(); ++i) {
-    ReadNode(reader, nodes.items[i], IndexPath("nodes", i), scenario);
+    ReadNode(reader, nodes.items[i], i, scenario);
   }
 }
 

@@ -66,6 +66,8 @@ TEST(NodeTemplate, ExpandsToCountNodesWithTheTemplatesKeys) {
     EXPECT_EQ(s.nodes[i].position.line, 6);  // where the template is written
   }
   EXPECT_EQ(s.nodes[0].settings.net_ticktime_ms, 60'000);
+  EXPECT_EQ(s.nodes[0].template_item, std::nullopt);
+  EXPECT_EQ(s.nodes[3].template_item, 1u);  // nodes[1] is the template
   // Each {i} is the node's number, as often as it is written.
   const Scenario one = ParseOk(With("  - {names: \"x{i}y{i}@vm\", count: 2}\n"));
   EXPECT_THAT(Names(one), ElementsAre("x1y1@vm", "x2y2@vm"));
