@@ -18,8 +18,9 @@ bool Earlier(const std::optional<int64_t>& a, const std::optional<int64_t>& b) {
 std::optional<int64_t> AtRank(const std::vector<std::optional<int64_t>>& sorted, double q) {
   if (sorted.empty()) return std::nullopt;
   const double n = static_cast<double>(sorted.size());
-  // q * n computed in doubles: 0.9 * 10 is 9.000000000000002; take off the
-  // rounding error before the ceiling so that it gives rank 9, not 10.
+  // q * n computed in doubles can land just above a whole number (0.28 * 25
+  // is 7.000000000000001): take the rounding error off before the ceiling,
+  // so that it gives rank 7, not 8.
   const double exact = q * n;
   const double rounded = std::round(exact);
   const double rank_real = std::abs(exact - rounded) < 1e-9 ? rounded : std::ceil(exact);

@@ -44,7 +44,10 @@ TEST(Quantile, IsTheSampleOfNearestRank) {
   EXPECT_EQ(Quantile(five, 0.0), 1);
   EXPECT_EQ(Quantile(five, 0.2), 1);  // rank ceil(1.0) = 1, not 2
   EXPECT_EQ(Quantile(five, 0.21), 2);
-  // 0.9 · 10 is 9.000000000000002 in doubles: still rank 9.
+  // 0.28 · 25 is 7.000000000000001 in doubles: still rank 7.
+  std::vector<std::optional<int64_t>> twenty_five;
+  for (int64_t v = 1; v <= 25; ++v) twenty_five.push_back(v);
+  EXPECT_EQ(Quantile(twenty_five, 0.28), 7);
   std::vector<std::optional<int64_t>> ten;
   for (int64_t v = 1; v <= 10; ++v) ten.push_back(v * 10);
   EXPECT_EQ(Quantile(ten, 0.9), 90);
