@@ -197,7 +197,10 @@ std::string HoverText(const PlotSpec& spec, const Series& s, const PlotPoint& p)
                       v(p.y.max), "; reached in ", p.y.reached, " of ", p.y.runs, " runs");
 }
 
-std::string Line(const Frame& f, const Series& s, const std::string& colour) {
+// The p50 line and its points; a p50 never reached is an × at the top,
+// shifted sideways by the series' place so that the series' marks do not
+// hide each other.
+std::string Line(const Frame& f, const Series& s, const std::string& colour, double shift) {
   std::string out, d;
   for (const PlotPoint& p : s.points) {
     if (!p.y.p50) {
@@ -214,7 +217,7 @@ std::string Line(const Frame& f, const Series& s, const std::string& colour) {
       absl::StrAppend(&out, "<circle cx=\"", Num(f.X(p)), "\" cy=\"", Num(f.Y(static_cast<double>(*p.y.p50))),
                       "\" r=\"3.5\" fill=\"", colour, "\">", title, "</circle>\n");
     } else {
-      absl::StrAppend(&out, "<text class=\"never\" x=\"", Num(f.X(p)), "\" y=\"", Num(f.y0 - 4), "\" fill=\"",
+      absl::StrAppend(&out, "<text class=\"never\" x=\"", Num(f.X(p) + shift), "\" y=\"", Num(f.y0 - 4), "\" fill=\"",
                       colour, "\" text-anchor=\"middle\">×", title, "</text>\n");
     }
   }
@@ -266,7 +269,8 @@ std::string SvgPlot(const PlotSpec& spec, const std::vector<Series>& series) {
                     Band(f, series[i], p50, p90, colour, "0.28"));
   }
   for (size_t i = 0; i < series.size(); ++i) {
-    absl::StrAppend(&out, Line(f, series[i], kColours[i % std::size(kColours)]));
+    const double shift = (static_cast<double>(i) - static_cast<double>(series.size() - 1) / 2) * 8;
+    absl::StrAppend(&out, Line(f, series[i], kColours[i % std::size(kColours)], shift));
   }
   absl::StrAppend(&out, Legend(spec, series), "</svg>\n");
   return out;
