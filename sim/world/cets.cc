@@ -256,7 +256,7 @@ bool Sim::JoinMemberAlive(const JoinTask& join, const ServerRef& ref) const {
   const NodeRt& node = nodes[ref.node];
   return node.running && node.incarnation == ref.incarnation &&
          node.servers.contains(join.table) &&
-         (ref.node == join.node || Link(join.node, ref.node).conn_id != 0);
+         (ref.node == join.node || ConnId(join.node, ref.node) != 0);
 }
 
 // Step 6's answer: each side consistent. Then step 7 begins.
@@ -278,7 +278,7 @@ void Sim::JoinCheckConsistency(uint64_t join_id) {
   join.member_conns.clear();
   for (const Cluster* side : {&join.local_cluster, &join.remote_cluster}) {
     for (const ServerRef& ref : *side) {
-      join.member_conns.emplace_back(ref.node, ref.node == x ? 0 : Link(x, ref.node).conn_id);
+      join.member_conns.emplace_back(ref.node, ref.node == x ? 0 : ConnId(x, ref.node));
     }
   }
   const JoinCost& cost = config.join;
@@ -299,7 +299,7 @@ void Sim::JoinMerge(uint64_t join_id) {
   const NodeId x = join.node;
   auto member_alive = [&](const ServerRef& ref) { return JoinMemberAlive(join, ref); };
   for (const auto& [member, conn_id] : join.member_conns) {
-    if (member != x && Link(x, member).conn_id != conn_id) {
+    if (member != x && ConnId(x, member) != conn_id) {
       return JoinFinishPair(join_id, JoinError(pair, "member_down"));
     }
   }
@@ -339,7 +339,7 @@ void Sim::AddServers(const TableName& table, const Cluster& members, const Clust
     Cluster& cluster = nodes[ref.node].servers.at(table).cluster;
     for (const ServerRef& peer : added) {
       if (peer.node == ref.node || cluster.contains(peer)) continue;
-      if (Link(ref.node, peer.node).conn_id == 0) {
+      if (ConnId(ref.node, peer.node) == 0) {
         NoteLazy(static_cast<uint32_t>(NoteKind::kMonitorDown), ref.node, peer.node, 0, [&] {
           return absl::StrCat(now(), " ", Name(ref.node), " ", table, " drops ", Name(peer.node),
                               ": monitor DOWN noconnection");

@@ -30,12 +30,12 @@ void Sim::GlobalOnNodeup(NodeId x, NodeId y) {
   for (NodeId q = 0; q < n_nodes; ++q) known += Link(x, q).global_known ? 1 : 0;
   const TimeMs delay_ms = SyncDelayMs(node.just_synced, known);
   node.just_synced = false;
-  Push(now() + delay_ms, Event::GlobalSync(x, y, Link(x, y).conn_id));
+  Push(now() + delay_ms, Event::GlobalSync(x, y, ConnId(x, y)));
 }
 
 void Sim::OnGlobalSyncTimer(const Event& event) {
   const NodeId x = event.node, y = event.peer;
-  if (!nodes[x].running || Link(x, y).conn_id != event.a) return;
+  if (!nodes[x].running || ConnId(x, y) != event.a) return;
   msg::GlobalSync sync;
   for (NodeId q = 0; q < n_nodes; ++q) {
     if (Link(x, q).global_known) sync.known.push_back(q);
@@ -56,14 +56,14 @@ void Sim::OnGlobalSyncMsg(const NetMsg& m, const msg::GlobalSync& sync) {
     if (q != x) news.nodes.push_back(q);
   }
   for (NodeId z = 0; z < n_nodes; ++z) {
-    if (z == x || z == y || !Link(y, z).global_known || Link(y, z).conn_id == 0) continue;
+    if (z == x || z == y || !Link(y, z).global_known || ConnId(y, z) == 0) continue;
     Send(y, z, news, SendMode::kExistingOnly);
   }
   Link(y, x).global_known = true;
   node.just_synced = true;
   // Each side connects to every node the other knows and it does not.
   for (NodeId q : sync.known) {
-    if (q == y || q == x || Link(y, q).conn_id != 0 || Hidden(y, q)) continue;
+    if (q == y || q == x || ConnId(y, q) != 0 || Hidden(y, q)) continue;
     AutoConnect(y, q, Cont{ContKind::kGlobalConnect, y, q, node.incarnation});
   }
 }
@@ -75,7 +75,7 @@ void Sim::OnGlobalNewNodes(const NetMsg& m, const msg::GlobalNewNodes& news) {
   // Nodes z does not know yet: connect to them (sync_others). The nodeup
   // that follows syncs as usual.
   for (NodeId q : news.nodes) {
-    if (q == z || Link(z, q).global_known || Link(z, q).conn_id != 0 || Hidden(z, q)) continue;
+    if (q == z || Link(z, q).global_known || ConnId(z, q) != 0 || Hidden(z, q)) continue;
     AutoConnect(z, q, Cont{ContKind::kGlobalConnect, z, q, node.incarnation});
   }
 }
@@ -108,7 +108,7 @@ void Sim::ReportLoss(NodeId x, NodeId lost) {
              return absl::StrCat(now(), " ", Name(x), " global lost_connection ", Name(lost));
            });
   for (NodeId z = 0; z < n_nodes; ++z) {
-    if (z == x || z == lost || Link(x, z).conn_id == 0 || Hidden(x, z)) continue;
+    if (z == x || z == lost || ConnId(x, z) == 0 || Hidden(x, z)) continue;
     Send(x, z, msg::LostConnection{x, lost, report_id}, SendMode::kExistingOnly);
   }
 }
@@ -119,7 +119,7 @@ void Sim::OnLostConnection(const NetMsg& m, const msg::LostConnection& report) {
   if (!node.settings.connect_all || !node.settings.prevent_overlapping_partitions) return;
   if (!node.seen_reports.insert(report.report_id).second) return;
   for (NodeId z = 0; z < n_nodes; ++z) {
-    if (z == c || z == report.reporter || z == m.from || Link(c, z).conn_id == 0 ||
+    if (z == c || z == report.reporter || z == m.from || ConnId(c, z) == 0 ||
         Hidden(c, z)) {
       continue;
     }
@@ -128,8 +128,8 @@ void Sim::OnLostConnection(const NetMsg& m, const msg::LostConnection& report) {
   // The lost node is cut off from C (when C is the lost node, from the reporter).
   const NodeId drop = c == report.lost ? report.reporter : report.lost;
   LinkEnd& end = Link(c, drop);
-  if (drop == c || end.conn_id == 0 || Hidden(c, drop)) return;
-  end.global_forgot_conn = end.conn_id;  // C forgets it as it asks
+  if (drop == c || ConnId(c, drop) == 0 || Hidden(c, drop)) return;
+  end.global_forgot_conn = ConnId(c, drop);  // C forgets it as it asks
   end.global_known = false;
   NoteLazy(static_cast<uint32_t>(NoteKind::kGlobalRemove), c, drop, 0, [&] {
     return absl::StrCat(now(), " ", Name(c), " global asks ", Name(drop), " to remove it");
@@ -140,7 +140,7 @@ void Sim::OnLostConnection(const NetMsg& m, const msg::LostConnection& report) {
 void Sim::OnRemoveConnection(const NetMsg& m) {
   const NodeId b = m.to, c = m.from;
   LinkEnd& end = Link(b, c);
-  end.global_forgot_conn = end.conn_id;  // B forgets C as it obeys
+  end.global_forgot_conn = ConnId(b, c);  // B forgets C as it obeys
   end.global_known = false;
   Disconnect(b, c, DownCause::kObeyedRemove);
 }
@@ -198,7 +198,7 @@ void Sim::GiveBackLock(uint64_t join_id, JoinTask::Stage next) {
 void Sim::SetSpinning(JoinTask& join, bool spinning) {
   if (join.spinning == spinning) return;
   join.spinning = spinning;
-  uint32_t& spinners = hosts[nodes[join.node].host].spinners;
+  uint32_t& spinners = cpu.Spinners(join.node);
   spinners = spinning ? spinners + 1 : spinners - 1;
 }
 
@@ -222,7 +222,7 @@ void Sim::LockAttempt(uint64_t join_id) {
   JoinStage(join, JoinTask::Stage::kLockAttempt);
   join.lock_waiting.push_back(x);
   for (NodeId y = 0; y < n_nodes; ++y) {
-    if (y != x && Link(x, y).conn_id != 0 && !Hidden(x, y)) join.lock_waiting.push_back(y);
+    if (y != x && ConnId(x, y) != 0 && !Hidden(x, y)) join.lock_waiting.push_back(y);
   }
   const uint32_t attempt = join.attempt;
   const std::vector<NodeId> ask = join.lock_waiting;
@@ -267,7 +267,7 @@ void Sim::OnLockServe(const Event& event) {
   // A request from a node this one no longer counts as connected is void
   // (its monitor has fired): granting it would hold the lock forever.
   const bool local = op.server == op.requester;
-  if (!local && Link(op.server, op.requester).conn_id == 0) return;
+  if (!local && ConnId(op.server, op.requester) == 0) return;
   bool granted = false;
   LockTable& table = node.lock;
   if (!op.release) {
@@ -332,7 +332,7 @@ void Sim::LockAnswer(uint64_t join_id, uint32_t attempt, NodeId from, bool grant
       const NodeId x = it->second.node;
       if (from == x) {
         EnqueueLockOp(x, LockOp{true, join_id, attempt, x, x, nodes[x].incarnation});
-      } else if (Link(x, from).conn_id != 0) {
+      } else if (ConnId(x, from) != 0) {
         Send(x, from, msg::LockRelease{join_id, attempt}, SendMode::kExistingOnly);
       }
     }
@@ -395,7 +395,7 @@ void Sim::LockReleaseAll(uint64_t join_id, std::vector<NodeId> granted) {
     if (y == x) {
       join.lock_acks.push_back(y);
       EnqueueLockOp(x, LockOp{true, join_id, join.attempt, x, x, nodes[x].incarnation});
-    } else if (Link(x, y).conn_id != 0) {
+    } else if (ConnId(x, y) != 0) {
       join.lock_acks.push_back(y);
       Send(x, y, msg::LockRelease{join_id, join.attempt}, SendMode::kExistingOnly);
     }

@@ -26,39 +26,10 @@ struct TableServer {
   Cluster cluster;
 };
 
-struct NkRequest {
-  enum class Kind { kConnect, kHandshake };
-  Kind kind = Kind::kConnect;
-  NodeId peer = kNoNode;
-  uint64_t setup_id = 0;  // kHandshake
-  Cont waiter;            // kConnect
-};
-
 struct LockTable {
   uint64_t holder_join = 0;  // 0: free
   NodeId holder_node = kNoNode;
   std::vector<uint64_t> waiters;  // local joins waiting for a release
-};
-
-struct HostRt {
-  std::string name;
-  int cores = 2;
-  uint32_t spinners = 0;        // spinning lock waiters on its nodes
-  std::vector<NodeId> members;  // its nodes
-  Rng rng{0};
-  // The CPU its hops used, in buckets of load_window_us / kLoadBuckets: the
-  // current bucket and the ones before it (a ring).
-  static constexpr int kLoadBuckets = 8;
-  int64_t bucket_index[kLoadBuckets] = {};  // which time slot each bucket holds
-  int64_t bucket_work_us[kLoadBuckets] = {};
-};
-
-struct BackendRt {
-  std::vector<NodeName> nodes;
-  LatencyRange latency;
-  uint64_t error_ppm = 0;     // error rate in parts per million
-  int64_t fail_count = 0;
-  TimeMs fail_until_ms = 0;
 };
 
 struct NodeRt {
@@ -66,41 +37,18 @@ struct NodeRt {
   NodeName name;
   NodeSettings settings;
   std::vector<TableName> tables;
-  // Changed by actions.
-  TimeMs connect_delay_ms = 0;
-  BackendRt backend;
   // The incarnation.
   bool running = false;
   uint32_t incarnation = 0;
   TimeMs start_time_ms = 0;
-  // Discovery.
-  engine::State engine;
-  std::deque<engine::Message> mailbox;
-  bool run_scheduled = false;
-  engine::NodeSet visible;  // nodes(): visible connected peers
-  std::map<engine::TimerId, engine::Message> timers;  // active engine timers
-  std::optional<engine::GetNodesDone> get_nodes_pending;
-  // net_kernel.
-  std::deque<NkRequest> nk_queue;
-  bool nk_busy = false;  // waiting for a DNS answer
-  bool nk_pump_scheduled = false;
   // global.
   bool just_synced = false;
   std::set<uint64_t> seen_reports;
   LockTable lock;
   int64_t gs_busy_until_us = 0;  // the global server handles lock ops one at a time
-  // The CPU.
-  uint32_t host = 0;
   // cets.
   std::map<TableName, TableServer> servers;
-  // Outputs (kept over incarnations).
-  std::vector<TimeMs> get_nodes_calls;
-  std::vector<LogEntry> logs;
   // Randomness, one stream per subsystem.
-  Rng rng_jitter{0};
-  Rng rng_tick{0};
-  Rng rng_backend_latency{0};
-  Rng rng_backend_errors{0};
   Rng rng_lock{0};
 };
 
