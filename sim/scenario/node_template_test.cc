@@ -2,6 +2,7 @@
 // `discosim sweep --vary` puts into a file before it is read. Line and
 // column numbers were counted by hand from the YAML beside them.
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "gmock/gmock.h"
@@ -120,6 +121,41 @@ TEST(NodeTemplate, CountsTowardsTheNodeLimit) {
   EXPECT_THAT(Errors(With("  - {names: \"n{i}@h\", count: 1000000000}\n")),
               ElementsAre("x.yaml:5:3: nodes: 1000000000 nodes is more than the limit of 1000; "
                           "raise it with --max-nodes"));
+}
+
+// The backend crash (a `backend_crash` step, `crash_rate` at the top level,
+// in a node's `backend:` and in a `backend` step) takes a template's names
+// and settings as it takes any node's.
+TEST(NodeTemplate, BackendCrashKeysTakeTemplatedNodes) {
+  const Scenario s = ParseOk(With(
+      "  - names: n{i}@h{i}\n"                             // 5
+      "    count: 3\n"                                     // 6
+      "    backend: {crash_rate: 0.5}\n"                   // 7
+      "timeline:\n"                                        // 8
+      "  - {at: 1m, backend_crash: {node: n3@h3}}\n"       // 9
+      "  - {at: 2m, backend: {node: n2@h2, crash_rate: 0}}\n"));
+  ASSERT_EQ(s.nodes.size(), 3u);
+  for (const Node& n : s.nodes) EXPECT_DOUBLE_EQ(n.backend.crash_rate, 0.5) << n.name;
+  EXPECT_EQ(std::get<world::action::BackendCrash>(s.timeline[0].action).node, "n3@h3");
+  EXPECT_EQ(std::get<BackendAction>(s.timeline[1].action).node, "n2@h2");
+  // A name past the template's count is no node: n4@h4 at line 7, column 36.
+  EXPECT_THAT(Errors(With("  - {names: \"n{i}@h{i}\", count: 3}\n"
+                          "timeline:\n"
+                          "  - {at: 1m, backend_crash: {node: n4@h4}}\n")),
+              ElementsAre(::testing::StartsWith("x.yaml:7:36: timeline[0].backend_crash.node: ")));
+}
+
+TEST(ValueOverride, SetsTheBackendsCrashRate) {
+  const std::string text = With(
+      "  - {names: \"n{i}@h{i}\", count: 2}\n"  // 5
+      "backend: {crash_rate: 0.1}\n");           // 6
+  EXPECT_DOUBLE_EQ(ParseOk(text, {{"backend.crash_rate", "0.25"}}).backend.crash_rate, 0.25);
+  // Added to a file without a backend.
+  EXPECT_DOUBLE_EQ(ParseOk(With("  - {names: \"n{i}@h{i}\", count: 2}\n"),
+                           {{"backend.crash_rate", "1"}}).backend.crash_rate, 1.0);
+  // A bad value is reported where the key is written (line 6, column 23).
+  EXPECT_THAT(Errors(text, {}, {{"backend.crash_rate", "2"}}),
+              ElementsAre(::testing::StartsWith("x.yaml:6:23: backend.crash_rate: ")));
 }
 
 TEST(ValueOverride, ReplacesAddsAndReportsAtTheKey) {
