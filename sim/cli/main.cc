@@ -32,6 +32,7 @@
 #include "sim/scenario/parse.h"
 #include "sim/scenario/run.h"
 #include "sim/cli/real_commands.h"
+#include "sim/stats/commands.h"
 
 namespace discosim::cli {
 namespace {
@@ -292,16 +293,13 @@ int FuzzMerge(const FuzzFlags& f) {
 int Fuzz(const FuzzFlags& f) {
   if (!f.merge_dirs.empty()) return FuzzMerge(f);
   fuzz::CampaignOptions o;
-  int shard = 0, shards = 0;
-  char slash = 0;
-  std::istringstream shard_text(f.shard);
-  if (!(shard_text >> shard >> slash >> shards) || slash != '/' || !shard_text.eof() ||
-      shards < 1 || shard < 1 || shard > shards) {
-    std::cerr << "--shard: expected K/M with 1 <= K <= M, like 2/4; got \"" << f.shard << "\"\n";
+  absl::StatusOr<fuzz::Shard> shard = fuzz::ParseShard(f.shard);
+  if (!shard.ok()) {
+    std::cerr << "--shard: " << shard.status().message() << "\n";
     return kInvalid;
   }
-  o.shard = shard;
-  o.shards = shards;
+  o.shard = shard->index;
+  o.shards = shard->count;
   if (!f.budget.empty()) {
     absl::StatusOr<int64_t> budget_ms = scenario::ParseDurationMs(f.budget);
     if (!budget_ms.ok()) {
@@ -375,6 +373,22 @@ std::vector<std::string> FormatNames() {
   return names;
 }
 
+// The top-level --help.
+constexpr const char kAppHelp[] =
+    "discosim: deterministic simulation of CETS cluster node discovery.\n"
+    "Runs scenario files (YAML) in virtual time and judges their expectations.\n\n"
+    "Examples:\n"
+    "  discosim check scenarios/*.yaml\n"
+    "  discosim run scenarios/partition-heal-rejoin.yaml\n"
+    "  discosim run --seed 42 --format junit scenarios/*.yaml > report.xml\n"
+    "  discosim run --trace run.json scenarios/slow-dns-blocks-net-kernel.yaml\n"
+    "  discosim stats scenarios/partition-heal-rejoin.yaml --seeds 1000 --report stats.html\n"
+    "  discosim sweep FILE --vary nodes=2..20:2 --seeds 20 --plot cold-start.svg\n"
+    "  sudo discosim compare scenarios/real/*.yaml   # the same files on real Erlang nodes\n\n"
+    "Exit status: 0 all expectations passed, 1 some failed, 2 invalid input\n"
+    "(nothing run), 3 a run stopped at a limit; stats and sweep: 0 once the\n"
+    "statistics are written, whatever the pass rates.";
+
 // The `run` subcommand and its flags.
 CLI::App* AddRunCommand(CLI::App& app, RunFlags& flags) {
   CLI::App* run = app.add_subcommand(
@@ -404,18 +418,7 @@ CLI::App* AddRunCommand(CLI::App& app, RunFlags& flags) {
 }
 
 int Main(int argc, char** argv) {
-  CLI::App app{
-      "discosim: deterministic simulation of CETS cluster node discovery.\n"
-      "Runs scenario files (YAML) in virtual time and judges their expectations.\n\n"
-      "Examples:\n"
-      "  discosim check scenarios/*.yaml\n"
-      "  discosim run scenarios/partition-heal-rejoin.yaml\n"
-      "  discosim run --seed 42 --format junit scenarios/*.yaml > report.xml\n"
-      "  discosim run --trace run.json scenarios/slow-dns-blocks-net-kernel.yaml\n"
-      "  sudo discosim compare scenarios/real/*.yaml   # the same files on real Erlang nodes\n\n"
-      "Exit status: 0 all expectations passed, 1 some failed, 2 invalid input\n"
-      "(nothing run), 3 a run stopped at a limit.",
-      "discosim"};
+  CLI::App app{kAppHelp, "discosim"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string(VersionText()),
                        "Print the version (and the git commit it was built from) and exit");
@@ -433,6 +436,7 @@ int Main(int argc, char** argv) {
 
   FuzzFlags fuzz_flags;
   CLI::App* fuzz = AddFuzzCommand(app, fuzz_flags);
+  stats::Commands stats_commands(app);  // stats and sweep (sim/stats/commands.h)
 
   RealFlags real_flags, compare_flags;
   CLI::App* real = AddRealCommand(app, real_flags, /*compare=*/false);
@@ -444,6 +448,7 @@ int Main(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? kPassed : kInvalid;
   }
+  if (std::optional<int> code = stats_commands.RunGiven()) return *code;
   if (*fuzz) return Fuzz(fuzz_flags);
   if (*real) return RunRealCommand(real_flags, /*compare=*/false);
   if (*compare) return RunRealCommand(compare_flags, /*compare=*/true);

@@ -1,17 +1,12 @@
-// The fuzzing campaign (campaign.h): worker threads take case indexes of the
-// shard from one atomic counter; each case is generated, run and judged on
-// its own (no state is shared between cases), so the verdict of a case does
-// not depend on the number of jobs or on which thread ran it.
+// The fuzzing campaign (campaign.h) on the parallel runner (parallel.h):
+// each case is generated, run and judged on its own (no state is shared
+// between cases), so the verdict of a case does not depend on the number of
+// jobs or on which thread ran it.
 #include "sim/fuzz/campaign.h"
 
 #include <algorithm>
-#include <atomic>
-#include <chrono>
-#include <condition_variable>
 #include <filesystem>
 #include <fstream>
-#include <mutex>
-#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -22,14 +17,6 @@
 
 namespace discosim::fuzz {
 namespace {
-
-constexpr char kClearLine[] = "\r\x1b[2K";
-
-std::string Clock(double seconds) {
-  const int64_t s = static_cast<int64_t>(seconds + 0.5);
-  if (s >= 3600) return absl::StrFormat("%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
-  return absl::StrFormat("%d:%02d", s / 60, s % 60);
-}
 
 std::string Shorten(const std::string& text, size_t max) {
   return text.size() <= max ? text : text.substr(0, max - 3) + "...";
@@ -45,98 +32,95 @@ bool WriteText(const std::string& path, const std::string& text) {
 class Campaign {
  public:
   Campaign(const CampaignOptions& options, std::ostream& out, std::ostream& err)
-      : o_(options), out_(out), err_(err), start_(absl::Now()) {
-    if (o_.only_case) {
-      total_ = 1;
-    } else if (o_.runs) {
-      total_ = ShardIndexes(*o_.runs, o_.shard, o_.shards).size();
-    }
-  }
+      : o_(options), out_(out), err_(err) {}
 
   CampaignSummary Run() {
     if (!o_.out_dir.empty()) {
       std::error_code ec;
       std::filesystem::create_directories(o_.out_dir, ec);
     }
-    std::vector<std::thread> workers;
-    for (int j = 0; j < std::max(1, o_.jobs); ++j) workers.emplace_back([this] { Work(); });
-    if (o_.progress) ProgressLoop();
-    for (std::thread& t : workers) t.join();
-    if (o_.progress) {
-      std::lock_guard<std::mutex> lock(mu_);
-      err_ << kClearLine << std::flush;
-    }
-    summary_.seconds = absl::ToDoubleSeconds(absl::Now() - start_);
+    ParallelOptions p;
+    p.jobs = std::max(1, o_.jobs);
+    p.shard = {o_.shard, o_.shards};
+    p.runs = o_.runs;
+    p.only_case = o_.only_case;
+    p.budget = o_.budget;
+    p.progress = o_.progress;
+    p.label = "fuzz";
+    p.unit = "cases";
+    const ParallelRun run = RunParallel(
+        p, [this](uint64_t index) { return RunCase(index); }, [this] { return ProgressNote(); },
+        err_);
+    summary_.seconds = run.seconds;
+    summary_.stopped_by_budget = run.stopped_by_budget;
     std::sort(summary_.failures.begin(), summary_.failures.end(),
               [](const CampaignFailure& a, const CampaignFailure& b) { return a.index < b.index; });
     return summary_;
   }
 
  private:
-  // The case index at position `k` of this shard's sequence, if any.
-  std::optional<uint64_t> IndexAt(uint64_t k) const {
-    if (o_.only_case) return k == 0 ? o_.only_case : std::nullopt;
-    const uint64_t index = k * static_cast<uint64_t>(o_.shards) + static_cast<uint64_t>(o_.shard - 1);
-    if (o_.runs && index >= *o_.runs) return std::nullopt;
-    return index;
-  }
-
-  bool OverBudget() const { return o_.budget && absl::Now() - start_ >= *o_.budget; }
-
-  void Work() {
+  // Generates, runs and judges case `index` (on a worker, unlocked); the
+  // commit counts it and prints what it found.
+  Commit RunCase(uint64_t index) {
     const std::vector<Property> properties = WorldProperties();
-    while (true) {
-      if (OverBudget()) {
-        std::lock_guard<std::mutex> lock(mu_);
-        summary_.stopped_by_budget = true;
-        break;
-      }
-      std::optional<uint64_t> index = IndexAt(next_.fetch_add(1));
-      if (!index) break;
-      const uint64_t case_seed = CaseSeed(o_.seed, *index);
-      const FuzzCase c = GenerateCase(case_seed, o_.gen);
-      CheckOptions check = o_.check;
-      check.determinism = o_.determinism_every > 0 && *index % o_.determinism_every == 0;
-      const absl::Time case_start = absl::Now();
-      CaseResult result = CheckCase(c, properties, check);
-      const double case_ms = absl::ToDoubleMilliseconds(absl::Now() - case_start);
-      std::optional<CampaignFailure> failure;
-      if (result.kind == CaseResult::Kind::kFailed || result.kind == CaseResult::Kind::kError) {
-        failure = Report(*index, case_seed, c, properties, result, check);
-      } else if (o_.write_all && !o_.out_dir.empty()) {
-        scenario::Scenario s = BuildCase(c, properties).scenario;
-        s.name = absl::StrCat("fuzz-", o_.seed, "-", *index);
-        s.description = absl::StrCat("discosim fuzz --seed ", o_.seed, " --case ", *index, ": ",
-                                     ToString(result.kind), ", ", result.events, " events. ", Summary(c));
-        WriteText((std::filesystem::path(o_.out_dir) / (s.name + ".yaml")).string(),
-                  WriteScenarioYaml(s));
-      }
-      std::lock_guard<std::mutex> lock(mu_);
-      ++summary_.cases;
-      summary_.events += result.events;
-      switch (result.kind) {
-        case CaseResult::Kind::kPassed: ++summary_.passed; break;
-        case CaseResult::Kind::kTooManyEvents: ++summary_.too_many_events; break;
-        case CaseResult::Kind::kKnownFinding: ++summary_.known_findings; break;
-        case CaseResult::Kind::kError: ++summary_.errors; break;
-        case CaseResult::Kind::kFailed: ++summary_.failed_by_property[result.property]; break;
-      }
+    const uint64_t case_seed = CaseSeed(o_.seed, index);
+    const FuzzCase c = GenerateCase(case_seed, o_.gen);
+    CheckOptions check = o_.check;
+    check.determinism = o_.determinism_every > 0 && index % o_.determinism_every == 0;
+    const absl::Time case_start = absl::Now();
+    CaseResult result = CheckCase(c, properties, check);
+    const double case_ms = absl::ToDoubleMilliseconds(absl::Now() - case_start);
+    std::optional<CampaignFailure> failure;
+    if (result.kind == CaseResult::Kind::kFailed || result.kind == CaseResult::Kind::kError) {
+      failure = Report(index, case_seed, c, properties, result, check);
+    } else if (o_.write_all && !o_.out_dir.empty()) {
+      scenario::Scenario s = BuildCase(c, properties).scenario;
+      s.name = absl::StrCat("fuzz-", o_.seed, "-", index);
+      s.description = absl::StrCat("discosim fuzz --seed ", o_.seed, " --case ", index, ": ",
+                                   ToString(result.kind), ", ", result.events, " events. ", Summary(c));
+      WriteText((std::filesystem::path(o_.out_dir) / (s.name + ".yaml")).string(),
+                WriteScenarioYaml(s));
+    }
+    std::string summary = Summary(c);
+    return [this, index, case_ms, result = std::move(result), failure = std::move(failure),
+            summary = std::move(summary)](Progress& progress) {
+      Count(result);
       if (o_.list_cases) {
-        if (o_.progress) err_ << kClearLine;
-        out_ << "case " << *index << ": " << ToString(result.kind)
+        progress.Clear();
+        out_ << "case " << index << ": " << ToString(result.kind)
              << (result.property.empty() ? "" : " (" + result.property + ")") << ", "
              << result.events << " events, " << absl::StrFormat("%.1f", case_ms) << " ms: "
-             << Summary(c) << "\n";
+             << summary << "\n";
       }
       if (failure) {
         summary_.failures.push_back(*failure);
+        progress.Clear();
         PrintFailure(*failure);
       }
-      done_.notify_all();
+    };
+  }
+
+  // REQUIRES: the runner's lock held (called from a commit).
+  void Count(const CaseResult& result) {
+    ++summary_.cases;
+    summary_.events += result.events;
+    switch (result.kind) {
+      case CaseResult::Kind::kPassed: ++summary_.passed; break;
+      case CaseResult::Kind::kTooManyEvents: ++summary_.too_many_events; break;
+      case CaseResult::Kind::kKnownFinding: ++summary_.known_findings; break;
+      case CaseResult::Kind::kError: ++summary_.errors; break;
+      case CaseResult::Kind::kFailed: ++summary_.failed_by_property[result.property]; break;
     }
-    std::lock_guard<std::mutex> lock(mu_);
-    ++finished_workers_;
-    done_.notify_all();
+  }
+
+  // The progress line's tail (under the runner's lock).
+  std::string ProgressNote() const {
+    uint64_t failed = 0;
+    for (const auto& [unused, n] : summary_.failed_by_property) failed += n;
+    return absl::StrCat("  failed ", failed,
+                        summary_.too_many_events
+                            ? absl::StrCat("  too many events ", summary_.too_many_events)
+                            : "");
   }
 
   CampaignFailure Report(uint64_t index, uint64_t case_seed, const FuzzCase& c,
@@ -172,9 +156,8 @@ class Campaign {
     return f;
   }
 
-  // REQUIRES: mu_ held.
+  // REQUIRES: the runner's lock held, the progress line cleared.
   void PrintFailure(const CampaignFailure& f) {
-    if (o_.progress) err_ << kClearLine << std::flush;
     const CaseResult& r = f.result;
     if (r.kind == CaseResult::Kind::kError) {
       out_ << "ERROR case " << f.index << " (seed " << o_.seed << "): " << r.observed << "\n";
@@ -190,52 +173,13 @@ class Campaign {
     out_ << std::flush;
   }
 
-  void ProgressLoop() {
-    std::unique_lock<std::mutex> lock(mu_);
-    const int jobs = std::max(1, o_.jobs);
-    while (finished_workers_ < jobs) {
-      done_.wait_for(lock, std::chrono::milliseconds(250));
-      const double elapsed = absl::ToDoubleSeconds(absl::Now() - start_);
-      const double rate = elapsed > 0 ? static_cast<double>(summary_.cases) / elapsed : 0;
-      std::string eta = "?";
-      std::optional<double> left;
-      if (total_ && rate > 0) left = static_cast<double>(*total_ - summary_.cases) / rate;
-      if (o_.budget) {
-        const double budget_left = std::max(0.0, absl::ToDoubleSeconds(*o_.budget) - elapsed);
-        left = left ? std::min(*left, budget_left) : budget_left;
-      }
-      if (left) eta = Clock(*left);
-      uint64_t failed = 0;
-      for (const auto& [unused, n] : summary_.failed_by_property) failed += n;
-      err_ << kClearLine << "fuzz: " << summary_.cases
-           << (total_ ? absl::StrCat("/", *total_) : std::string()) << " cases  "
-           << absl::StrFormat("%.1f", rate) << "/s  ETA " << eta << "  failed " << failed
-           << (summary_.too_many_events ? absl::StrCat("  too many events ", summary_.too_many_events) : "")
-           << std::flush;
-    }
-  }
-
   const CampaignOptions& o_;
   std::ostream& out_;
   std::ostream& err_;
-  const absl::Time start_;
-  std::optional<uint64_t> total_;
-  std::atomic<uint64_t> next_{0};
-  std::mutex mu_;
-  std::condition_variable done_;
-  int finished_workers_ = 0;
   CampaignSummary summary_;
 };
 
 }  // namespace
-
-std::vector<uint64_t> ShardIndexes(uint64_t runs, int shard, int shards) {
-  std::vector<uint64_t> indexes;
-  for (uint64_t i = static_cast<uint64_t>(shard - 1); i < runs; i += static_cast<uint64_t>(shards)) {
-    indexes.push_back(i);
-  }
-  return indexes;
-}
 
 CampaignSummary RunCampaign(const CampaignOptions& options, std::ostream& out, std::ostream& err) {
   return Campaign(options, out, err).Run();

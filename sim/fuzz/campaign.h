@@ -1,5 +1,5 @@
 // A fuzzing campaign: the cases of a seed (or of one shard of it) run on
-// worker threads, each failure shrunk and written as a scenario file, with a
+// worker threads (parallel.h), each failure shrunk and written as a scenario file, with a
 // progress line and a summary. This is `discosim fuzz`.
 //
 // Case i of campaign seed S is GenerateCase(CaseSeed(S, i)). Shard K of M
@@ -24,6 +24,7 @@
 #include "absl/time/time.h"
 #include "sim/fuzz/check.h"
 #include "sim/fuzz/fuzz_case.h"
+#include "sim/fuzz/parallel.h"  // ShardIndexes, the runner under the campaign
 
 namespace discosim::fuzz {
 
@@ -39,8 +40,8 @@ struct CampaignOptions {
   uint64_t determinism_every = 10;     // run every Nth case twice (0: never)
   bool progress = false;               // a \r progress line on `err`
   bool shrink = true;
-  bool list_cases = false;
-  bool write_all = false;              // also write passing cases (as generated) to out_dir             // one line per case on `out`: verdict, events, time
+  bool list_cases = false;             // one line per case on `out`: verdict, events, time
+  bool write_all = false;              // also write passing cases (as generated) to out_dir
   GenOptions gen;
   CheckOptions check;
   MinimizeOptions minimize;
@@ -67,9 +68,6 @@ struct CampaignSummary {
   std::vector<CampaignFailure> failures;  // in case order
   bool stopped_by_budget = false;
 };
-
-// The case indexes of shard `shard` of `shards` among [0, runs), in order.
-std::vector<uint64_t> ShardIndexes(uint64_t runs, int shard, int shards);
 
 // Runs the campaign. Failures are reported on `out` as they happen; the
 // summary is printed at the end. REQUIRES: 1 <= shard <= shards, jobs >= 1.

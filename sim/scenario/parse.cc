@@ -247,6 +247,121 @@ class TreeBuilder final : public YAML::EventHandler {
   int documents_ = 0;
 };
 
+// Builds the tree of `text` (one YAML document); a Refusal on any mistake.
+std::optional<YamlNode> BuildTree(std::string_view text) {
+  TreeBuilder builder;
+  std::istringstream in{std::string(text)};
+  YAML::Parser parser(in);
+  while (parser.HandleNextDocument(builder)) {
+  }
+  return std::move(builder.root);
+}
+
+// `node` and everything in it, as if written at `at`.
+void PlaceAt(YamlNode& node, TextPosition at) {
+  node.position = at;
+  for (YamlNode& item : node.items) PlaceAt(item, at);
+  for (YamlEntry& entry : node.entries) {
+    entry.key_position = at;
+    PlaceAt(entry.value, at);
+  }
+}
+
+// One step of an override's path: a map key, or a list index.
+struct PathStep {
+  std::string key;              // empty for an index
+  std::optional<size_t> index;  // set for [i]
+};
+
+std::optional<std::vector<PathStep>> SplitPath(std::string_view path) {
+  std::vector<PathStep> steps;
+  size_t at = 0;
+  while (at < path.size()) {
+    if (path[at] == '[') {
+      const size_t close = path.find(']', at);
+      if (close == std::string_view::npos || close == at + 1) return std::nullopt;
+      size_t index = 0;
+      for (char c : path.substr(at + 1, close - at - 1)) {
+        if (c < '0' || c > '9' || index > 1'000'000) return std::nullopt;
+        index = index * 10 + static_cast<size_t>(c - '0');
+      }
+      steps.push_back({"", index});
+      at = close + 1;
+      if (at < path.size() && path[at] == '.') ++at;
+      continue;
+    }
+    size_t end = at;
+    while (end < path.size() && path[end] != '.' && path[end] != '[') ++end;
+    if (end == at) return std::nullopt;
+    steps.push_back({std::string(path.substr(at, end - at)), std::nullopt});
+    at = end < path.size() && path[end] == '.' ? end + 1 : end;
+  }
+  if (steps.empty() || steps.front().index) return std::nullopt;
+  return steps;
+}
+
+// The node `step` names under `node`, added (as an empty map, or null for
+// the last step) when it is a key the map lacks; an error when it does not fit.
+absl::StatusOr<YamlNode*> Descend(YamlNode& node, const PathStep& step, bool last,
+                                  std::string_view so_far) {
+  if (step.index) {
+    if (!node.IsSequence()) {
+      return absl::InvalidArgumentError(Cat(so_far, " is not a list in the file"));
+    }
+    if (*step.index >= node.items.size()) {
+      return absl::InvalidArgumentError(
+          Cat(so_far, " has ", node.items.size(), " items in the file; [", *step.index,
+              "] is past its end"));
+    }
+    return &node.items[*step.index];
+  }
+  if (node.kind == YamlNode::Kind::kNull) node.kind = YamlNode::Kind::kMap;  // `key:` left empty
+  if (!node.IsMap()) {
+    return absl::InvalidArgumentError(
+        Cat(so_far.empty() ? "the top level" : so_far, " is not a map in the file, so it has no key ",
+            step.key));
+  }
+  for (YamlEntry& entry : node.entries) {
+    if (entry.key == step.key) return &entry.value;
+  }
+  YamlEntry added{step.key, node.position, YamlNode{}};
+  added.value.kind = last ? YamlNode::Kind::kNull : YamlNode::Kind::kMap;
+  added.value.position = node.position;
+  node.entries.push_back(std::move(added));
+  return &node.entries.back().value;
+}
+
+// Puts override `o` into the tree at `root`.
+absl::Status ApplyOverride(YamlNode& root, const ValueOverride& o) {
+  std::optional<std::vector<PathStep>> steps = SplitPath(o.path);
+  if (!steps) {
+    return absl::InvalidArgumentError(
+        Cat(o.path, ": not a key path; write keys joined by dots and list items as [i], like "
+                    "defaults.net_ticktime or nodes[0].count"));
+  }
+  YamlNode* node = &root;
+  std::string so_far;
+  for (size_t i = 0; i < steps->size(); ++i) {
+    const PathStep& step = (*steps)[i];
+    absl::StatusOr<YamlNode*> next = Descend(*node, step, i + 1 == steps->size(), so_far);
+    if (!next.ok()) return absl::InvalidArgumentError(Cat(o.path, ": ", std::string(next.status().message())));
+    node = *next;
+    so_far = step.index ? Cat(so_far, "[", *step.index, "]") : (so_far.empty() ? step.key : Cat(so_far, ".", step.key));
+  }
+  std::optional<YamlNode> value;
+  try {
+    value = BuildTree(o.value);
+  } catch (const Refusal& refusal) {
+    return absl::InvalidArgumentError(Cat(o.path, ": the value ", o.value, ": ", refusal.message));
+  } catch (const std::exception&) {
+    return absl::InvalidArgumentError(Cat(o.path, ": the value ", o.value, " is not valid YAML"));
+  }
+  if (!value) value = YamlNode{};
+  PlaceAt(*value, node->position);
+  *node = std::move(*value);
+  return absl::OkStatus();
+}
+
 absl::Status Refuse(std::string_view file_name, const Refusal& refusal) {
   return absl::InvalidArgumentError(
       Cat(file_name, ":", refusal.at.line, ":", refusal.at.column, ": ", refusal.message));
@@ -260,18 +375,16 @@ std::string FileTooLarge(int64_t size_bytes, const ScenarioLimits& limits) {
 }  // namespace
 
 absl::StatusOr<Scenario> ParseScenario(std::string_view text, std::string_view file_name,
-                                       const ScenarioLimits& limits) {
+                                       const ScenarioLimits& limits,
+                                       const std::vector<ValueOverride>& overrides) {
   if (static_cast<int64_t>(text.size()) > limits.max_file_bytes) {
     return Refuse(file_name, Refusal{{1, 1}, FileTooLarge(static_cast<int64_t>(text.size()), limits)});
   }
   if (std::optional<Refusal> refusal = CheckText(text)) return Refuse(file_name, *refusal);
 
-  TreeBuilder builder;
+  std::optional<YamlNode> root;
   try {
-    std::istringstream in{std::string(text)};
-    YAML::Parser parser(in);
-    while (parser.HandleNextDocument(builder)) {
-    }
+    root = BuildTree(text);
   } catch (const Refusal& refusal) {
     return Refuse(file_name, refusal);
   } catch (const YAML::Exception& e) {
@@ -282,17 +395,20 @@ absl::StatusOr<Scenario> ParseScenario(std::string_view text, std::string_view f
   } catch (const std::exception& e) {
     return Refuse(file_name, Refusal{{1, 1}, Cat("not valid YAML: ", e.what())});
   }
-  if (!builder.root || builder.root->kind == YamlNode::Kind::kNull ||
-      (builder.root->IsScalar() && internal::TypeOf(*builder.root) == internal::ScalarType::kNull)) {
+  if (!root || root->kind == YamlNode::Kind::kNull ||
+      (root->IsScalar() && internal::TypeOf(*root) == internal::ScalarType::kNull)) {
     return Refuse(file_name,
                   Refusal{{1, 1}, "the file is empty; a scenario needs at least name, duration "
                                   "and nodes"});
+  }
+  for (const ValueOverride& o : overrides) {
+    if (absl::Status applied = ApplyOverride(*root, o); !applied.ok()) return applied;
   }
 
   internal::Reader reader(file_name, limits);
   Scenario scenario;
   scenario.source_file = std::string(file_name);
-  internal::BuildScenario(reader, *builder.root, scenario);
+  internal::BuildScenario(reader, *root, scenario);
   if (absl::Status status = reader.ToStatus(); !status.ok()) return status;
   // The reader checks every rule with exact positions; this is a last guard
   // that it and the struct-level rules agree.
@@ -300,7 +416,8 @@ absl::StatusOr<Scenario> ParseScenario(std::string_view text, std::string_view f
   return scenario;
 }
 
-absl::StatusOr<Scenario> LoadScenarioFile(const std::string& path, const ScenarioLimits& limits) {
+absl::StatusOr<Scenario> LoadScenarioFile(const std::string& path, const ScenarioLimits& limits,
+                                          const std::vector<ValueOverride>& overrides) {
   std::error_code error;
   if (std::filesystem::is_directory(path, error)) {
     return absl::InvalidArgumentError(Cat(path, ": is a directory, not a scenario file"));
@@ -328,7 +445,7 @@ absl::StatusOr<Scenario> LoadScenarioFile(const std::string& path, const Scenari
     int64_t shown = error ? static_cast<int64_t>(text.size()) : static_cast<int64_t>(size_bytes);
     return Refuse(path, Refusal{{1, 1}, FileTooLarge(shown, limits)});
   }
-  return ParseScenario(text, path, limits);
+  return ParseScenario(text, path, limits, overrides);
 }
 
 }  // namespace discosim::scenario

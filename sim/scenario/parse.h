@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "sim/scenario/scenario.h"
@@ -39,16 +40,33 @@ struct ScenarioLimits {
   int64_t max_expectations = 10'000;    // --max-expectations
 };
 
-// Parses and validates the scenario in `text`. `file_name` is only used in
-// messages and in the positions recorded in the result.
+// A value put in place of one key of the file before it is read, as
+// `discosim sweep --vary KEY=VALUE` does. `path` names the key: map keys
+// joined by dots, list items as [i] from 0 (`defaults.net_ticktime`,
+// `nodes[0].count`, `join_lock`); a key the file lacks is added to its map
+// (and the maps above it). `value` is YAML flow text (`10s`, `[1ms, 20ms]`,
+// `{wait: sleep}`). The value is read as if written where the key is (or
+// at its map, for an added key): a mistake in it is reported there.
+struct ValueOverride {
+  std::string path;
+  std::string value;
+};
+
+// Parses and validates the scenario in `text`, with `overrides` applied in
+// order. `file_name` is only used in messages and in the positions recorded
+// in the result. A path that does not fit the file (a list where it names a
+// key, an item past the end) or a value that is not YAML: InvalidArgument
+// "PATH: what is wrong", without the file name.
 absl::StatusOr<Scenario> ParseScenario(std::string_view text, std::string_view file_name,
-                                       const ScenarioLimits& limits = {});
+                                       const ScenarioLimits& limits = {},
+                                       const std::vector<ValueOverride>& overrides = {});
 
 // Reads the file at `path` (refusing it unread when it is larger than
 // limits.max_file_bytes) and parses it as ParseScenario(text, path) does.
 // A file that cannot be read: NotFound or PermissionDenied ("PATH: ...").
 absl::StatusOr<Scenario> LoadScenarioFile(const std::string& path,
-                                          const ScenarioLimits& limits = {});
+                                          const ScenarioLimits& limits = {},
+                                          const std::vector<ValueOverride>& overrides = {});
 
 }  // namespace discosim::scenario
 

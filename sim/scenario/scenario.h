@@ -100,6 +100,9 @@ struct Node {
   std::optional<BackendOverrides> backend_override;       // this node's `backend:`
   BackendConfig backend;  // its backend, in effect; nodes none: every declared node
   SourcePosition position;
+  // The position in `nodes:` of the node template (`names:` and `count:`,
+  // an extension) that declared it; none for a node declared by name.
+  std::optional<size_t> template_item;
 };
 
 // ---------------------------------------------------------------------------
