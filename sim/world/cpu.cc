@@ -18,7 +18,7 @@ int64_t Sim::LoadMilli(uint32_t host) const {
   }
   int64_t busy_servers = 0;
   for (NodeId n : h.members) {
-    if (nodes[n].gs_busy_until_us > now_us()) ++busy_servers;
+    if (join_lock.ServerBusy(n)) ++busy_servers;
   }
   return 1'000 * static_cast<int64_t>(h.spinners) + config.cpu.busy_server_milli * busy_servers +
          1'000 * work_us / (bucket_us * HostRt::kLoadBuckets);

@@ -270,8 +270,6 @@ void Sim::EndUp(NodeId x, NodeId y, uint64_t conn_id) {
   WORLD_CHECK(nodes[x].running, "an end came up on a stopped node");
   end.conn_id = conn_id;
   end.barred = false;  // an explicit or incoming connection lifts `once`
-  end.global_known = false;
-  end.global_forgot_conn = 0;
   ++end.tick_gen;
   observations.ConnectionUp(x, y, now());
   NoteLazy(static_cast<uint32_t>(NoteKind::kConnUp), x, y, static_cast<int64_t>(conn_id),

@@ -22,22 +22,12 @@
 
 namespace discosim::world {
 
-struct TableServer {
-  Cluster cluster;
-};
-
 struct NkRequest {
   enum class Kind { kConnect, kHandshake };
   Kind kind = Kind::kConnect;
   NodeId peer = kNoNode;
   uint64_t setup_id = 0;  // kHandshake
   Cont waiter;            // kConnect
-};
-
-struct LockTable {
-  uint64_t holder_join = 0;  // 0: free
-  NodeId holder_node = kNoNode;
-  std::vector<uint64_t> waiters;  // local joins waiting for a release
 };
 
 struct HostRt {
@@ -84,15 +74,8 @@ struct NodeRt {
   std::deque<NkRequest> nk_queue;
   bool nk_busy = false;  // waiting for a DNS answer
   bool nk_pump_scheduled = false;
-  // global.
-  bool just_synced = false;
-  std::set<uint64_t> seen_reports;
-  LockTable lock;
-  int64_t gs_busy_until_us = 0;  // the global server handles lock ops one at a time
   // The CPU.
   uint32_t host = 0;
-  // cets.
-  std::map<TableName, TableServer> servers;
   // Outputs (kept over incarnations).
   std::vector<TimeMs> get_nodes_calls;
   std::vector<LogEntry> logs;
@@ -101,7 +84,6 @@ struct NodeRt {
   Rng rng_tick{0};
   Rng rng_backend_latency{0};
   Rng rng_backend_errors{0};
-  Rng rng_lock{0};
 };
 
 }  // namespace discosim::world

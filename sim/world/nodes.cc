@@ -151,11 +151,8 @@ void Sim::Execute(const ScheduledAction& scheduled) {
           },
           [&](const action::AddTable& a) {
             const NodeId n = id(a.node);
-            NodeRt& node = nodes[n];
-            if (!node.running) return;
-            if (!node.servers.contains(a.table)) {
-              node.servers[a.table].cluster = {ServerRef{n, node.incarnation}};
-            }
+            if (!nodes[n].running) return;
+            cets_servers.StartIfAbsent(n, a.table);
             DeliverToDiscovery(n, engine::AddTable{a.table});
           },
           [&](const action::DeleteTable& a) {
@@ -218,7 +215,7 @@ void Sim::Execute(const ScheduledAction& scheduled) {
           },
           [&](const action::LockLoop& a) {
             const NodeId n = id(a.node);
-            if (nodes[n].running) StartLockLoop(n);
+            if (nodes[n].running) cets_join.StartLockLoop(n);
           },
       },
       act);
@@ -282,11 +279,6 @@ void Sim::ClearProcesses(NodeRt& node) {
   node.nk_queue.clear();
   node.nk_busy = false;
   node.nk_pump_scheduled = false;
-  node.just_synced = false;
-  node.seen_reports.clear();
-  node.lock = LockTable{};
-  node.gs_busy_until_us = 0;
-  node.servers.clear();
 }
 
 void Sim::StartNode(NodeId n) {
@@ -301,10 +293,11 @@ void Sim::StartNode(NodeId n) {
   ++node.incarnation;
   node.start_time_ms = now();
   ClearProcesses(node);
+  global.ClearNode(n);
+  join_lock.ClearNode(n);
+  cets_servers.Clear(n);
   observations.NodeStarted(n, node.incarnation, now());
-  for (const TableName& table : node.tables) {
-    node.servers[table].cluster = {ServerRef{n, node.incarnation}};
-  }
+  for (const TableName& table : node.tables) cets_servers.Start(n, table);
   NoteLazy(static_cast<uint32_t>(NoteKind::kNodeStart), n, kNoNode, node.incarnation, [&] {
     return absl::StrCat(now(), " ", node.name, " start incarnation ", node.incarnation);
   });
@@ -354,18 +347,13 @@ void Sim::StopNode(NodeId n) {
   absl::erase_if(prechecks, [&](const auto& kv) { return kv.second.node == n; });
   absl::erase_if(pings, [&](const auto& kv) { return kv.second.node == n; });
   absl::erase_if(rpcs, [&](const auto& kv) { return kv.second.caller == n; });
-  for (auto& [join_id, join] : joins) {
-    if (join.node != n) continue;
-    if (join.record < joins_log.size() && joins_log[join.record].result.empty()) {
-      joins_log[join.record].result = "node_stopped";
-    }
-    // Out of the lock's accounting and its host's spinners.
-    JoinStage(join, JoinTask::Stage::kWhereis);
-    if (join.lock_held) EndLockHold(join);
-  }
-  absl::erase_if(joins, [&](const auto& kv) { return kv.second.node == n; });
+  cets_join.NodeStopped(n);
   node.running = false;
   ClearProcesses(node);
+  global.ClearNode(n);
+  global.NodeStopped(n);
+  join_lock.ClearNode(n);
+  cets_servers.Clear(n);
   dns.NodeStopped(n);
 }
 

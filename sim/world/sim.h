@@ -8,8 +8,7 @@
 //   network.cc     reachability, latency and FIFO order, connection ends,
 //                  tick-timeout detection, closes, sends
 //   net_kernel.cc  DNS, connection setup, explicit and auto connects
-//   global.cc      connect_all sync, prevent_overlapping_partitions, the lock
-//   cets.cc        table servers, rpc, cets_ping, the join task
+//   cets.cc        rpc, cets_ping
 //   cpu.cc         hosts and cores: hop costs, waits for a core
 //   backend.cc     get_nodes backends
 //   discovery.cc   the engine adapter: mailboxes, effects, calls, logs
@@ -39,11 +38,15 @@
 #include "engine/engine.h"
 #include "engine/types.h"
 #include "sim/world/action.h"
+#include "sim/world/cets_join.h"
+#include "sim/world/cets_server.h"
 #include "sim/world/check.h"
 #include "sim/world/config.h"
 #include "sim/world/dns.h"
 #include "sim/world/event.h"
 #include "sim/world/event_queue.h"
+#include "sim/world/global.h"
+#include "sim/world/join_lock.h"
 #include "sim/world/kernel.h"
 #include "sim/world/messages.h"
 #include "sim/world/node.h"
@@ -68,8 +71,6 @@ struct LinkEnd {
   uint64_t conn_id = 0;            // 0: x does not count y as connected
   uint32_t tick_gen = 0;           // bumps cancel a pending tick timeout
   bool barred = false;             // dist_auto_connect once: barred towards y
-  bool global_known = false;       // global on x has synced with y
-  uint64_t global_forgot_conn = 0; // global on x forgot y on this connection
   uint64_t setup_id = 0;           // x's pending setup to y
   int64_t last_delivery_us = 0;    // FIFO: no message x -> y arrives before this
 };
@@ -116,64 +117,6 @@ struct RpcCall {
   RpcAnswer answer;
 };
 
-struct JoinTask {
-  enum class Stage {
-    kWhereis,
-    kLockWait,     // own node's table held by another: spinning or sleeping
-    kLockAttempt,  // requests out to every node of the list
-    kLockAbort,    // refused somewhere: releasing the partial grants
-    kLockBackoff,  // what-if: a pause after a failed attempt
-    kRecheck,      // what-if: the local already-joined check after acquiring
-    kGetCluster,
-    kSkip,         // both sides already merged: the rest of the skip's rpcs
-    kReach,
-    kConsistency,
-    kCopy,         // the merge's sequential rpcs, then the rows
-    kUnlock,       // releasing the lock after the pair
-  };
-  NodeId node = kNoNode;
-  uint32_t incarnation = 0;
-  std::vector<engine::JoinPair> pairs;
-  size_t index = 0;
-  std::vector<engine::JoinResult> results;
-  // The pair in progress.
-  Stage stage = Stage::kWhereis;
-  uint64_t token = 0;  // bumped on every stage change; stale timers compare it
-  NodeId peer = kNoNode;
-  TableName table;
-  ServerRef remote;
-  Cluster local_cluster;
-  Cluster remote_cluster;
-  std::vector<std::pair<NodeId, NodeId>> reach_pairs;
-  size_t reach_index = 0;
-  std::vector<std::pair<NodeId, uint64_t>> member_conns;  // step 7: node -> conn at X
-  size_t record = 0;  // index into Sim::joins_log
-  // The lock.
-  uint32_t attempt = 0;
-  bool lock_held = false;
-  std::vector<NodeId> lock_granted;  // nodes (own included) that granted this attempt
-  std::vector<NodeId> lock_waiting;  // nodes yet to answer this attempt
-  std::vector<NodeId> lock_acks;     // nodes yet to confirm a release
-  bool lock_denied = false;
-  bool spinning = false;         // counted in its host's spinners
-  int64_t stage_since_us = 0;    // when the current stage began
-  int64_t sleep_phase_us = 0;    // LockWait::kSleep: when its sleeps started
-  int64_t rpcs_left = 0;         // kCopy / kSkip: sequential rpcs still to make
-  size_t rpc_target = 0;         // kCopy: the member the next rpc goes to
-  bool rows_copied = false;      // kCopy: the rpcs are done, the rows are being copied
-  bool lock_loop = false;        // action::LockLoop: take and give back the lock forever
-};
-
-// A lock request or release waiting in a node's global server.
-struct LockOp {
-  bool release = false;
-  uint64_t join_id = 0;
-  uint32_t attempt = 0;
-  NodeId requester = kNoNode;
-  NodeId server = kNoNode;
-  uint32_t server_incarnation = 0;
-};
-
 // Who hears that node x's end of its connection to y came up or went down
 // (Sim::end_listeners, wired in Sim::WireEndListeners).
 struct EndListener {
@@ -203,6 +146,7 @@ struct Sim : Kernel {
   // --- world.cc ---
   absl::Status Build();
   void WireEndListeners();
+  void WireJoinRooms();  // the ports of global, the join lock, the join, the table servers
   void Dispatch(const Event& event);
   std::string DescribeEvent(const Event& event) const;
   void OnResume(const Event& event);
@@ -270,39 +214,18 @@ struct Sim : Kernel {
   void FailSetup(uint64_t setup_id);
   void ResolvePendingSetup(NodeId x, NodeId y);
 
-  // --- global.cc ---
-  void GlobalOnNodeup(NodeId x, NodeId y);
-  void GlobalOnNodedown(NodeId x, NodeId y, uint64_t conn_id, DownCause cause);
-  void OnGlobalSyncTimer(const Event& event);
-  void OnGlobalSyncMsg(const NetMsg& m, const msg::GlobalSync& sync);
-  void OnGlobalNewNodes(const NetMsg& m, const msg::GlobalNewNodes& new_nodes);
-  void OnGlobalConnectResult(NodeId x, NodeId target, bool connected);
-  void ReportLoss(NodeId x, NodeId lost);
-  void OnLostConnection(const NetMsg& m, const msg::LostConnection& lost);
-  void OnRemoveConnection(const NetMsg& m);
-  void LockAttempt(uint64_t join_id);
-  void LockWaitLocally(JoinTask& join, uint64_t join_id);
-  void SetSpinning(JoinTask& join, bool spinning);
-  void EnqueueLockOp(NodeId server, LockOp op);
-  void OnLockServe(const Event& event);
-  void OnLockRequest(const NetMsg& m, const msg::LockRequest& req);
-  void OnLockReply(const NetMsg& m, const msg::LockReply& reply);
-  void OnLockLocalReply(const Event& event);
-  void LockAnswer(uint64_t join_id, uint32_t attempt, NodeId from, bool granted, bool release_ack);
-  void LockDecide(uint64_t join_id);
-  void LockReleaseAll(uint64_t join_id, std::vector<NodeId> granted);
-  void LockReleased(uint64_t join_id);
-  void FreeLock(NodeId n);
-  void OnLockReleaseMsg(const NetMsg& m, const msg::LockRelease& release);
-  void OnLockRetry(const Event& event);
-  void LockOnNodedown(NodeId x, NodeId y);
-  void LockAccount();  // accumulates held / free-while-contended time up to now
-  // The join no longer holds the lock (accounting only; grants stay).
-  void EndLockHold(JoinTask& join);
-  // Ends any hold, moves the join to `next` (kLockAbort re-asks, kUnlock takes
-  // the next pair) and releases the grants of its current attempt.
-  void GiveBackLock(uint64_t join_id, JoinTask::Stage next);
-  static bool Contending(JoinTask::Stage stage);
+  // --- global.h, join_lock.h: forwarders for the network's message dispatch ---
+  void OnGlobalSyncMsg(const NetMsg& m, const msg::GlobalSync& sync) { global.OnSync(m, sync); }
+  void OnGlobalNewNodes(const NetMsg& m, const msg::GlobalNewNodes& n) { global.OnNewNodes(m, n); }
+  void OnLostConnection(const NetMsg& m, const msg::LostConnection& lost) {
+    global.OnLostConnection(m, lost);
+  }
+  void OnRemoveConnection(const NetMsg& m) { global.OnRemoveConnection(m); }
+  void OnLockRequest(const NetMsg& m, const msg::LockRequest& req) { join_lock.OnRequest(m, req); }
+  void OnLockReply(const NetMsg& m, const msg::LockReply& reply) { join_lock.OnReply(m, reply); }
+  void OnLockReleaseMsg(const NetMsg& m, const msg::LockRelease& release) {
+    join_lock.OnReleaseMsg(m, release);
+  }
 
   // --- cets.cc ---
   uint64_t StartRpc(NodeId caller, NodeId target, msg::RpcRequest request, Cont owner);
@@ -321,25 +244,10 @@ struct Sim : Kernel {
   void StartPrecheck(NodeId n, NodeId target, Cont owner);
   void OnPrecheckDnsDone(const Event& event);
   void OnPrecheckTcpDone(const Event& event);
-  void StartJoinTask(NodeId n, std::vector<engine::JoinPair> pairs);
-  void StartLockLoop(NodeId n);
-  void JoinNextPair(uint64_t join_id);
-  void JoinStage(JoinTask& join, JoinTask::Stage stage);
-  void OnJoinRpc(uint64_t join_id, uint64_t rpc_id);
-  void JoinAfterLock(uint64_t join_id);
-  void JoinRpcSteps(JoinTask& join, uint64_t join_id, JoinTask::Stage stage, int64_t rpcs);
-  void OnJoinRpcStep(const Event& event);
-  void JoinMergeDone(uint64_t join_id);
-  void JoinReachNext(uint64_t join_id);
-  void OnJoinTimer(const Event& event);  // routes to the two timed stages:
-  void JoinCheckConsistency(uint64_t join_id);  // step 6 answered
-  void JoinMerge(uint64_t join_id);             // step 7's rows copied
-  bool JoinMemberAlive(const JoinTask& join, const ServerRef& ref) const;
-  // cets add_servers on each member: the servers it lacks, if connected.
-  void AddServers(const TableName& table, const Cluster& members, const Cluster& added);
-  void JoinFinishPair(uint64_t join_id, engine::JoinResult result);
-  void CetsOnNodedown(NodeId x, NodeId y);
-  int64_t JoinCopyUs(const TableName& table) const;  // step 7's copy
+  // --- cets_join.h: the forwarder for discovery ---
+  void StartJoinTask(NodeId n, std::vector<engine::JoinPair> pairs) {
+    cets_join.Start(n, std::move(pairs));
+  }
 
   // --- backend.cc ---
   void StartGetNodes(NodeId n, engine::BackendState backend_state);
@@ -362,6 +270,11 @@ struct Sim : Kernel {
   std::vector<EndListener> end_listeners;  // in the order they are told (part of the trace)
   Reachability reachability;
   Dns dns;  // net_kernel's names and resolver caches
+  // The rooms of global and cets (built in Build: WireJoinRooms).
+  CetsServers cets_servers;
+  JoinLock join_lock;
+  CetsJoin cets_join;
+  Global global;
 
   std::vector<ScheduledAction> actions;
   std::vector<NetMsg> messages;
@@ -374,12 +287,6 @@ struct Sim : Kernel {
   absl::btree_map<uint64_t, Precheck> prechecks;
   absl::btree_map<uint64_t, PingTask> pings;
   absl::btree_map<uint64_t, RpcCall> rpcs;
-  absl::btree_map<uint64_t, JoinTask> joins;
-  absl::btree_map<uint64_t, LockOp> lock_ops;
-  // Lock time accounting (Counters::lock_held_us, lock_free_contended_us).
-  uint32_t lock_holders = 0;
-  uint32_t lock_contenders = 0;
-  int64_t lock_accounted_us = 0;
 
   std::vector<CallOutcome> outcomes;
   std::map<std::string, size_t, std::less<>> outcome_by_id;
@@ -387,7 +294,6 @@ struct Sim : Kernel {
   std::map<size_t, std::pair<NodeId, uint32_t>> open_calls;  // outcome -> node, incarnation
   engine::CallerId next_caller = 1;
 
-  std::vector<JoinRecord> joins_log;
   std::optional<TimeMs> last_fault_removal_ms;
   engine::Effects scratch_effects;
   int64_t schedule_calls = 0;    // World::Schedule calls so far

@@ -80,7 +80,12 @@ const char* ToString(CallOutcome::Kind kind) {
 // ---------------------------------------------------------------------------
 // Sim: build, dispatch, helpers.
 
-Sim::Sim(WorldConfig config_in) : Kernel(std::move(config_in)) {
+Sim::Sim(WorldConfig config_in)
+    : Kernel(std::move(config_in)),
+      cets_servers(*this),
+      join_lock(*this),
+      cets_join(*this, cets_servers, join_lock),
+      global(*this) {
   describe_event = [this](const Event& event) { return DescribeEvent(event); };
 }
 
@@ -116,7 +121,6 @@ absl::Status Sim::Build() {
     n.rng_tick = Rng::ForStream(config.seed, Subsystem::kTick, id);
     n.rng_backend_latency = Rng::ForStream(config.seed, Subsystem::kBackendLatency, id);
     n.rng_backend_errors = Rng::ForStream(config.seed, Subsystem::kBackendErrors, id);
-    n.rng_lock = Rng::ForStream(config.seed, Subsystem::kLockBackoff, id);
     // Faults a node is declared with, from t=0.
     observations.SetDns(id, c.settings.dns_delay_ms, c.resolvable == std::optional<bool>(false), 0, -1);
     observations.SetSlowConnect(id, n.connect_delay_ms, 0, -1);
@@ -153,6 +157,7 @@ absl::Status Sim::Build() {
   }
   dns.Build(std::move(dns_names));
   links.assign(static_cast<size_t>(n_nodes) * n_nodes, LinkEnd{});
+  WireJoinRooms();
   WireEndListeners();
   reachability.Build(n_nodes);
   // Initial starts, in name order at each instant.
@@ -182,22 +187,61 @@ void Sim::WireEndListeners() {
       }});
   // 2. global: connect_all's sync, prevent_overlapping_partitions' reports.
   end_listeners.push_back(EndListener{
-      "global", true, [this](NodeId x, NodeId y, uint64_t) { GlobalOnNodeup(x, y); },
+      "global", true, [this](NodeId x, NodeId y, uint64_t) { global.OnNodeup(x, y); },
       [this](NodeId x, NodeId y, uint64_t conn_id, DownCause cause) {
-        GlobalOnNodedown(x, y, conn_id, cause);
+        global.OnNodedown(x, y, conn_id, cause);
       }});
   // 3. cets table servers: monitors of the peer's servers fire.
   end_listeners.push_back(EndListener{
       "cets_tables", false, nullptr,
-      [this](NodeId x, NodeId y, uint64_t, DownCause) { CetsOnNodedown(x, y); }});
+      [this](NodeId x, NodeId y, uint64_t, DownCause) { cets_servers.OnNodedown(x, y); }});
   // 4. the join lock: a holder's lock goes, attempts stop waiting for it.
   end_listeners.push_back(EndListener{
       "join_lock", false, nullptr,
-      [this](NodeId x, NodeId y, uint64_t, DownCause) { LockOnNodedown(x, y); }});
+      [this](NodeId x, NodeId y, uint64_t, DownCause) { join_lock.OnNodedown(x, y); }});
   // 5. rpc: calls to the peer fail with {badrpc, nodedown}.
   end_listeners.push_back(EndListener{
       "rpc", false, nullptr,
       [this](NodeId x, NodeId y, uint64_t, DownCause) { FailRpcsOnNodedown(x, y); }});
+}
+
+// The ports of the rooms of global and cets: what each sees of the rooms
+// that are still Sim's member functions.
+void Sim::WireJoinRooms() {
+  auto conn_id = [this](NodeId x, NodeId y) { return Link(x, y).conn_id; };
+  auto hidden = [this](NodeId x, NodeId y) { return Hidden(x, y); };
+  auto send_existing = [this](NodeId from, NodeId to, Payload payload) {
+    Send(from, to, std::move(payload), SendMode::kExistingOnly);
+  };
+  cets_servers.Build(n_nodes, CetsServers::Ports{conn_id});
+  global.Build(n_nodes,
+               Global::Ports{conn_id, hidden, send_existing,
+                             [this](NodeId n, NodeId target, Cont waiter) {
+                               AutoConnect(n, target, waiter);
+                             },
+                             [this](NodeId x, NodeId y, DownCause cause) {
+                               Disconnect(x, y, cause);
+                             }});
+  join_lock.Build(n_nodes,
+                  JoinLock::Ports{conn_id, hidden, send_existing,
+                                  [this](NodeId n) { return HopUs(n); },
+                                  [this](NodeId n) { return CoreWaitUs(n); },
+                                  [this](NodeId n, int delta) {
+                                    uint32_t& spinners = hosts[nodes[n].host].spinners;
+                                    spinners = static_cast<uint32_t>(spinners + delta);
+                                  }},
+                  &cets_join);
+  cets_join.Build(CetsJoin::Ports{
+      [this](NodeId caller, NodeId target, msg::RpcRequest request, Cont owner) {
+        return StartRpc(caller, target, std::move(request), owner);
+      },
+      [this](uint64_t rpc_id) { return TakeRpc(rpc_id).answer; }, conn_id,
+      [this](NodeId x, NodeId y) { return LatencyUs(x, y); },
+      [this](NodeId caller, NodeId target) { return RpcUs(caller, target); },
+      [this](NodeId n) { return HopUs(n); },
+      [this](NodeId n, std::vector<engine::JoinResult> results) {
+        DeliverToDiscovery(n, engine::JoiningFinished{std::move(results)});
+      }});
 }
 
 std::string Sim::DescribeEvent(const Event& event) const {
@@ -242,7 +286,7 @@ void Sim::OnResume(const Event& event) {
       }
       return;
     case ContKind::kJoinRpc:
-      OnJoinRpc(event.a, event.b);
+      cets_join.OnRpc(event.a, event.b);
       return;
     case ContKind::kPendingSends: {
       // Only the connect the queued sends wait on now counts (an older one
@@ -255,7 +299,7 @@ void Sim::OnResume(const Event& event) {
     }
     case ContKind::kGlobalConnect:
       if (nodes[event.node].incarnation == event.a) {
-        OnGlobalConnectResult(event.node, event.peer, event.b != 0);
+        global.OnConnectResult(event.node, event.peer, event.b != 0);
       }
       return;
     case ContKind::kActionConnect: {
@@ -318,15 +362,15 @@ void Sim::Dispatch(const Event& event) {
     case EventKind::kPrecheckDnsDone: OnPrecheckDnsDone(event); break;
     case EventKind::kPrecheckTcpDone: OnPrecheckTcpDone(event); break;
     case EventKind::kMulticallDeadline: OnMulticallDeadline(event.a); break;
-    case EventKind::kJoinTimer: OnJoinTimer(event); break;
-    case EventKind::kGlobalSync: OnGlobalSyncTimer(event); break;
-    case EventKind::kLockRetry: OnLockRetry(event); break;
+    case EventKind::kJoinTimer: cets_join.OnTimer(event); break;
+    case EventKind::kGlobalSync: global.OnSyncTimer(event); break;
+    case EventKind::kLockRetry: join_lock.OnRetry(event); break;
     case EventKind::kCallTimeout: OnCallTimeout(event); break;
     case EventKind::kResume: OnResume(event); break;
     case EventKind::kFaultOver: MarkFaultRemoved(); break;
-    case EventKind::kLockServe: OnLockServe(event); break;
-    case EventKind::kLockLocalReply: OnLockLocalReply(event); break;
-    case EventKind::kJoinRpcStep: OnJoinRpcStep(event); break;
+    case EventKind::kLockServe: join_lock.OnServe(event); break;
+    case EventKind::kLockLocalReply: join_lock.OnLocalReply(event); break;
+    case EventKind::kJoinRpcStep: cets_join.OnRpcStep(event); break;
   }
 }
 
@@ -524,7 +568,7 @@ std::optional<engine::NodeSet> World::TableCluster(std::string_view node,
                                                    std::string_view table) const {
   std::optional<NodeId> x = sim_->Find(node);
   if (!x || !sim_->nodes[*x].running) return std::nullopt;
-  const auto& servers = sim_->nodes[*x].servers;
+  const auto& servers = sim_->cets_servers.Of(*x);
   auto it = servers.find(std::string(table));
   if (it == servers.end()) return std::nullopt;
   engine::NodeSet names;
@@ -574,7 +618,7 @@ uint64_t World::TraceHash() const { return sim_->trace.hash(); }
 const Observations& World::Observed() const { return sim_->observations.observed(); }
 uint64_t World::ObservableVersion() const { return sim_->observable_version; }
 const std::vector<std::string>& World::TraceLines() const { return sim_->trace.lines(); }
-const std::vector<JoinRecord>& World::Joins() const { return sim_->joins_log; }
+const std::vector<JoinRecord>& World::Joins() const { return sim_->cets_join.records(); }
 
 std::vector<TraceEntry> World::TraceEntries() const {
   const Sim& s = *sim_;
@@ -603,15 +647,9 @@ std::vector<TraceEntry> World::TraceEntries() const {
 }
 
 Counters World::counters() const {
-  Counters c = sim_->counters;
+  // The lock's time up to now, without touching the world's own accounting.
+  Counters c = sim_->join_lock.CountersNow(sim_->counters);
   c.events = sim_->events_processed;
-  // Up to now, without touching the world's own accounting.
-  const int64_t span_us = sim_->now_us() - sim_->lock_accounted_us;
-  if (sim_->lock_holders > 0) {
-    c.lock_held_us += span_us;
-  } else if (sim_->lock_contenders > 0) {
-    c.lock_free_contended_us += span_us;
-  }
   return c;
 }
 

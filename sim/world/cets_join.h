@@ -1,0 +1,144 @@
+// The join task discovery starts (cets_join as cets_discovery calls it): for
+// each (node, table) pair in turn, its steps:
+//   1. whereis the remote server (an rpc; an auto-connect if not connected),
+//   2. already in one cluster: checked before locking,
+//   3. the global lock (join_lock.h),
+//   4. get_cluster of the remote side (an rpc): same cluster -> a skip,
+//      overlapping -> an error,
+//   5. every node of one side can reach every node of the other (pings),
+//   6. each side consistent,
+//   7. the merge (pause, exchange, resume; cets add_servers on each side),
+//   8. the pair's result; the lock given back.
+// The what-if lock loop (action::LockLoop) is a join task that takes the
+// lock and gives it back, forever.
+//
+// Owns: the join tasks (keyed by join id: pairs, results, the pair in
+// progress, its stage and snapshots) and the join records (World::Joins).
+// Touches: the kernel (clock, events, ids, counters, trace notes, node
+// table), the table servers (cets_server.h), the join lock (join_lock.h),
+// and through Ports rpc, the network (connections, latencies), the CPU model
+// and discovery (where the results go).
+// Called by: discovery (Start), the lock-loop action, the world's dispatch
+// (its timers and rpc steps, its rpc answers), node stop, and the lock (as
+// its Owner).
+#ifndef DISCOSIM_SIM_WORLD_CETS_JOIN_H_
+#define DISCOSIM_SIM_WORLD_CETS_JOIN_H_
+
+#include <cstdint>
+#include <functional>
+#include <utility>
+#include <vector>
+
+#include "absl/container/btree_map.h"
+#include "engine/engine.h"
+#include "engine/types.h"
+#include "sim/world/cets_server.h"
+#include "sim/world/event.h"
+#include "sim/world/join_lock.h"
+#include "sim/world/kernel.h"
+#include "sim/world/messages.h"
+#include "sim/world/world.h"
+
+namespace discosim::world {
+
+struct JoinTask {
+  enum class Stage {
+    kWhereis,
+    kLocking,      // the lock room asks for the lock (join_lock.h)
+    kRecheck,      // what-if: the local already-joined check after acquiring
+    kGetCluster,
+    kSkip,         // both sides already merged: the rest of the skip's rpcs
+    kReach,
+    kConsistency,
+    kCopy,         // the merge's sequential rpcs, then the rows
+    kUnlocking,    // the lock room gives the lock back after the pair
+  };
+  NodeId node = kNoNode;
+  uint32_t incarnation = 0;
+  std::vector<engine::JoinPair> pairs;
+  size_t index = 0;
+  std::vector<engine::JoinResult> results;
+  // The pair in progress.
+  Stage stage = Stage::kWhereis;
+  uint64_t token = 0;  // bumped on every stage change; stale timers compare it
+  NodeId peer = kNoNode;
+  TableName table;
+  ServerRef remote;
+  Cluster local_cluster;
+  Cluster remote_cluster;
+  std::vector<std::pair<NodeId, NodeId>> reach_pairs;
+  size_t reach_index = 0;
+  std::vector<std::pair<NodeId, uint64_t>> member_conns;  // step 7: node -> conn at X
+  size_t record = 0;        // index into the join records
+  int64_t rpcs_left = 0;    // kCopy / kSkip: sequential rpcs still to make
+  size_t rpc_target = 0;    // kCopy: the member the next rpc goes to
+  bool rows_copied = false; // kCopy: the rpcs are done, the rows are being copied
+  bool lock_loop = false;   // action::LockLoop: take and give back the lock forever
+};
+
+class CetsJoin : public JoinLock::Owner {
+ public:
+  struct Ports {
+    // rpc: a call from caller to target resumed as `owner` with the rpc id;
+    // the answer is taken once.
+    std::function<uint64_t(NodeId caller, NodeId target, msg::RpcRequest request, Cont owner)>
+        start_rpc;
+    std::function<RpcAnswer(uint64_t rpc_id)> take_rpc_answer;
+    std::function<uint64_t(NodeId x, NodeId y)> conn_id;  // 0: x does not count y up
+    std::function<int64_t(NodeId x, NodeId y)> latency_us;
+    std::function<int64_t(NodeId caller, NodeId target)> rpc_us;  // one sequential rpc
+    std::function<int64_t(NodeId n)> hop_us;
+    // The task is over: its results go to n's discovery.
+    std::function<void(NodeId n, std::vector<engine::JoinResult> results)> finished;
+  };
+
+  CetsJoin(Kernel& kernel, CetsServers& servers, JoinLock& lock)
+      : k_(kernel), servers_(servers), lock_(lock) {}
+  void Build(Ports ports) { ports_ = std::move(ports); }
+
+  void Start(NodeId n, std::vector<engine::JoinPair> pairs);
+  void StartLockLoop(NodeId n);
+  // Its events and rpc answers.
+  void OnRpc(uint64_t join_id, uint64_t rpc_id);
+  void OnTimer(const Event& event);    // routes to the two timed stages
+  void OnRpcStep(const Event& event);  // one of the sequential rpcs is done
+  // n stopped: its tasks end with it.
+  void NodeStopped(NodeId n);
+
+  const std::vector<JoinRecord>& records() const { return records_; }
+  const absl::btree_map<uint64_t, JoinTask>& tasks() const { return joins_; }
+
+  // JoinLock::Owner.
+  void LockAttempted(uint64_t join_id) override;
+  void LockAborted(uint64_t join_id) override;
+  void LockAcquired(uint64_t join_id) override;
+  void LockReleased(uint64_t join_id) override;
+
+ private:
+  void SetStage(JoinTask& join, JoinTask::Stage stage);
+  void NextPair(uint64_t join_id);
+  void OnWhereis(uint64_t join_id, const RpcAnswer& answer);
+  void OnGetCluster(uint64_t join_id, const RpcAnswer& answer);
+  void OnReachAnswer(uint64_t join_id, const RpcAnswer& answer);
+  void AfterLock(uint64_t join_id);
+  void ReachNext(uint64_t join_id);
+  void CheckConsistency(uint64_t join_id);  // step 6 answered
+  void Merge(uint64_t join_id);             // step 7's rows copied
+  bool MemberAlive(const JoinTask& join, const ServerRef& ref) const;
+  void RpcSteps(JoinTask& join, uint64_t join_id, JoinTask::Stage stage, int64_t rpcs);
+  void Recheck(uint64_t join_id);
+  void FinishPair(uint64_t join_id, engine::JoinResult result);
+  int64_t CopyUs(const TableName& table) const;  // step 7's copy
+  JoinRecord& RecordOf(uint64_t join_id) { return records_[joins_.at(join_id).record]; }
+
+  Kernel& k_;
+  CetsServers& servers_;
+  JoinLock& lock_;
+  Ports ports_;
+  absl::btree_map<uint64_t, JoinTask> joins_;
+  std::vector<JoinRecord> records_;
+};
+
+}  // namespace discosim::world
+
+#endif  // DISCOSIM_SIM_WORLD_CETS_JOIN_H_
