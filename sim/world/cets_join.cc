@@ -238,16 +238,16 @@ void CetsJoin::OnGetCluster(uint64_t join_id, const RpcAnswer& answer) {
   WORLD_CHECK(servers_.Has(join.node, join.table), "a join lost its local server");
   join.local_cluster = servers_.ClusterOf(join.node, join.table);
   join.remote_cluster = answer.cluster;
-  // 4. Same cluster: ok, nothing to do (a skip: a few more rpcs under the
-  // lock); overlapping: error.
-  if (join.local_cluster.contains(join.remote)) {
+  // 4. check_do_not_overlap: both clusters equal -> ok, nothing to do (a
+  // skip: a few more rpcs under the lock); any other overlap -> error.
+  if (join.local_cluster == join.remote_cluster) {
     const int64_t rpcs =
         k_.calibrated() ? std::max<int64_t>(0, k_.config.join.skip_rpcs - 1) : 0;
     return RpcSteps(join, join_id, JoinTask::Stage::kSkip, rpcs);
   }
   for (const ServerRef& ref : join.remote_cluster) {
     if (join.local_cluster.contains(ref)) {
-      return FinishPair(join_id, JoinError(pair, "join_pids_overlap"));
+      return FinishPair(join_id, JoinError(pair, "check_do_not_overlap_failed"));
     }
   }
   // 5. Every node of one side can reach every node of the other.

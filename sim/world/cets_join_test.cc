@@ -182,8 +182,34 @@ TEST(CetsJoinTest, Step4OverlappingClustersFail) {
   h.servers.AddServers("t", c, a);
   h.servers.AddServers("t", b, c);
   const engine::JoinResult r = h.JoinOne(0, 1);
-  EXPECT_EQ(r.reason, "join_pids_overlap");
+  EXPECT_EQ(r.reason, "check_do_not_overlap_failed");
   EXPECT_EQ(h.Members(0), (engine::NodeSet{"n0", "n2"}));
+}
+
+// check_do_not_overlap (cets_join): a skip only when both clusters are
+// equal; a local cluster that holds the remote server but not the same set
+// is an overlap. (Both changed between the whereis and the lock: another
+// join merged meanwhile.)
+TEST(CetsJoinTest, Step4SkipsOnlyWhenBothClustersAreEqual) {
+  for (const bool both_ways : {true, false}) {
+    Harness h(2);
+    h.servers.Start(0, "t");
+    h.servers.Start(1, "t");
+    h.before_rpc = [&](RpcKind kind) {
+      if (kind != RpcKind::kGetCluster) return;
+      h.servers.AddServers("t", {ServerRef{0, 1}}, {ServerRef{1, 1}});
+      if (both_ways) h.servers.AddServers("t", {ServerRef{1, 1}}, {ServerRef{0, 1}});
+    };
+    const engine::JoinResult r = h.JoinOne(0, 1);
+    if (both_ways) {
+      EXPECT_TRUE(r.ok);
+      EXPECT_EQ(h.k.counters.lock_skips, 1u);
+      EXPECT_EQ(h.k.counters.merges, 0u);
+    } else {
+      EXPECT_EQ(r.reason, "check_do_not_overlap_failed");
+      EXPECT_EQ(h.k.counters.lock_skips, 0u);
+    }
+  }
 }
 
 TEST(CetsJoinTest, Step5EveryPairAcrossTheSidesIsPingedAndOneFailureFails) {
