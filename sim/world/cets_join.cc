@@ -30,6 +30,30 @@ constexpr const char* kBadRpc = "{badrpc,nodedown}";
 
 }  // namespace
 
+// A table server's pid as the results show it: <node.incarnation>.
+std::string CetsJoin::PidText(const ServerRef& ref) const {
+  return absl::StrCat("<", k_.Name(ref.node), ".", ref.incarnation, ">");
+}
+
+// An error raised inside cets_join:join comes back wrapped by cets_long:
+// {error, {task_failed, Reason, Info}}. Info here holds the two pids of the
+// pair (cets' Info also names the table and the remote node, which the
+// result carries already). A failed call to a member raises its own
+// task_failed (cets_call:long_call runs tracked too), whose Info names the
+// called pid; cets_long passes a nested task_failed on unchanged.
+engine::JoinResult CetsJoin::TaskFailed(const JoinTask& join, const std::string& reason) const {
+  const ServerRef local{join.node, join.incarnation};
+  return JoinError(join.pairs[join.index],
+                   absl::StrCat("{task_failed,", reason, ",#{local_pid=>", PidText(local),
+                                ",remote_pid=>", PidText(join.remote), "}}"));
+}
+
+engine::JoinResult CetsJoin::CallFailed(const JoinTask& join, const std::string& reason,
+                                        const ServerRef& called) const {
+  return JoinError(join.pairs[join.index], absl::StrCat("{task_failed,", reason, ",#{pid=>",
+                                                        PidText(called), "}}"));
+}
+
 int64_t CetsJoin::CopyUs(const TableName& table) const {
   const JoinCost& cost = k_.config.join;
   auto it = cost.table_rows.find(table);
@@ -196,7 +220,8 @@ void CetsJoin::OnWhereis(uint64_t join_id, const RpcAnswer& answer) {
   const TableServer* server = servers_.Find(join.node, join.table);
   if (!answer.delivered) return FinishPair(join_id, PidNotFound(pair, kBadRpc));
   if (!answer.yes) return FinishPair(join_id, PidNotFound(pair, "undefined"));
-  if (server == nullptr) return FinishPair(join_id, PidNotFound(pair, "local_server_missing"));
+  // Only the local server missing: the reason is the remote pid (the rpc's answer).
+  if (server == nullptr) return FinishPair(join_id, PidNotFound(pair, PidText(answer.server)));
   join.remote = answer.server;
   // 2. Already in one cluster: checked before locking.
   if (server->cluster.contains(join.remote)) {
@@ -232,9 +257,10 @@ void CetsJoin::AfterLock(uint64_t join_id) {
 
 void CetsJoin::OnGetCluster(uint64_t join_id, const RpcAnswer& answer) {
   JoinTask& join = joins_.at(join_id);
-  const engine::JoinPair& pair = join.pairs[join.index];
-  if (!answer.delivered) return FinishPair(join_id, JoinError(pair, kBadRpc));
-  if (!answer.yes) return FinishPair(join_id, JoinError(pair, "remote_server_gone"));
+  // get_pids(RemotePid): a call to the remote server; a connection that is
+  // gone fails it with nodedown, a server that is gone with noproc.
+  if (!answer.delivered) return FinishPair(join_id, CallFailed(join, "nodedown", join.remote));
+  if (!answer.yes) return FinishPair(join_id, CallFailed(join, "noproc", join.remote));
   WORLD_CHECK(servers_.Has(join.node, join.table), "a join lost its local server");
   join.local_cluster = servers_.ClusterOf(join.node, join.table);
   join.remote_cluster = answer.cluster;
@@ -247,7 +273,7 @@ void CetsJoin::OnGetCluster(uint64_t join_id, const RpcAnswer& answer) {
   }
   for (const ServerRef& ref : join.remote_cluster) {
     if (join.local_cluster.contains(ref)) {
-      return FinishPair(join_id, JoinError(pair, "check_do_not_overlap_failed"));
+      return FinishPair(join_id, TaskFailed(join, "check_do_not_overlap_failed"));
     }
   }
   // 5. Every node of one side can reach every node of the other.
@@ -265,8 +291,7 @@ void CetsJoin::OnGetCluster(uint64_t join_id, const RpcAnswer& answer) {
 void CetsJoin::OnReachAnswer(uint64_t join_id, const RpcAnswer& answer) {
   JoinTask& join = joins_.at(join_id);
   if (!answer.delivered || !answer.yes) {
-    return FinishPair(join_id,
-                      JoinError(join.pairs[join.index], "check_could_reach_each_other_failed"));
+    return FinishPair(join_id, TaskFailed(join, "check_could_reach_each_other_failed"));
   }
   ++join.reach_index;
   ReachNext(join_id);
@@ -318,12 +343,11 @@ bool CetsJoin::MemberAlive(const JoinTask& join, const ServerRef& ref) const {
 // Step 6's answer: each side consistent. Then step 7 begins.
 void CetsJoin::CheckConsistency(uint64_t join_id) {
   JoinTask& join = joins_.at(join_id);
-  const engine::JoinPair& pair = join.pairs[join.index];
   const NodeId x = join.node;
   for (const Cluster* side : {&join.local_cluster, &join.remote_cluster}) {
     for (const ServerRef& ref : *side) {
       if (!MemberAlive(join, ref) || servers_.ClusterOf(ref.node, join.table) != *side) {
-        return FinishPair(join_id, JoinError(pair, "check_fully_connected_failed"));
+        return FinishPair(join_id, TaskFailed(join, "check_fully_connected_failed"));
       }
     }
   }
@@ -350,16 +374,15 @@ void CetsJoin::CheckConsistency(uint64_t join_id) {
 // The end of step 7: the members still there, the merge (cets add_servers).
 void CetsJoin::Merge(uint64_t join_id) {
   JoinTask& join = joins_.at(join_id);
-  const engine::JoinPair& pair = join.pairs[join.index];
   const NodeId x = join.node;
   for (const auto& [member, conn_id] : join.member_conns) {
     if (member != x && ports_.conn_id(x, member) != conn_id) {
-      return FinishPair(join_id, JoinError(pair, "member_down"));
+      return FinishPair(join_id, CallFailed(join, "nodedown", ServerRef{member, 0}));
     }
   }
   for (const Cluster* side : {&join.local_cluster, &join.remote_cluster}) {
     for (const ServerRef& ref : *side) {
-      if (!MemberAlive(join, ref)) return FinishPair(join_id, JoinError(pair, "member_down"));
+      if (!MemberAlive(join, ref)) return FinishPair(join_id, CallFailed(join, "nodedown", ref));
     }
   }
   bool stale = false;
@@ -369,7 +392,7 @@ void CetsJoin::Merge(uint64_t join_id) {
     }
   }
   if (stale && k_.config.cets.check_merge) {
-    return FinishPair(join_id, JoinError(pair, "cluster_changed"));
+    return FinishPair(join_id, TaskFailed(join, "cluster_changed"));
   }
   if (stale) ++k_.counters.stale_merges;
   // Each server adds the other side's servers to the ones it has (cets
@@ -385,7 +408,7 @@ void CetsJoin::Merge(uint64_t join_id) {
   servers_.AddServers(join.table, join.remote_cluster, join.local_cluster);
   ++k_.counters.merges;
   records_[join.record].merged = true;
-  FinishPair(join_id, Joined(pair));
+  FinishPair(join_id, Joined(join.pairs[join.index]));
 }
 
 // `rpcs` sequential rpcs of the join under the lock, one event each (the

@@ -26,6 +26,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -129,6 +131,10 @@ class CetsJoin : public JoinLock::Owner {
   void Recheck(uint64_t join_id);
   void FinishPair(uint64_t join_id, engine::JoinResult result);
   int64_t CopyUs(const TableName& table) const;  // step 7's copy
+  std::string PidText(const ServerRef& ref) const;
+  engine::JoinResult TaskFailed(const JoinTask& join, const std::string& reason) const;
+  engine::JoinResult CallFailed(const JoinTask& join, const std::string& reason,
+                                const ServerRef& called) const;
   JoinRecord& RecordOf(uint64_t join_id) { return records_[joins_.at(join_id).record]; }
 
   Kernel& k_;
