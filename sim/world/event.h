@@ -38,6 +38,7 @@ enum class EventKind : uint8_t {
   kLockServe,          // a: lock op id (a global server handles a request or release)
   kLockLocalReply,     // node; sub: 0 refused, 1 granted, 2 released; a: join id; b: attempt
   kJoinRpcStep,        // a: join id; b: step token (one of a join's sequential rpcs is done)
+  kRpcTimeout,         // node: caller, peer: target; a: rpc id (its timeout passed)
 };
 const char* ToString(EventKind kind);
 
@@ -52,7 +53,8 @@ struct Event {
   uint64_t b = 0;
 
   // kind -> the owning room: world.cc (actions, resumes), discovery.cc,
-  // backend.cc, network.cc, net_kernel.cc, cets.cc (pings, joins), global.cc.
+  // backend.cc, network.cc, net_kernel.cc, cets_ping.cc (pre-checks, the
+  // multicall), rpc.cc (timeouts), cets.cc (joins), global.cc.
   static Event RunAction(NodeId node, size_t action) {
     return Make(EventKind::kAction, 0, node, kNoNode, action, 0);
   }
@@ -123,6 +125,9 @@ struct Event {
   static Event JoinRpcStep(NodeId node, NodeId peer, uint64_t join, uint64_t token) {
     return Make(EventKind::kJoinRpcStep, 0, node, peer, join, token);
   }
+  static Event RpcTimeout(NodeId caller, NodeId target, uint64_t rpc) {
+    return Make(EventKind::kRpcTimeout, 0, caller, target, rpc, 0);
+  }
 
  private:
   static Event Make(EventKind kind, uint8_t sub, NodeId node, NodeId peer, uint64_t a,
@@ -151,6 +156,7 @@ enum class ContKind : uint8_t {
   kGlobalConnect,   // node, peer; value 1 connected
   kActionConnect,   // id = outcome index; value 1 true
   kActionRpc,       // id = outcome index; value = rpc id
+  kPingPairsRpc,    // id = ping_pairs task; value = rpc id
 };
 struct Cont {
   ContKind kind = ContKind::kNone;

@@ -344,9 +344,8 @@ void Sim::StopNode(NodeId n) {
   }
   // Everything that ran on it ends with it.
   absl::erase_if(setups, [&](const auto& kv) { return kv.second.from == n; });
-  absl::erase_if(prechecks, [&](const auto& kv) { return kv.second.node == n; });
-  absl::erase_if(pings, [&](const auto& kv) { return kv.second.node == n; });
-  absl::erase_if(rpcs, [&](const auto& kv) { return kv.second.caller == n; });
+  ping.NodeStopped(n);
+  rpc.NodeStopped(n);
   cets_join.NodeStopped(n);
   node.running = false;
   ClearProcesses(node);

@@ -8,7 +8,11 @@
 //   network.cc     reachability, latency and FIFO order, connection ends,
 //                  tick-timeout detection, closes, sends
 //   net_kernel.cc  DNS, connection setup, explicit and auto connects
-//   cets.cc        rpc, cets_ping
+//   cets.cc        the table servers' rpcs (whereis, get_cluster)
+//   rpc.h/.cc      rpc (a room of its own: Sim::rpc)
+//   cets_ping.h/.cc  cets_ping (a room of its own: Sim::ping)
+//   global.h/.cc, join_lock.h/.cc, cets_server.h/.cc, cets_join.h/.cc: rooms
+//                  of their own (Sim::global, join_lock, cets_servers, cets_join)
 //   cpu.cc         hosts and cores: hop costs, waits for a core
 //   backend.cc     get_nodes backends
 //   discovery.cc   the engine adapter: mailboxes, effects, calls, logs
@@ -40,6 +44,7 @@
 #include "sim/world/action.h"
 #include "sim/world/cets_join.h"
 #include "sim/world/cets_server.h"
+#include "sim/world/cets_ping.h"
 #include "sim/world/check.h"
 #include "sim/world/config.h"
 #include "sim/world/dns.h"
@@ -54,15 +59,12 @@
 #include "sim/world/observations.h"
 #include "sim/world/random.h"
 #include "sim/world/reachability.h"
+#include "sim/world/rpc.h"
 #include "sim/world/trace.h"
 #include "sim/world/world.h"
 
 namespace discosim::world {
 
-
-// cets_ping's fixed timeouts (cets 0.2.0).
-inline constexpr TimeMs kPrecheckConnectTimeoutMs = 5'000;  // TCP pre-check
-inline constexpr TimeMs kMulticallTimeoutMs = 5'000;        // pre-check multicall
 
 // ---------------------------------------------------------------------------
 // Per-pair state: node x's end of its link to y (dense N x N).
@@ -86,35 +88,6 @@ struct Setup {
   TimeMs deadline_ms = 0;  // set when the setup process starts (after net_kernel's lookup)
   Stage stage = Stage::kDns1;
   std::vector<Cont> waiters;
-};
-
-struct Precheck {
-  NodeId node = kNoNode;  // where it runs
-  uint32_t incarnation = 0;
-  NodeId target = kNoNode;
-  Cont owner;
-};
-
-struct PingTask {
-  enum class Stage { kPrecheck, kMulticall, kConnect };
-  NodeId node = kNoNode;
-  uint32_t incarnation = 0;
-  NodeId target = kNoNode;
-  Cont owner;
-  Stage stage = Stage::kPrecheck;
-  uint32_t outstanding = 0;
-  bool any_pang = false;
-  size_t observed = ObservationLog::kNone;  // its record in the observation stream
-};
-
-struct RpcCall {
-  NodeId caller = kNoNode;
-  uint32_t caller_incarnation = 0;
-  NodeId target = kNoNode;
-  RpcKind kind = RpcKind::kNodeName;
-  Cont owner;
-  bool done = false;
-  RpcAnswer answer;
 };
 
 // Who hears that node x's end of its connection to y came up or went down
@@ -227,23 +200,25 @@ struct Sim : Kernel {
     join_lock.OnReleaseMsg(m, release);
   }
 
+  // --- rpc (rpc.h): forwarders for the callers outside the room ---
+  void WireRpc();  // world.cc: its send and servers
+  uint64_t StartRpc(NodeId caller, NodeId target, msg::RpcRequest request, Cont owner) {
+    return rpc.Start(caller, target, std::move(request), owner);
+  }
+  void ServeRpc(NodeId server, NodeId caller, const msg::RpcRequest& request) {
+    rpc.Serve(server, caller, request);
+  }
+  void FinishRpc(uint64_t rpc_id, RpcAnswer answer) { rpc.Finish(rpc_id, std::move(answer)); }
+  void OnRpcReply(const NetMsg& m, const msg::RpcReply& reply) { rpc.OnReply(m, reply); }
+  RpcCall TakeRpc(uint64_t rpc_id) { return rpc.Take(rpc_id); }
+
+  // --- cets_ping (cets_ping.h): a forwarder for discovery ---
+  void WireCetsPing();  // world.cc: what it asks of the network and net_kernel
+  void StartPing(NodeId n, NodeId target, Cont owner) { ping.Start(n, target, owner); }
+
   // --- cets.cc ---
-  uint64_t StartRpc(NodeId caller, NodeId target, msg::RpcRequest request, Cont owner);
-  void ServeRpc(NodeId server, NodeId caller, const msg::RpcRequest& request);
-  void ReplyRpc(NodeId server, NodeId caller, uint64_t rpc_id, RpcAnswer answer);
-  void FinishRpc(uint64_t rpc_id, RpcAnswer answer);
-  void OnRpcReply(const NetMsg& m, const msg::RpcReply& reply);
-  void FailRpcsOnNodedown(NodeId x, NodeId y);
-  RpcCall TakeRpc(uint64_t rpc_id);
-  void StartPing(NodeId n, NodeId target, Cont owner);
-  void FinishPing(uint64_t ping_id, bool pong);
-  void OnPingPrecheck(uint64_t ping_id, bool ok);
-  void OnPingMulticallAnswer(uint64_t ping_id, uint64_t rpc_id);
-  void OnMulticallDeadline(uint64_t ping_id);
-  void PingMulticallDone(uint64_t ping_id);
-  void StartPrecheck(NodeId n, NodeId target, Cont owner);
-  void OnPrecheckDnsDone(const Event& event);
-  void OnPrecheckTcpDone(const Event& event);
+  // The table servers' rpcs (whereis, get_cluster), served for the rpc room.
+  void ServeTableRpc(NodeId server, NodeId caller, const msg::RpcRequest& request);
   // --- cets_join.h: the forwarder for discovery ---
   void StartJoinTask(NodeId n, std::vector<engine::JoinPair> pairs) {
     cets_join.Start(n, std::move(pairs));
@@ -268,6 +243,8 @@ struct Sim : Kernel {
   std::vector<HostRt> hosts;
   std::vector<LinkEnd> links;
   std::vector<EndListener> end_listeners;  // in the order they are told (part of the trace)
+  Rpc rpc{*this};
+  CetsPing ping{*this, rpc};
   Reachability reachability;
   Dns dns;  // net_kernel's names and resolver caches
   // The rooms of global and cets (built in Build: WireJoinRooms).
@@ -284,9 +261,6 @@ struct Sim : Kernel {
   std::map<std::pair<NodeId, NodeId>, std::deque<uint32_t>> held;  // up but unreachable
 
   absl::btree_map<uint64_t, Setup> setups;
-  absl::btree_map<uint64_t, Precheck> prechecks;
-  absl::btree_map<uint64_t, PingTask> pings;
-  absl::btree_map<uint64_t, RpcCall> rpcs;
 
   std::vector<CallOutcome> outcomes;
   std::map<std::string, size_t, std::less<>> outcome_by_id;

@@ -47,6 +47,7 @@ const char* ToString(EventKind kind) {
     case EventKind::kLockServe: return "lock_serve";
     case EventKind::kLockLocalReply: return "lock_local_reply";
     case EventKind::kJoinRpcStep: return "join_rpc_step";
+    case EventKind::kRpcTimeout: return "rpc_timeout";
   }
   return "?";
 }
@@ -159,6 +160,8 @@ absl::Status Sim::Build() {
   links.assign(static_cast<size_t>(n_nodes) * n_nodes, LinkEnd{});
   WireJoinRooms();
   WireEndListeners();
+  WireRpc();
+  WireCetsPing();
   reachability.Build(n_nodes);
   // Initial starts, in name order at each instant.
   for (NodeId id = 0; id < n_nodes; ++id) {
@@ -202,7 +205,35 @@ void Sim::WireEndListeners() {
   // 5. rpc: calls to the peer fail with {badrpc, nodedown}.
   end_listeners.push_back(EndListener{
       "rpc", false, nullptr,
-      [this](NodeId x, NodeId y, uint64_t, DownCause) { FailRpcsOnNodedown(x, y); }});
+      [this](NodeId x, NodeId y, uint64_t, DownCause) { rpc.OnNodedown(x, y); }});
+}
+
+// The rpc room's send (the network's) and who serves each kind of call.
+void Sim::WireRpc() {
+  rpc.SetSend([this](NodeId from, NodeId to, Payload payload, SendMode mode) {
+    Send(from, to, std::move(payload), mode);
+  });
+  auto tables = [this](NodeId server, NodeId caller, const msg::RpcRequest& request) {
+    ServeTableRpc(server, caller, request);
+  };
+  rpc.SetServer(RpcKind::kWhereis, tables);
+  rpc.SetServer(RpcKind::kGetCluster, tables);
+  // kPrecheck and kPing: cets_ping registers its own.
+}
+
+// cets_ping's view of nodes(), DNS, the network and net_kernel.
+void Sim::WireCetsPing() {
+  CetsPing::Wiring wiring;
+  wiring.connected = [this](NodeId x, NodeId y) {
+    return Link(x, y).conn_id != 0 && !Hidden(x, y);
+  };
+  wiring.lookup = [this](NodeId n, NodeId target) { return Lookup(n, target); };
+  wiring.reachable = [this](NodeId x, NodeId y) { return Reachable(x, y); };
+  wiring.latency_us = [this](NodeId x, NodeId y) { return LatencyUs(x, y); };
+  wiring.connect = [this](NodeId n, NodeId target, Cont waiter) {
+    RequestConnect(n, target, waiter);
+  };
+  ping.Wire(std::move(wiring));
 }
 
 // The ports of the rooms of global and cets: what each sees of the rooms
@@ -269,21 +300,13 @@ void Sim::OnResume(const Event& event) {
       return;
     }
     case ContKind::kPingPrecheck:
-      OnPingPrecheck(event.a, event.b != 0);
-      return;
     case ContKind::kPingConnect:
-      if (pings.contains(event.a)) FinishPing(event.a, event.b != 0);
-      return;
     case ContKind::kPingMulticall:
-      OnPingMulticallAnswer(event.a, event.b);
+    case ContKind::kPingPairsRpc:
+      ping.OnResume(event);
       return;
     case ContKind::kRpcServe:
-      if (nodes[event.node].running) {
-        RpcAnswer answer;
-        answer.delivered = true;
-        answer.yes = event.b != 0;
-        ReplyRpc(event.node, event.peer, event.a, std::move(answer));
-      }
+      rpc.OnServed(event);
       return;
     case ContKind::kJoinRpc:
       cets_join.OnRpc(event.a, event.b);
@@ -359,9 +382,9 @@ void Sim::Dispatch(const Event& event) {
     case EventKind::kSetupConnected: OnSetupConnected(event.a); break;
     case EventKind::kSetupDeadline: OnSetupDeadline(event.a); break;
     case EventKind::kTickTimeout: OnTickTimeout(event); break;
-    case EventKind::kPrecheckDnsDone: OnPrecheckDnsDone(event); break;
-    case EventKind::kPrecheckTcpDone: OnPrecheckTcpDone(event); break;
-    case EventKind::kMulticallDeadline: OnMulticallDeadline(event.a); break;
+    case EventKind::kPrecheckDnsDone:
+    case EventKind::kPrecheckTcpDone:
+    case EventKind::kMulticallDeadline: ping.Handle(event); break;
     case EventKind::kJoinTimer: cets_join.OnTimer(event); break;
     case EventKind::kGlobalSync: global.OnSyncTimer(event); break;
     case EventKind::kLockRetry: join_lock.OnRetry(event); break;
@@ -371,6 +394,7 @@ void Sim::Dispatch(const Event& event) {
     case EventKind::kLockServe: join_lock.OnServe(event); break;
     case EventKind::kLockLocalReply: join_lock.OnLocalReply(event); break;
     case EventKind::kJoinRpcStep: cets_join.OnRpcStep(event); break;
+    case EventKind::kRpcTimeout: rpc.OnTimeout(event); break;
   }
 }
 
