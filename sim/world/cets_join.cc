@@ -209,7 +209,6 @@ void CetsJoin::OnRpc(uint64_t join_id, uint64_t rpc_id) {
   switch (it->second.stage) {
     case JoinTask::Stage::kWhereis: return OnWhereis(join_id, answer);
     case JoinTask::Stage::kGetCluster: return OnGetCluster(join_id, answer);
-    case JoinTask::Stage::kReach: return OnReachAnswer(join_id, answer);
     default: WORLD_CHECK(false, "an rpc answer in a join stage that makes none");
   }
 }
@@ -284,31 +283,27 @@ void CetsJoin::OnGetCluster(uint64_t join_id, const RpcAnswer& answer) {
     }
   }
   join.reach_pairs.assign(pairs.begin(), pairs.end());
-  join.reach_index = 0;
-  ReachNext(join_id);
+  SetStage(join, JoinTask::Stage::kReach);
+  ports_.start_ping_pairs(join.node, join.reach_pairs,
+                          Cont{ContKind::kJoinPingPairs, join.node, join.peer, join_id});
 }
 
-void CetsJoin::OnReachAnswer(uint64_t join_id, const RpcAnswer& answer) {
-  JoinTask& join = joins_.at(join_id);
-  if (!answer.delivered || !answer.yes) {
-    return FinishPair(join_id, TaskFailed(join, "check_could_reach_each_other_failed"));
+// check_could_reach_each_other: any answer that is not pong (pang,
+// {badrpc, nodedown}, {badrpc, timeout}; ping_pairs skips the rest) fails it.
+void CetsJoin::OnPingPairs(uint64_t join_id, uint64_t task_id) {
+  const std::vector<PairPing> results = ports_.take_ping_pairs(task_id);
+  auto it = joins_.find(join_id);
+  if (it == joins_.end() || it->second.stage != JoinTask::Stage::kReach) return;
+  for (const PairPing& pair : results) {
+    if (pair.result != PairPing::Result::kPong) {
+      return FinishPair(join_id, TaskFailed(it->second, "check_could_reach_each_other_failed"));
+    }
   }
-  ++join.reach_index;
-  ReachNext(join_id);
+  CheckConsistencyAfterReach(join_id);
 }
 
-void CetsJoin::ReachNext(uint64_t join_id) {
+void CetsJoin::CheckConsistencyAfterReach(uint64_t join_id) {
   JoinTask& join = joins_.at(join_id);
-  if (join.reach_index < join.reach_pairs.size()) {
-    const auto [n1, n2] = join.reach_pairs[join.reach_index];
-    SetStage(join, JoinTask::Stage::kReach);
-    msg::RpcRequest request;
-    request.kind = RpcKind::kPing;
-    request.subject = n2;
-    ports_.start_rpc(join.node, n1, std::move(request),
-                     Cont{ContKind::kJoinRpc, join.node, n1, join_id});
-    return;
-  }
   // 6. Each side consistent: ask every member (in parallel: one round trip
   // to the farthest).
   NodeId farthest = join.node;

@@ -34,6 +34,7 @@
 #include "absl/container/btree_map.h"
 #include "engine/engine.h"
 #include "engine/types.h"
+#include "sim/world/cets_ping.h"
 #include "sim/world/cets_server.h"
 #include "sim/world/event.h"
 #include "sim/world/join_lock.h"
@@ -69,7 +70,6 @@ struct JoinTask {
   Cluster local_cluster;
   Cluster remote_cluster;
   std::vector<std::pair<NodeId, NodeId>> reach_pairs;
-  size_t reach_index = 0;
   std::vector<std::pair<NodeId, uint64_t>> member_conns;  // step 7: node -> conn at X
   size_t record = 0;        // index into the join records
   int64_t rpcs_left = 0;    // kCopy / kSkip: sequential rpcs still to make
@@ -86,6 +86,12 @@ class CetsJoin : public JoinLock::Owner {
     std::function<uint64_t(NodeId caller, NodeId target, msg::RpcRequest request, Cont owner)>
         start_rpc;
     std::function<RpcAnswer(uint64_t rpc_id)> take_rpc_answer;
+    // cets_ping:ping_pairs/1 from n (one rpc with a 10 s timeout per pair,
+    // stopping at the first that is not pong), resumed as `owner` with the
+    // task's id; the results are taken once.
+    std::function<uint64_t(NodeId n, std::vector<std::pair<NodeId, NodeId>> pairs, Cont owner)>
+        start_ping_pairs;
+    std::function<std::vector<PairPing>(uint64_t id)> take_ping_pairs;
     std::function<uint64_t(NodeId x, NodeId y)> conn_id;  // 0: x does not count y up
     std::function<int64_t(NodeId x, NodeId y)> latency_us;
     std::function<int64_t(NodeId caller, NodeId target)> rpc_us;  // one sequential rpc
@@ -102,6 +108,7 @@ class CetsJoin : public JoinLock::Owner {
   void StartLockLoop(NodeId n);
   // Its events and rpc answers.
   void OnRpc(uint64_t join_id, uint64_t rpc_id);
+  void OnPingPairs(uint64_t join_id, uint64_t task_id);  // step 5's answers
   void OnTimer(const Event& event);    // routes to the two timed stages
   void OnRpcStep(const Event& event);  // one of the sequential rpcs is done
   // n stopped: its tasks end with it.
@@ -121,9 +128,8 @@ class CetsJoin : public JoinLock::Owner {
   void NextPair(uint64_t join_id);
   void OnWhereis(uint64_t join_id, const RpcAnswer& answer);
   void OnGetCluster(uint64_t join_id, const RpcAnswer& answer);
-  void OnReachAnswer(uint64_t join_id, const RpcAnswer& answer);
   void AfterLock(uint64_t join_id);
-  void ReachNext(uint64_t join_id);
+  void CheckConsistencyAfterReach(uint64_t join_id);
   void CheckConsistency(uint64_t join_id);  // step 6 answered
   void Merge(uint64_t join_id);             // step 7's rows copied
   bool MemberAlive(const JoinTask& join, const ServerRef& ref) const;

@@ -41,6 +41,31 @@ struct Harness {
       answers.erase(rpc_id);
       return answer;
     };
+    // ping_pairs: from the reach matrix, stopping at the first pang.
+    ports.start_ping_pairs = [this](NodeId, std::vector<std::pair<NodeId, NodeId>> pairs,
+                                    Cont owner) {
+      const uint64_t id = k.NewId();
+      if (before_rpc) before_rpc(RpcKind::kPing);
+      std::vector<PairPing> results;
+      bool failed = false;
+      for (const auto& [n1, n2] : pairs) {
+        PairPing ping{n1, n2, PairPing::Result::kSkipped};
+        if (!failed) {
+          rpcs.push_back({RpcKind::kPing, owner.node, n1, n2});
+          ping.result = reach[n1 * k.n_nodes + n2] ? PairPing::Result::kPong : ping_failure;
+          failed = ping.result != PairPing::Result::kPong;
+        }
+        results.push_back(ping);
+      }
+      ping_results[id] = std::move(results);
+      ready_pairs.push_back({owner.id, id});
+      return id;
+    };
+    ports.take_ping_pairs = [this](uint64_t id) {
+      std::vector<PairPing> results = ping_results.at(id);
+      ping_results.erase(id);
+      return results;
+    };
     ports.conn_id = conn_id;
     ports.latency_us = [](NodeId, NodeId) { return int64_t{1'000}; };
     ports.rpc_us = [](NodeId, NodeId) { return int64_t{2'000}; };
@@ -59,10 +84,6 @@ struct Harness {
         case RpcKind::kGetCluster:
           answer = servers.GetCluster(target, request.table, request.server);
           break;
-        case RpcKind::kPing:
-          answer.delivered = true;
-          answer.yes = reach[target * k.n_nodes + request.subject];
-          break;
         default: ADD_FAILURE() << "an rpc the join does not make";
       }
     }
@@ -73,7 +94,11 @@ struct Harness {
   // Runs everything to the end, in order: rpc answers, lock messages, events.
   void Run() {
     for (int i = 0; i < 10'000; ++i) {
-      if (!ready.empty()) {
+      if (!ready_pairs.empty()) {
+        const auto [join_id, id] = ready_pairs.front();
+        ready_pairs.erase(ready_pairs.begin());
+        join.OnPingPairs(join_id, id);
+      } else if (!ready.empty()) {
         const auto [join_id, rpc_id] = ready.front();
         ready.erase(ready.begin());
         join.OnRpc(join_id, rpc_id);
@@ -126,7 +151,10 @@ struct Harness {
   std::vector<Rpc> rpcs;
   std::map<uint64_t, RpcAnswer> answers;
   std::vector<std::pair<uint64_t, uint64_t>> ready;  // join id, rpc id
-  std::function<void(RpcKind)> before_rpc;
+  std::vector<std::pair<uint64_t, uint64_t>> ready_pairs;  // join id, ping_pairs id
+  std::map<uint64_t, std::vector<PairPing>> ping_results;
+  PairPing::Result ping_failure = PairPing::Result::kPang;  // what a failing pair answers
+  std::function<void(RpcKind)> before_rpc;  // also before the reach check
   std::function<void(const Event&)> before_event;
   std::vector<engine::JoinResult> results;
 };
@@ -241,6 +269,23 @@ TEST(CetsJoinTest, Step5EveryPairAcrossTheSidesIsPingedAndOneFailureFails) {
   EXPECT_EQ(pinged, (std::vector<std::pair<NodeId, NodeId>>{{0, 1}, {0, 3}, {1, 2}, {2, 3}}));
   EXPECT_EQ(h.Members(0), (engine::NodeSet{"n0", "n2"}));
   EXPECT_EQ(h.lock.TableOf(0).holder_join, 0u) << "the lock is given back";
+}
+
+// The reach check is cets_ping:ping_pairs/1 with rpc:call's 10 s timeout:
+// {badrpc, timeout} is not pong, so the join fails and gives the lock back
+// (discovery retries later).
+TEST(CetsJoinTest, Step5ARpcTimeoutFailsTheReachCheckAndReleasesTheLock) {
+  Harness h(2);
+  h.servers.Start(0, "t");
+  h.servers.Start(1, "t");
+  h.reach[0 * 2 + 1] = false;
+  h.ping_failure = PairPing::Result::kBadRpcTimeout;
+  const engine::JoinResult r = h.JoinOne(0, 1);
+  EXPECT_EQ(FailedWith(r.reason), "check_could_reach_each_other_failed");
+  EXPECT_EQ(h.lock.TableOf(0).holder_join, 0u);
+  EXPECT_EQ(h.lock.TableOf(1).holder_join, 0u);
+  EXPECT_EQ(h.lock.holders(), 0u);
+  EXPECT_EQ(h.Members(0), (engine::NodeSet{"n0"}));
 }
 
 TEST(CetsJoinTest, Step6AMemberWhoseClusterChangedFailsTheCheck) {

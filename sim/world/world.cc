@@ -266,7 +266,11 @@ void Sim::WireJoinRooms() {
       [this](NodeId caller, NodeId target, msg::RpcRequest request, Cont owner) {
         return StartRpc(caller, target, std::move(request), owner);
       },
-      [this](uint64_t rpc_id) { return TakeRpc(rpc_id).answer; }, conn_id,
+      [this](uint64_t rpc_id) { return TakeRpc(rpc_id).answer; },
+      [this](NodeId n, std::vector<std::pair<NodeId, NodeId>> pairs, Cont owner) {
+        return ping.StartPingPairs(n, std::move(pairs), owner);
+      },
+      [this](uint64_t id) { return ping.TakePingPairs(id); }, conn_id,
       [this](NodeId x, NodeId y) { return LatencyUs(x, y); },
       [this](NodeId caller, NodeId target) { return RpcUs(caller, target); },
       [this](NodeId n) { return HopUs(n); },
@@ -310,6 +314,9 @@ void Sim::OnResume(const Event& event) {
       return;
     case ContKind::kJoinRpc:
       cets_join.OnRpc(event.a, event.b);
+      return;
+    case ContKind::kJoinPingPairs:
+      cets_join.OnPingPairs(event.a, event.b);
       return;
     case ContKind::kPendingSends: {
       // Only the connect the queued sends wait on now counts (an older one
