@@ -209,6 +209,7 @@ void CetsJoin::OnRpc(uint64_t join_id, uint64_t rpc_id) {
   switch (it->second.stage) {
     case JoinTask::Stage::kWhereis: return OnWhereis(join_id, answer);
     case JoinTask::Stage::kGetCluster: return OnGetCluster(join_id, answer);
+    case JoinTask::Stage::kConsistency: return OnCheckAnswer(join_id, answer);
     default: WORLD_CHECK(false, "an rpc answer in a join stage that makes none");
   }
 }
@@ -299,33 +300,82 @@ void CetsJoin::OnPingPairs(uint64_t join_id, uint64_t task_id) {
       return FinishPair(join_id, TaskFailed(it->second, "check_could_reach_each_other_failed"));
     }
   }
-  CheckConsistencyAfterReach(join_id);
+  StartCheck(join_id, 1);
 }
 
-void CetsJoin::CheckConsistencyAfterReach(uint64_t join_id) {
+// 6. check_fully_connected on each side, L then R: every member is asked
+// for its cluster by a call from X (an rpc here: an auto-connect when X has
+// no connection to its node), one after the other; each answer must be the
+// side's set, and then all of the side's join_refs the same
+// (check_same_join_ref). A failed call fails the join with its exit reason.
+// (cets asks other_pids and then cets:info for the join_ref, two calls per
+// member; the world reads both in one.)
+void CetsJoin::StartCheck(uint64_t join_id, int pass) {
   JoinTask& join = joins_.at(join_id);
-  // 6. Each side consistent: ask every member (in parallel: one round trip
-  // to the farthest).
-  NodeId farthest = join.node;
-  for (const Cluster* side : {&join.local_cluster, &join.remote_cluster}) {
-    for (const ServerRef& ref : *side) {
-      if (ports_.latency_us(join.node, ref.node) > ports_.latency_us(join.node, farthest)) {
-        farthest = ref.node;
-      }
+  join.check_pass = pass;
+  join.check_members.assign(join.local_cluster.begin(), join.local_cluster.end());
+  join.check_members.insert(join.check_members.end(), join.remote_cluster.begin(),
+                            join.remote_cluster.end());
+  join.check_index = 0;
+  join.check_lists_equal = true;
+  join.check_refs.clear();
+  SetStage(join, JoinTask::Stage::kConsistency);
+  CheckNext(join_id);
+}
+
+void CetsJoin::CheckNext(uint64_t join_id) {
+  JoinTask& join = joins_.at(join_id);
+  if (join.check_index == join.check_members.size()) {
+    return join.check_pass == 1 ? BeginMerge(join_id) : Merge(join_id);
+  }
+  const ServerRef& member = join.check_members[join.check_index];
+  msg::RpcRequest request;
+  request.kind = RpcKind::kGetCluster;
+  request.table = join.table;
+  request.server = member;
+  ports_.start_rpc(join.node, member.node, std::move(request),
+                   Cont{ContKind::kJoinRpc, join.node, member.node, join_id});
+}
+
+void CetsJoin::OnCheckAnswer(uint64_t join_id, const RpcAnswer& answer) {
+  JoinTask& join = joins_.at(join_id);
+  const ServerRef member = join.check_members[join.check_index];
+  if (!answer.delivered) return FinishPair(join_id, CallFailed(join, "nodedown", member));
+  if (!answer.yes) return FinishPair(join_id, CallFailed(join, "noproc", member));
+  const bool local_side = join.check_index < join.local_cluster.size();
+  const Cluster& side = local_side ? join.local_cluster : join.remote_cluster;
+  join.check_lists_equal = join.check_lists_equal && answer.cluster == side;
+  join.check_refs.push_back(answer.join_ref);
+  ++join.check_index;
+  const bool side_done = join.check_index == join.local_cluster.size() ||
+                         join.check_index == join.check_members.size();
+  if (side_done && !CheckSideDone(join, join_id)) return;
+  CheckNext(join_id);
+}
+
+bool CetsJoin::CheckSideDone(JoinTask& join, uint64_t join_id) {
+  if (!join.check_lists_equal) {
+    FinishPair(join_id, TaskFailed(join, "check_fully_connected_failed"));
+    return false;
+  }
+  for (uint64_t ref : join.check_refs) {
+    if (ref != join.check_refs.front()) {
+      FinishPair(join_id, TaskFailed(join, "check_same_join_ref_failed"));
+      return false;
     }
   }
-  SetStage(join, JoinTask::Stage::kConsistency);
-  k_.PushUs(k_.now_us() + ports_.rpc_us(join.node, farthest),
-            Event::JoinTimer(join.node, join.peer, join_id, join.token));
+  join.check_refs.clear();
+  return true;
 }
 
 void CetsJoin::OnTimer(const Event& event) {
   auto it = joins_.find(event.a);
   if (it == joins_.end() || it->second.token != event.b) return;
-  if (it->second.stage == JoinTask::Stage::kConsistency) return CheckConsistency(event.a);
   WORLD_CHECK(it->second.stage == JoinTask::Stage::kCopy && it->second.rows_copied,
               "a join timer in an untimed stage");
-  Merge(event.a);
+  // Both dumps taken: check_fully_connected again on both sides, before
+  // any change (cets_join:join2).
+  StartCheck(event.a, 2);
 }
 
 bool CetsJoin::MemberAlive(const JoinTask& join, const ServerRef& ref) const {
@@ -335,17 +385,10 @@ bool CetsJoin::MemberAlive(const JoinTask& join, const ServerRef& ref) const {
          (ref.node == join.node || ports_.conn_id(join.node, ref.node) != 0);
 }
 
-// Step 6's answer: each side consistent. Then step 7 begins.
-void CetsJoin::CheckConsistency(uint64_t join_id) {
+// Step 6 passed: step 7 begins.
+void CetsJoin::BeginMerge(uint64_t join_id) {
   JoinTask& join = joins_.at(join_id);
   const NodeId x = join.node;
-  for (const Cluster* side : {&join.local_cluster, &join.remote_cluster}) {
-    for (const ServerRef& ref : *side) {
-      if (!MemberAlive(join, ref) || servers_.ClusterOf(ref.node, join.table) != *side) {
-        return FinishPair(join_id, TaskFailed(join, "check_fully_connected_failed"));
-      }
-    }
-  }
   // 7. Pause, exchange, resume; a member going down meanwhile is an error.
   // The rest of the merge's rpcs as measured (get_cluster, the reach
   // checks and this check were rpcs too), then the rows.
@@ -361,29 +404,29 @@ void CetsJoin::CheckConsistency(uint64_t join_id) {
                         static_cast<int64_t>(join.remote_cluster.size());
   const int64_t rpcs = cost.merge_base_rpcs + cost.merge_rpcs_per_server * (servers - 2) +
                        (pairs - 1);
-  const int64_t made = 2 + static_cast<int64_t>(join.reach_pairs.size());
+  const int64_t made = 2 + static_cast<int64_t>(join.reach_pairs.size()) + servers;
   return RpcSteps(join, join_id, JoinTask::Stage::kCopy,
                   k_.calibrated() ? std::max<int64_t>(0, rpcs - made) : 0);
 }
 
-// The end of step 7: the members still there, the merge (cets add_servers).
+// The end of step 7, after the second check: send_dump to every server of
+// each side (add_servers of the other side's snapshot, the join's new
+// join_ref). A server whose pause is gone (its node's connection to X
+// changed since the pause, or the server itself) answers {error, ignored}
+// and is left out; the join still returns ok.
 void CetsJoin::Merge(uint64_t join_id) {
   JoinTask& join = joins_.at(join_id);
   const NodeId x = join.node;
-  for (const auto& [member, conn_id] : join.member_conns) {
-    if (member != x && ports_.conn_id(x, member) != conn_id) {
-      return FinishPair(join_id, CallFailed(join, "nodedown", ServerRef{member, 0}));
+  auto paused = [&](const ServerRef& ref) {
+    for (const auto& [member, conn_id] : join.member_conns) {
+      if (member == ref.node && member != x && ports_.conn_id(x, member) != conn_id) return false;
     }
-  }
-  for (const Cluster* side : {&join.local_cluster, &join.remote_cluster}) {
-    for (const ServerRef& ref : *side) {
-      if (!MemberAlive(join, ref)) return FinishPair(join_id, CallFailed(join, "nodedown", ref));
-    }
-  }
+    return MemberAlive(join, ref);
+  };
   bool stale = false;
   for (const Cluster* side : {&join.local_cluster, &join.remote_cluster}) {
     for (const ServerRef& ref : *side) {
-      stale = stale || servers_.ClusterOf(ref.node, join.table) != *side;
+      stale = stale || (paused(ref) && servers_.ClusterOf(ref.node, join.table) != *side);
     }
   }
   if (stale && k_.config.cets.check_merge) {
@@ -392,15 +435,18 @@ void CetsJoin::Merge(uint64_t join_id) {
   if (stale) ++k_.counters.stale_merges;
   // Each server adds the other side's servers to the ones it has (cets
   // add_servers: a union with its cluster as it is now, which a join that
-  // holds the lock over other nodes may have changed since step 6) and
-  // monitors those it did not have. X checked its own connections above, not
-  // the members' to each other: a member whose end to a new peer went down
-  // since step 5 (a global remove_connection, its own tick timeout) gets
-  // 'DOWN' noconnection at once and drops that peer, as it would have on the
-  // nodedown. (The monitor's auto-connect attempt is not modelled; see
-  // sim/world/README.md.)
-  servers_.AddServers(join.table, join.local_cluster, join.remote_cluster);
-  servers_.AddServers(join.table, join.remote_cluster, join.local_cluster);
+  // holds the lock over other nodes may have changed since its answer to the
+  // second check: check_merge, a what-if, closes that window) and monitors
+  // those it did not have; a peer on a node it has no connection to is
+  // dropped at once (the monitor's auto-connect is not modelled yet; see
+  // sim/world/README.md).
+  const uint64_t join_ref = k_.NewId();  // join2's make_ref()
+  for (const ServerRef& ref : join.local_cluster) {
+    if (paused(ref)) servers_.SendDump(ref, join.table, join.remote_cluster, join_ref);
+  }
+  for (const ServerRef& ref : join.remote_cluster) {
+    if (paused(ref)) servers_.SendDump(ref, join.table, join.local_cluster, join_ref);
+  }
   ++k_.counters.merges;
   records_[join.record].merged = true;
   FinishPair(join_id, Joined(join.pairs[join.index]));

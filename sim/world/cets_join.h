@@ -71,6 +71,12 @@ struct JoinTask {
   Cluster remote_cluster;
   std::vector<std::pair<NodeId, NodeId>> reach_pairs;
   std::vector<std::pair<NodeId, uint64_t>> member_conns;  // step 7: node -> conn at X
+  // check_fully_connected, a call per member (L's, then R's).
+  int check_pass = 0;                  // 1: step 6; 2: again in step 7, after the dumps
+  std::vector<ServerRef> check_members;
+  size_t check_index = 0;              // the member whose call is out
+  bool check_lists_equal = true;       // every answer so far equals its side's set
+  std::vector<uint64_t> check_refs;    // the join_refs of the side being checked
   size_t record = 0;        // index into the join records
   int64_t rpcs_left = 0;    // kCopy / kSkip: sequential rpcs still to make
   size_t rpc_target = 0;    // kCopy: the member the next rpc goes to
@@ -129,8 +135,11 @@ class CetsJoin : public JoinLock::Owner {
   void OnWhereis(uint64_t join_id, const RpcAnswer& answer);
   void OnGetCluster(uint64_t join_id, const RpcAnswer& answer);
   void AfterLock(uint64_t join_id);
-  void CheckConsistencyAfterReach(uint64_t join_id);
-  void CheckConsistency(uint64_t join_id);  // step 6 answered
+  void StartCheck(uint64_t join_id, int pass);
+  void CheckNext(uint64_t join_id);
+  void OnCheckAnswer(uint64_t join_id, const RpcAnswer& answer);
+  bool CheckSideDone(JoinTask& join, uint64_t join_id);  // false: the pair failed
+  void BeginMerge(uint64_t join_id);
   void Merge(uint64_t join_id);             // step 7's rows copied
   bool MemberAlive(const JoinTask& join, const ServerRef& ref) const;
   void RpcSteps(JoinTask& join, uint64_t join_id, JoinTask::Stage stage, int64_t rpcs);

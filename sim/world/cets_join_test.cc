@@ -302,20 +302,79 @@ TEST(CetsJoinTest, Step6AMemberWhoseClusterChangedFailsTheCheck) {
   EXPECT_EQ(h.Members(0), (engine::NodeSet{"n0"}));
 }
 
-TEST(CetsJoinTest, Step7AMemberWhoseConnectionWentDownFailsTheMerge) {
+// check_fully_connected asks every member by a call from X, and
+// check_same_join_ref wants one join_ref per side: a merge gives both sides
+// the join's new join_ref.
+TEST(CetsJoinTest, Step6CallsEveryMemberAndComparesTheirJoinRefs) {
+  Harness h(3);
+  for (NodeId n = 0; n < 3; ++n) h.servers.Start(n, "t");
+  EXPECT_NE(h.servers.Find(1, "t")->join_ref, h.servers.Find(2, "t")->join_ref)
+      << "each server starts with a fresh join_ref";
+  h.Merge(1, 2);
+  EXPECT_EQ(h.servers.Find(1, "t")->join_ref, h.servers.Find(2, "t")->join_ref);
+  h.rpcs.clear();
+  // n2's join_ref differs from n1's (as after a merge it took part in alone).
+  h.servers.SendDump(ServerRef{2, 1}, "t", {}, 999'999);
+  EXPECT_EQ(FailedWith(h.JoinOne(0, 1).reason), "check_same_join_ref_failed");
+  std::vector<NodeId> asked;
+  for (const auto& rpc : h.rpcs) {
+    if (rpc.kind == RpcKind::kGetCluster) asked.push_back(rpc.target);
+  }
+  // The remote side's get_pids, then a call per member: L = {n0}, R = {n1, n2}.
+  EXPECT_EQ(asked, (std::vector<NodeId>{1, 0, 1, 2}));
+}
+
+// A member X has no connection to is called all the same; when that call
+// fails, the join fails with the call's exit reason.
+TEST(CetsJoinTest, Step6AFailedCallToAMemberFailsWithItsExitReason) {
   Harness h(3);
   for (NodeId n = 0; n < 3; ++n) h.servers.Start(n, "t");
   h.Merge(1, 2);
-  // After step 6, n0's connection to n2 goes down and up again.
+  h.net.Down(0, 2);  // X = n0 cannot reach n2 (the fake's auto-connect fails)
+  const engine::JoinResult r = h.JoinOne(0, 1);
+  EXPECT_EQ(r.reason, "{task_failed,nodedown,#{pid=><n2.1>}}");
+}
+
+// After the dumps the consistency check runs again, and then send_dump
+// goes to every server; one whose pause is gone (X's connection to its node
+// went down and up again since the pause: its pause monitor fired) answers
+// {error, ignored} and is left out, and the join still returns ok.
+TEST(CetsJoinTest, Step7AServerWhosePauseIsGoneIsLeftOutOfTheMerge) {
+  Harness h(3);
+  for (NodeId n = 0; n < 3; ++n) h.servers.Start(n, "t");
+  h.Merge(1, 2);
   h.before_event = [&](const Event& e) {
     if (e.kind != EventKind::kJoinRpcStep) return;
     h.net.Down(0, 2);
     h.net.Connect(0, 2);
     h.before_event = nullptr;
   };
+  h.rpcs.clear();
   const engine::JoinResult r = h.JoinOne(0, 1);
-  EXPECT_EQ(r.reason, "{task_failed,nodedown,#{pid=><n2.0>}}");
+  EXPECT_TRUE(r.ok);
+  EXPECT_EQ(h.Members(0), (engine::NodeSet{"n0", "n1", "n2"}));
+  EXPECT_EQ(h.Members(1), (engine::NodeSet{"n0", "n1", "n2"}));
+  EXPECT_EQ(h.Members(2), (engine::NodeSet{"n1", "n2"})) << "n2 was left out";
+  // The check ran twice: get_pids(R), then L's and R's members, twice.
+  size_t calls = 0;
+  for (const auto& rpc : h.rpcs) calls += rpc.kind == RpcKind::kGetCluster ? 1 : 0;
+  EXPECT_EQ(calls, 1u + 2 * 3u);
+}
+
+// The second check: a cluster that changed while the dumps were taken fails
+// the join before anything is merged.
+TEST(CetsJoinTest, Step7TheSecondCheckCatchesAClusterChangedDuringTheDumps) {
+  Harness h(3);
+  for (NodeId n = 0; n < 3; ++n) h.servers.Start(n, "t");
+  h.before_event = [&](const Event& e) {
+    if (e.kind != EventKind::kJoinRpcStep) return;
+    h.servers.AddServers("t", {ServerRef{1, 1}}, {ServerRef{2, 1}});  // another join
+    h.before_event = nullptr;
+  };
+  const engine::JoinResult r = h.JoinOne(0, 1);
+  EXPECT_EQ(FailedWith(r.reason), "check_fully_connected_failed");
   EXPECT_EQ(h.Members(0), (engine::NodeSet{"n0"}));
+  EXPECT_EQ(h.k.counters.merges, 0u);
 }
 
 }  // namespace

@@ -14,7 +14,9 @@ void CetsServers::Build(uint32_t n_nodes, Ports ports) {
 }
 
 void CetsServers::Start(NodeId n, const TableName& table) {
-  servers_[n][table].cluster = {ServerRef{n, k_.nodes[n].incarnation}};
+  TableServer& server = servers_[n][table];
+  server.cluster = {ServerRef{n, k_.nodes[n].incarnation}};
+  server.join_ref = k_.NewId();  // make_ref() in cets:init
 }
 
 void CetsServers::StartIfAbsent(NodeId n, const TableName& table) {
@@ -44,7 +46,10 @@ RpcAnswer CetsServers::GetCluster(NodeId server, const TableName& table,
   answer.delivered = true;
   const TableServer* found = Find(server, table);
   answer.yes = found != nullptr && asked == ServerRef{server, k_.nodes[server].incarnation};
-  if (answer.yes) answer.cluster = found->cluster;
+  if (answer.yes) {
+    answer.cluster = found->cluster;
+    answer.join_ref = found->join_ref;
+  }
   return answer;
 }
 
@@ -64,6 +69,12 @@ void CetsServers::AddServers(const TableName& table, const Cluster& members,
       cluster.insert(peer);
     }
   }
+}
+
+void CetsServers::SendDump(const ServerRef& member, const TableName& table, const Cluster& added,
+                           uint64_t join_ref) {
+  AddServers(table, {member}, added);
+  servers_[member.node].at(table).join_ref = join_ref;
 }
 
 void CetsServers::OnNodedown(NodeId x, NodeId y) {

@@ -25,6 +25,9 @@ namespace discosim::world {
 
 struct TableServer {
   Cluster cluster;
+  // cets' join_ref: a fresh reference when the server starts, the join's
+  // own from each merge (send_dump). check_same_join_ref compares them.
+  uint64_t join_ref = 0;
 };
 
 class CetsServers {
@@ -52,7 +55,7 @@ class CetsServers {
   const Cluster& ClusterOf(NodeId n, const TableName& table) const;
 
   // rpc answers: whereis (found, and the server's reference) and
-  // get_cluster (yes when `asked` is the server there now).
+  // get_cluster (yes when `asked` is the server there now; with its join_ref).
   RpcAnswer Whereis(NodeId server, const TableName& table) const;
   RpcAnswer GetCluster(NodeId server, const TableName& table, const ServerRef& asked) const;
 
@@ -60,6 +63,9 @@ class CetsServers {
   // monitored; a peer on a node it is not connected to is dropped at once
   // (the monitor fires noconnection).
   void AddServers(const TableName& table, const Cluster& members, const Cluster& added);
+  // cets send_dump on one server: add_servers of `added`, and the join's join_ref.
+  void SendDump(const ServerRef& member, const TableName& table, const Cluster& added,
+                uint64_t join_ref);
 
   // x's end to y went down: every server on x drops y's servers.
   void OnNodedown(NodeId x, NodeId y);

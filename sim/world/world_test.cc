@@ -756,9 +756,12 @@ TEST(WorldTest, AMergedMemberDropsANewPeerItHasNoConnectionTo) {
   ASSERT_EQ(world->TableCluster("c@h3", "t"), (engine::NodeSet{"c@h3"})) << "merged too early";
   ASSERT_FALSE(world->CountsUp("b@h2", "c@h3"));
   ASSERT_TRUE(world->CountsUp("c@h3", "b@h2"));
+  // cets_join checks both sides again after the dumps: c's call to b goes
+  // over c's end, which the cut holds (gen_server:call waits with an
+  // infinite timeout), so nothing is merged until c's end times out.
   RunTo(*world, 20'000);
-  EXPECT_EQ(world->TableCluster("c@h3", "t"), (engine::NodeSet{"a@h1", "b@h2", "c@h3"}));
-  EXPECT_EQ(world->TableCluster("a@h1", "t"), (engine::NodeSet{"a@h1", "b@h2", "c@h3"}));
+  EXPECT_EQ(world->TableCluster("c@h3", "t"), (engine::NodeSet{"c@h3"}));
+  EXPECT_EQ(world->TableCluster("a@h1", "t"), (engine::NodeSet{"a@h1", "b@h2"}));
   EXPECT_EQ(world->TableCluster("b@h2", "t"), (engine::NodeSet{"a@h1", "b@h2"}));
 }
 
@@ -1131,7 +1134,9 @@ TEST(WorldTest, CalibratedMergesCostTheMeasuredRpcs) {
   EXPECT_GE(skip_ms, 4 * 2);
   EXPECT_LE(skip_ms, 4 * 3);
   const auto [simple_merge_ms, simple_skip_ms] = locked_ms(JoinModel::kSimple);
-  EXPECT_LT(simple_merge_ms, 10);
+  // Simple model, 1 ms latency: get_pids(R), one ping rpc, the check's call
+  // to the remote member twice (2 ms each) and join_base_ms (2 ms).
+  EXPECT_LE(simple_merge_ms, 10);
   EXPECT_LT(simple_skip_ms, 4);
 }
 
