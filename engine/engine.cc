@@ -57,19 +57,27 @@ class SortedCursor {
   NodeSet::const_iterator end_;
 };
 
-// <0, 0, >0 as (a.node, a.table) sorts before, equal to, after (node, table).
-int ComparePair(const JoinResult& a, const NodeName& node, const TableName& table) {
-  const int by_node = a.node.compare(node);
-  return by_node != 0 ? by_node : a.table.compare(table);
+// ordsets:add_element/2 on `list` as it is, sorted or not: walk past the
+// elements less than `table`, insert it before the first greater one (at
+// the end if none); an equal one leaves the list alone.
+void OrdsetsAddElement(TableList& list, const TableName& table) {
+  auto it = list.begin();
+  while (it != list.end() && table > *it) ++it;
+  if (it != list.end() && table == *it) return;
+  list.insert(it, table);
 }
 
-// The tables in order, for loops that visit them once per node: stepping
-// through a vector is cheaper than through the tree.
-std::vector<const TableName*> TableList(const TableSet& tables) {
-  std::vector<const TableName*> list;
-  list.reserve(tables.size());
-  for (const TableName& table : tables) list.push_back(&table);
-  return list;
+// ordsets:del_element/2 on `list` as it is: walk past the elements less than
+// `table`; remove the element there if it equals `table`, else nothing (on an
+// unsorted list a present table can stay).
+void OrdsetsDelElement(TableList& list, const TableName& table) {
+  auto it = list.begin();
+  while (it != list.end() && table > *it) ++it;
+  if (it != list.end() && table == *it) list.erase(it);
+}
+
+bool Contains(const TableList& list, const TableName& table) {
+  return std::find(list.begin(), list.end(), table) != list.end();
 }
 
 TimerId NewTimer(State& state) { return state.next_timer_id++; }
@@ -78,6 +86,20 @@ TimerId NewTimer(State& state) { return state.next_timer_id++; }
 bool ResultLess(const JoinResult* a, const JoinResult* b) {
   return std::tie(a->node, a->table, a->what, a->ok, a->reason) <
          std::tie(b->node, b->table, b->what, b->ok, b->reason);
+}
+
+// Finds a record equal to `result` among `sorted` not yet `used`, marks it
+// used and returns true; false if none is left.
+bool TakeEqual(const std::vector<const JoinResult*>& sorted, std::vector<bool>& used,
+               const JoinResult& result) {
+  auto [first, last] = std::equal_range(sorted.begin(), sorted.end(), &result, ResultLess);
+  for (auto it = first; it != last; ++it) {
+    const auto index = static_cast<size_t>(it - sorted.begin());
+    if (used[index]) continue;
+    used[index] = true;
+    return true;
+  }
+  return false;
 }
 
 // The (node, table) pairs that have a result, sorted, for binary search.
@@ -109,21 +131,21 @@ bool ExpectedIsUnavailable(const State& state, const View& view) {
 }
 
 // The common case of verify_ready's join check, in one walk: the results
-// hold every (connected node, table) pair in pair order, as a join task
-// returns them. True: every pair has a result. False: not known; some pair
-// may lack one, or the results are in another order (use MissingPairs).
+// hold every (connected node, table) pair in pair order (node-major, tables
+// in list order), as a join task over the same pairs returns them, perhaps
+// with other results between. True: every pair has a result. False: not
+// known; some pair may lack one, or the results are in another order (use
+// MissingPairs).
 bool EveryPairHasResultInOrder(const State& state, const View& view) {
   const std::vector<JoinResult>& results = state.results;
-  const std::vector<const TableName*> tables = TableList(state.tables);
   SortedCursor connected(view.connected);
   size_t r = 0;
   for (const NodeName& node : state.nodes) {
     if (!connected.Contains(node)) continue;
-    for (const TableName* table : tables) {
-      int order = -1;
-      while (r < results.size() && (order = ComparePair(results[r], node, *table)) < 0) ++r;
-      if (r == results.size() || order != 0) return false;
-      ++r;  // results[r] is this pair, so it sorts before the next one
+    for (const TableName& table : state.tables) {
+      while (r < results.size() && (results[r].node != node || results[r].table != table)) ++r;
+      if (r == results.size()) return false;
+      ++r;
     }
   }
   return true;
@@ -199,7 +221,12 @@ std::vector<Field> PeerFields(const NodeName& node, const View& view, TimeMs sin
                             std::make_move_iterator(fields.begin() + count));
 }
 
-// Replies `ok` to every caller in `waiters` and empties it.
+// [caller | waiters], as handle_call/3 adds a waiter.
+void PushFront(std::vector<CallerId>& waiters, CallerId caller) {
+  waiters.insert(waiters.begin(), caller);
+}
+
+// Replies `ok` to every caller in `waiters`, front to back, and empties it.
 void ReplyOkToAll(std::vector<CallerId>& waiters, Effects& effects) {
   for (CallerId caller : waiters) effects.push_back(Reply{caller, ReplyOk{}});
   waiters.clear();
@@ -229,21 +256,12 @@ void TryJoining(State& state, const View& view, Effects& effects) {
   }
   StartJoinTask task;
   std::vector<JoinPair>& pairs = task.pairs;
-  // An upper bound, so the vector never moves while rows are copied from it.
   pairs.reserve(std::min(state.nodes.size(), view.connected.size()) * state.tables.size());
   SortedCursor connected(view.connected);
-  size_t first_row = SIZE_MAX;  // where the first node's row starts
+  // Node-major: nodes sorted, and for each the tables in list order.
   for (const NodeName& node : state.nodes) {
     if (!connected.Contains(node)) continue;  // the local node is never in view
-    if (first_row == SIZE_MAX) {
-      first_row = pairs.size();
-      for (const TableName& table : state.tables) AppendPair(pairs, node, table);
-    } else {
-      // The tables again, read from the first row rather than the tree.
-      for (size_t t = 0; t < state.tables.size(); ++t) {
-        AppendPair(pairs, node, pairs[first_row + t].table);
-      }
-    }
+    for (const TableName& table : state.tables) AppendPair(pairs, node, table);
   }
   effects.push_back(std::move(task));
   state.join_status = TaskStatus::kRunning;
@@ -274,14 +292,16 @@ void ScheduleNextCheck(State& state, TimeMs now_ms, Effects& effects) {
 // The part of nodeup shared with init: start time, timestamp, log.
 void NodeupBookkeeping(State& state, const NodeName& node, TimeMs now_ms, const View& view,
                        Effects& effects) {
-  effects.push_back(SendStartTime{node, state.start_time});
+  // send_start_time_to/2: only a process with a registered name sends.
+  if (state.registered) effects.push_back(SendStartTime{node, state.start_time});
   state.nodeup_timestamps[node] = now_ms;
   std::optional<Field> downtime;
   if (auto down = state.nodedown_timestamps.find(node);
       down != state.nodedown_timestamps.end()) {
     downtime.emplace("downtime_millisecond_duration", now_ms - down->second);
   }
-  LogEffect(effects, LogLevel::kInfo, "nodeup",
+  // CETS logs nodeup at warning level, as it does nodedown.
+  LogEffect(effects, LogLevel::kWarning, "nodeup",
             PeerFields(node, view, now_ms - state.start_time, std::move(downtime)));
 }
 
@@ -347,11 +367,16 @@ void OnNodedown(State& state, const Nodedown& down, TimeMs now_ms, const View& v
   TryVerifyReady(state, view, effects);
 }
 
+constexpr const char* kNodeReconnectsText =
+    "Netsplit recovery. The remote node has been connected to us before.";
+
 void OnStartTime(State& state, const StartTimeMsg& msg, Effects& effects) {
   auto it = state.node_start_timestamps.find(msg.node);
   if (it != state.node_start_timestamps.end() && it->second == msg.start_time) {
     LogEffect(effects, LogLevel::kWarning, "node_reconnects",
-              {{"remote_node", msg.node}, {"start_time", msg.start_time}});
+              {{"remote_node", msg.node},
+               {"start_time", msg.start_time},
+               {"text", std::string(kNodeReconnectsText)}});
   }
   state.node_start_timestamps[msg.node] = msg.start_time;
   state.phase = Phase::kRegular;
@@ -359,36 +384,38 @@ void OnStartTime(State& state, const StartTimeMsg& msg, Effects& effects) {
 
 void OnJoiningFinished(State& state, const JoiningFinished& done, const View& view,
                        Effects& effects) {
-  // Results -- OldResults, without the quadratic scan. A repeated join
+  // Results -- OldResults (whole records; each old record cancels one, the
+  // first, equal new record), without the quadratic scan. A repeated join
   // usually returns the old results again, in the same order: the common
-  // prefix is old for sure; the rest is looked up in the old results sorted.
+  // prefix cancels pairwise; the rest is looked up among the old records
+  // left, sorted, each used at most once.
   const std::vector<JoinResult>& old = state.results;
   size_t same = 0;
   while (same < done.results.size() && same < old.size() && done.results[same] == old[same]) {
     ++same;
   }
   const bool unchanged = same == done.results.size() && same == old.size();
-  std::vector<const JoinResult*> old_sorted;
+  std::vector<const JoinResult*> old_left;
   if (same < done.results.size()) {
-    old_sorted.reserve(old.size());
-    for (const JoinResult& r : old) old_sorted.push_back(&r);
-    std::sort(old_sorted.begin(), old_sorted.end(), ResultLess);
+    old_left.reserve(old.size() - same);
+    for (size_t i = same; i < old.size(); ++i) old_left.push_back(&old[i]);
+    std::sort(old_left.begin(), old_left.end(), ResultLess);
   }
+  std::vector<bool> used(old_left.size(), false);
   for (size_t i = same; i < done.results.size(); ++i) {
     const JoinResult& result = done.results[i];
-    if (std::binary_search(old_sorted.begin(), old_sorted.end(), &result, ResultLess)) continue;
+    if (TakeEqual(old_left, used, result)) continue;
+    // The record is the join_result() map itself: node, table, and either
+    // result (ok | {error, Reason}) or, for pid_not_found, reason.
     std::vector<std::pair<std::string, LogValue>> fields = {{"node", result.node},
                                                              {"table", result.table}};
     if (result.what == JoinResult::What::kJoinResult) {
-      fields.emplace_back("result", result.ok ? std::string("ok") : "error");
-      if (!result.ok) fields.emplace_back("reason", result.reason);
+      fields.emplace_back("result", ResultText(result));
     } else {
       fields.emplace_back("reason", result.reason);
     }
-    LogEffect(effects, result.ok && result.what == JoinResult::What::kJoinResult
-                           ? LogLevel::kInfo
-                           : LogLevel::kWarning,
-              ToString(result.what), std::move(fields));
+    // report_result/1 logs every result at info level, errors included.
+    LogEffect(effects, LogLevel::kInfo, ToString(result.what), std::move(fields));
   }
   if (!unchanged) state.results = done.results;
   state.join_status = TaskStatus::kNotRunning;
@@ -407,8 +434,12 @@ void OnPingResult(State& state, const PingResult& ping, const View& view, Effect
 void OnUnknown(const UnknownMessage& msg, Effects& effects) {
   static constexpr const char* kWhat[] = {"unexpected_info", "unexpected_call",
                                           "unexpected_cast"};
-  LogEffect(effects, LogLevel::kError, kWhat[static_cast<int>(msg.kind)],
-            {{"msg", msg.description}});
+  std::vector<Field> fields = {{"msg", msg.description}};
+  // handle_call/3 logs the caller too: #{what, msg, from}.
+  if (msg.kind == UnknownMessage::Kind::kCall) {
+    fields.emplace_back("from", static_cast<int64_t>(msg.caller));
+  }
+  LogEffect(effects, LogLevel::kError, kWhat[static_cast<int>(msg.kind)], std::move(fields));
   if (msg.kind == UnknownMessage::Kind::kCall) {
     effects.push_back(Reply{msg.caller, ReplyUnexpectedCall{}});
   }
@@ -420,8 +451,9 @@ void Init(State& state, const Options& options, TimeMs now_ms, const View& view,
           Effects& effects) {
   state = State{};
   state.config = options.config;
+  state.registered = options.registered;
   state.start_time = now_ms;
-  state.tables = TableSet(options.tables.begin(), options.tables.end());
+  state.tables = options.tables;  // as given: order and duplicates kept
   state.backend_state = options.backend_state;
   effects.push_back(SendToSelf{Check{}});
   effects.push_back(
@@ -458,28 +490,28 @@ void Step(State& state, const Message& message, TimeMs now_ms, const View& view,
         } else if constexpr (std::is_same_v<M, PingResult>) {
           OnPingResult(state, msg, view, effects);
         } else if constexpr (std::is_same_v<M, AddTable>) {
-          if (!state.tables.contains(msg.table)) {
+          if (!Contains(state.tables, msg.table)) {
             effects.push_back(SendToSelf{Check{}});
-            state.tables.insert(msg.table);
+            OrdsetsAddElement(state.tables, msg.table);
           }
         } else if constexpr (std::is_same_v<M, DeleteTable>) {
-          state.tables.erase(msg.table);
+          if (Contains(state.tables, msg.table)) OrdsetsDelElement(state.tables, msg.table);
         } else if constexpr (std::is_same_v<M, GetTablesCall>) {
-          effects.push_back(Reply{
-              msg.caller, ReplyTables{{state.tables.begin(), state.tables.end()}}});
+          effects.push_back(Reply{msg.caller, ReplyTables{state.tables}});  // list order
         } else if constexpr (std::is_same_v<M, SystemInfoCall>) {
           // Built in place: a SystemInfo holds a whole State. (A braced Reply
           // moved in: clang 14 has no parenthesized aggregate init.)
           effects.emplace_back(std::in_place_type<Reply>,
                                Reply{msg.caller, MakeSystemInfo(state, now_ms, view)});
         } else if constexpr (std::is_same_v<M, WaitForReadyCall>) {
-          state.pending_wait_for_ready.push_back(msg.caller);
+          // [From | Pending]: the newest caller goes to the front.
+          PushFront(state.pending_wait_for_ready, msg.caller);
           TryVerifyReady(state, view, effects);
         } else if constexpr (std::is_same_v<M, WaitForGetNodesCall>) {
           if (state.get_nodes_status == TaskStatus::kNotRunning) {
             effects.push_back(Reply{msg.caller, ReplyOk{}});
           } else {
-            state.pending_wait_for_get_nodes.push_back(msg.caller);
+            PushFront(state.pending_wait_for_get_nodes, msg.caller);
           }
         } else {
           static_assert(std::is_same_v<M, UnknownMessage>);

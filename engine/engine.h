@@ -30,6 +30,10 @@ struct Options {
   std::vector<TableName> tables;  // the `tables` option (any order, duplicates ok)
   BackendState backend_state = 0; // what the backend's init/1 returned
   Config config;
+  // Whether the process runs under a registered name (the `name` option).
+  // Only a registered discovery sends its start time to its peers
+  // (send_start_time_to/2 sends to the same name on the peer's node).
+  bool registered = true;
 };
 
 // init/1. Resets `state` and appends the start-up effects: a `check` to self,

@@ -336,6 +336,15 @@ TEST(EngineShapeTest, Shape_SameInputsGiveTheSameOutputs) {
 // ===========================================================================
 // Constants
 
+TEST(EngineDescribeTest, Describe_GetNodesResultIsHandleCheckResult) {
+  // The get_nodes task sends {handle_check_result, Result, BackendState}
+  // (cets_discovery:handle_check/1); the trace names the message so.
+  EXPECT_EQ(Describe(Message{GetNodesDone{GetNodesResult::Ok({"b@h2"}), 3}}),
+            "{handle_check_result,{ok,['b@h2']},3}");
+  EXPECT_EQ(Describe(Message{GetNodesDone{GetNodesResult::Error("timeout"), 0}}),
+            "{handle_check_result,{error,timeout},0}");
+}
+
 TEST(EngineConstantsTest, Constants_DefaultsMatchTheTable) {
   // The default Config holds the table's values and each retry type maps to its interval.
   const Config config;
@@ -367,12 +376,13 @@ TEST(EngineConstantsTest, Constants_AreConfigurable) {
 // Start
 
 TEST_F(EngineTest, Start_SetsStartTimePhaseTablesAndEmptyState) {
-  // init sets start_time to now, phase initial, tables to the sorted de-duplicated
-  // option, and every other field to empty / not_running / false / not_called_yet.
+  // init sets start_time to now, phase initial, tables to the option exactly
+  // as given (maps:get(tables, Opts, []): order and duplicates kept), and
+  // every other field to empty / not_running / false / not_called_yet.
   Start({"t2", "t1", "t2"}, 1234);
   EXPECT_EQ(state_.start_time, 1234);
   EXPECT_EQ(state_.phase, Phase::kInitial);
-  EXPECT_EQ(state_.tables, (TableSet{"t1", "t2"}));
+  EXPECT_EQ(state_.tables, (TableList{"t2", "t1", "t2"}));
   EXPECT_TRUE(state_.results.empty());
   EXPECT_TRUE(state_.nodes.empty());
   EXPECT_TRUE(state_.unavailable_nodes.empty());
@@ -492,13 +502,17 @@ TEST_F(EngineTest, GetNodesResult_Step1_StoresBackendStateStatusAndResult) {
 }
 
 TEST_F(EngineTest, GetNodesResult_Step2_RepliesOkToGetNodesWaitersWithoutPendingRetry) {
-  // With no retry pending, every wait_for_get_nodes caller gets `ok` in order and the list empties.
+  // With no retry pending, every wait_for_get_nodes caller gets `ok` and the
+  // list empties. Callers are put at the front and answered front to back:
+  // the newest first.
   Start();
   Send(Check{}, 0);
   Send(WaitForGetNodesCall{1}, 1);
   Send(WaitForGetNodesCall{2}, 2);
+  Send(WaitForGetNodesCall{3}, 3);
+  EXPECT_EQ(state_.pending_wait_for_get_nodes, (std::vector<CallerId>{3, 2, 1}));
   const Effects effects = Send(GetNodesDone{GetNodesResult::Ok({}), 0}, 10);
-  EXPECT_EQ(RepliedOk(effects), (std::vector<CallerId>{1, 2}));
+  EXPECT_EQ(RepliedOk(effects), (std::vector<CallerId>{3, 2, 1}));
   EXPECT_TRUE(state_.pending_wait_for_get_nodes.empty());
 }
 
@@ -531,7 +545,7 @@ TEST_F(EngineTest, GetNodesResult_Step2_GetNodesWaitersKeepWaitingForThePendingR
   mailbox_.Post(WaitForGetNodesCall{2});
   mailbox_.Post(GetNodesDone{GetNodesResult::Ok({}), 0});
   effects = Run(20);
-  EXPECT_EQ(RepliedOk(effects), (std::vector<CallerId>{1, 2}));
+  EXPECT_EQ(RepliedOk(effects), (std::vector<CallerId>{2, 1}));  // newest first
   EXPECT_TRUE(state_.pending_wait_for_get_nodes.empty());
 }
 
@@ -794,14 +808,17 @@ TEST_F(EngineTest, RetryType_GracePeriodIsTheConfiguredAfterNodedownInterval) {
 
 TEST_F(EngineTest, TryJoining_PairsAreNodeMajorSortedOverConnectedListedNodes) {
   // A join task covers (node, table) for listed nodes in the view and every
-  // table, node-major, both sorted; never the local node or unlisted nodes.
+  // table, node-major: nodes sorted, and for each node the tables in the
+  // order of the `tables` list, duplicates included; never the local node or
+  // unlisted nodes.
   Connect(kD);
   Connect(kB);
   Connect(kX);  // connected but not listed
-  Start({"t2", "t1"});
+  Start({"t2", "t1", "t2"});
   const Effects effects = Round(GetNodesResult::Ok({kD, kC, kSelf, kB}), 10);
-  EXPECT_EQ(JoinPairs(effects), (std::vector<JoinPair>{
-                                    {kB, "t1"}, {kB, "t2"}, {kD, "t1"}, {kD, "t2"}}));
+  EXPECT_EQ(JoinPairs(effects),
+            (std::vector<JoinPair>{{kB, "t2"}, {kB, "t1"}, {kB, "t2"},
+                                   {kD, "t2"}, {kD, "t1"}, {kD, "t2"}}));
   EXPECT_EQ(state_.join_status, TaskStatus::kRunning);
   EXPECT_FALSE(state_.should_retry_join);
 }
@@ -904,6 +921,38 @@ TEST_F(EngineTest, JoiningFinished_PreviousResultsMatchWholeRecordsInAnyOrder) {
   EXPECT_TRUE(Mentions(logs[1].record, "t2"));
 }
 
+TEST_F(EngineTest, JoiningFinished_PreviousResultsCancelOneRecordEach) {
+  // Results -- OldResults removes, for each old record, one equal new record:
+  // a record that comes twice now but stood once before is logged once.
+  Connect(kB);
+  Start({"t", "t"});
+  Round(GetNodesResult::Ok({kB}), 10);
+  EXPECT_EQ(CountOf<Log>(Send(JoiningFinished{{Joined(kB, "t")}}, 20)), 1u);
+  Round(GetNodesResult::Ok({kB}), 30);
+  EXPECT_EQ(CountOf<Log>(Send(JoiningFinished{{Joined(kB, "t"), Joined(kB, "t")}}, 40)), 1u);
+  Round(GetNodesResult::Ok({kB}), 50);
+  EXPECT_EQ(CountOf<Log>(Send(JoiningFinished{{Joined(kB, "t"), Joined(kB, "t")}}, 60)), 0u);
+}
+
+TEST_F(EngineTest, JoiningFinished_AnErrorAgainstANewServerIsLoggedAgain) {
+  // The comparison is of whole records, reason included: the same error
+  // against a restarted node's new server (its pid is in the
+  // {task_failed, Reason, Info} reason) is a new record, logged again.
+  Connect(kB);
+  Start({"t"});
+  const std::string old_server = "{task_failed,join_pids_overlap,#{remote_pid=><0.90.0>}}";
+  const std::string new_server = "{task_failed,join_pids_overlap,#{remote_pid=><0.95.0>}}";
+  Round(GetNodesResult::Ok({kB}), 10);
+  Send(JoiningFinished{{JoinFailed(kB, "t", old_server)}}, 20);
+  Round(GetNodesResult::Ok({kB}), 30);
+  EXPECT_TRUE(All<Log>(Send(JoiningFinished{{JoinFailed(kB, "t", old_server)}}, 40)).empty());
+  Round(GetNodesResult::Ok({kB}), 50);
+  const std::vector<LogRecord> logs =
+      LogsOf(Send(JoiningFinished{{JoinFailed(kB, "t", new_server)}}, 60), "join_result");
+  ASSERT_EQ(logs.size(), 1u);
+  EXPECT_EQ(StringField(logs[0], "result"), "{error," + new_server + "}");
+}
+
 TEST_F(EngineTest, JoiningFinished_WithShouldRetryJoinStartsAnotherTaskOverTheCurrentPairs) {
   // When should_retry_join was set, the finished task is followed by a new one
   // built from the current nodes, view and tables.
@@ -949,6 +998,44 @@ TEST_F(EngineTest, JoiningFinished_VerifiesReady) {
   const Effects effects = Send(JoiningFinished{{Joined(kB, "t")}}, 20);
   EXPECT_EQ(RepliedOk(effects), (std::vector<CallerId>{5}));
   EXPECT_TRUE(state_.pending_wait_for_ready.empty());
+}
+
+TEST_F(EngineTest, JoiningFinished_EveryResultIsLoggedAtInfoLevel) {
+  // report_result/1 is ?LOG_INFO(Map) whatever the result: ok, an error and a
+  // pid_not_found are all info records.
+  Connect(kB);
+  Start({"t1", "t2", "t3"});
+  Round(GetNodesResult::Ok({kB}), 10);
+  const Effects effects =
+      Send(JoiningFinished{{Joined(kB, "t1"), JoinFailed(kB, "t2", "already_joined"),
+                            PidNotFound(kB, "t3", "undefined")}},
+           20);
+  const std::vector<Log> logs = All<Log>(effects);
+  ASSERT_EQ(logs.size(), 3u);
+  for (const Log& log : logs) EXPECT_EQ(log.record.level, LogLevel::kInfo) << Describe(log.record);
+}
+
+TEST_F(EngineTest, JoiningFinished_RecordsAreTheJoinResultMaps) {
+  // The logged record is do_join/2's map: what, node, table, and one result
+  // field (ok or {error, Reason}) for join_result, one reason for pid_not_found.
+  Connect(kB);
+  Start({"t1", "t2", "t3"});
+  Round(GetNodesResult::Ok({kB}), 10);
+  const Effects effects =
+      Send(JoiningFinished{{Joined(kB, "t1"), JoinFailed(kB, "t2", "already_joined"),
+                            PidNotFound(kB, "t3", "{badrpc,nodedown}")}},
+           20);
+  const std::vector<Log> logs = All<Log>(effects);
+  ASSERT_EQ(logs.size(), 3u);
+  using Fields = std::vector<std::pair<std::string, LogValue>>;
+  EXPECT_EQ(logs[0].record.what, "join_result");
+  EXPECT_EQ(logs[0].record.fields, (Fields{{"node", kB}, {"table", "t1"}, {"result", "ok"}}));
+  EXPECT_EQ(logs[1].record.what, "join_result");
+  EXPECT_EQ(logs[1].record.fields,
+            (Fields{{"node", kB}, {"table", "t2"}, {"result", "{error,already_joined}"}}));
+  EXPECT_EQ(logs[2].record.what, "pid_not_found");
+  EXPECT_EQ(logs[2].record.fields,
+            (Fields{{"node", kB}, {"table", "t3"}, {"reason", "{badrpc,nodedown}"}}));
 }
 
 TEST_F(EngineTest, JoiningFinished_ErrorAndPidNotFoundResultsStillCount) {
@@ -1034,6 +1121,43 @@ TEST_F(EngineTest, Nodeup_LogHasRemoteNodeConnectedNodesAndTimeSinceStartup) {
   EXPECT_EQ(logs[0].Find("downtime_millisecond_duration"), nullptr);
 }
 
+TEST(EngineUnnamedTest, Nodeup_AnUnregisteredProcessSendsNoStartTime) {
+  // send_start_time_to/2 sends only when process_info(self(), registered_name)
+  // names the process; an unnamed discovery does the rest of the bookkeeping.
+  const NodeName self = kSelf;
+  NodeSet connected = {kB};
+  const View view{self, connected};
+  Options options;
+  options.registered = false;
+  State state;
+  Effects effects;
+  Init(state, options, 0, view, effects);
+  EXPECT_EQ(CountOf<SendStartTime>(effects), 0u);
+  EXPECT_EQ(LogsOf(effects, "nodeup").size(), 1u);
+  connected.insert(kC);
+  effects.clear();
+  Step(state, Nodeup{kC}, 10, view, effects);
+  EXPECT_EQ(CountOf<SendStartTime>(effects), 0u);
+  EXPECT_EQ(state.nodeup_timestamps.at(kC), 10);
+  options.registered = true;  // the default: named, as the world runs it
+  effects.clear();
+  Init(state, options, 0, view, effects);
+  EXPECT_EQ(CountOf<SendStartTime>(effects), 2u);
+}
+
+TEST_F(EngineTest, Nodeup_IsLoggedAtWarningLevel) {
+  // handle_nodeup/2 logs with ?LOG_WARNING, both on a nodeup message and for
+  // the nodes already connected at init.
+  Connect(kB);
+  const std::vector<LogRecord> at_init = LogsOf(Start(), "nodeup");
+  ASSERT_EQ(at_init.size(), 1u);
+  EXPECT_EQ(at_init[0].level, LogLevel::kWarning);
+  Connect(kC);
+  const std::vector<LogRecord> logs = LogsOf(Send(Nodeup{kC}, 10), "nodeup");
+  ASSERT_EQ(logs.size(), 1u);
+  EXPECT_EQ(logs[0].level, LogLevel::kWarning);
+}
+
 TEST_F(EngineTest, Nodeup_AfterANodedownLogsTheDowntime) {
   // A nodeup of a node with a recorded nodedown logs downtime_millisecond_duration = now − nodedown time.
   Start();
@@ -1105,7 +1229,13 @@ TEST_F(EngineTest, StartTime_SameValueAgainLogsNodeReconnects) {
   // A start time equal to the one stored for that node logs node_reconnects.
   Start();
   EXPECT_TRUE(LogsOf(Send(StartTimeMsg{kB, 77}, 10), "node_reconnects").empty());
-  EXPECT_EQ(LogsOf(Send(StartTimeMsg{kB, 77}, 20), "node_reconnects").size(), 1u);
+  const std::vector<LogRecord> logs = LogsOf(Send(StartTimeMsg{kB, 77}, 20), "node_reconnects");
+  ASSERT_EQ(logs.size(), 1u);
+  EXPECT_EQ(logs[0].level, LogLevel::kWarning);
+  EXPECT_EQ(StringField(logs[0], "remote_node"), kB);
+  EXPECT_EQ(IntField(logs[0], "start_time"), 77);
+  EXPECT_EQ(StringField(logs[0], "text"),
+            "Netsplit recovery. The remote node has been connected to us before.");
   EXPECT_EQ(state_.node_start_timestamps.at(kB), 77);
 }
 
@@ -1151,7 +1281,7 @@ TEST_F(EngineTest, AddTable_NewTableQueuesCheckAndIsTracked) {
   // Adding an untracked table queues a check and tracks the table.
   Start({"t1"});
   EXPECT_EQ(Tags(Send(AddTable{"t0"}, 10)), (std::vector<std::string>{"self check"}));
-  EXPECT_EQ(state_.tables, (TableSet{"t0", "t1"}));
+  EXPECT_EQ(state_.tables, (TableList{"t0", "t1"}));
 }
 
 TEST_F(EngineTest, AddTable_TwiceTheSecondDoesNothing) {
@@ -1159,28 +1289,57 @@ TEST_F(EngineTest, AddTable_TwiceTheSecondDoesNothing) {
   Start();
   Send(AddTable{"t"}, 10);
   EXPECT_TRUE(Send(AddTable{"t"}, 20).empty());
-  EXPECT_EQ(state_.tables, (TableSet{"t"}));
+  EXPECT_EQ(state_.tables, (TableList{"t"}));
 }
 
 TEST_F(EngineTest, DeleteTable_RemovesTheTableWithoutACheck) {
   // Deleting a tracked table removes it and queues no check.
   Start({"t1", "t2"});
   EXPECT_TRUE(Send(DeleteTable{"t1"}, 10).empty());
-  EXPECT_EQ(state_.tables, (TableSet{"t2"}));
+  EXPECT_EQ(state_.tables, (TableList{"t2"}));
+}
+
+TEST_F(EngineTest, AddTable_InsertsAsOrdsetsAddElementWalksTheList) {
+  // add_table uses ordsets:add_element/2 on the list as it is: it walks past
+  // elements less than the table and inserts before the first greater one.
+  // On the unsorted option [t5, t2] that walk stops at once for t3 (t3 < t5)
+  // and passes t5 and t2 for t6.
+  Start({"t5", "t2"});
+  Send(AddTable{"t3"}, 10);
+  EXPECT_EQ(state_.tables, (TableList{"t3", "t5", "t2"}));
+  Send(AddTable{"t6"}, 20);
+  EXPECT_EQ(state_.tables, (TableList{"t3", "t5", "t2", "t6"}));
+  Send(AddTable{"t4"}, 30);  // past t3, before t5
+  EXPECT_EQ(state_.tables, (TableList{"t3", "t4", "t5", "t2", "t6"}));
+}
+
+TEST_F(EngineTest, DeleteTable_OnAnUnsortedListCanLeaveTheTableInPlace) {
+  // delete_table uses ordsets:del_element/2: the walk stops at the first
+  // element greater than the table and removes nothing, so on [t5, t2] a
+  // delete of t2 (t2 < t5) leaves it; t5 itself, and the first of a
+  // duplicate, are removed.
+  Start({"t5", "t2", "t5"});
+  EXPECT_TRUE(Send(DeleteTable{"t2"}, 10).empty());
+  EXPECT_EQ(state_.tables, (TableList{"t5", "t2", "t5"}));
+  Send(DeleteTable{"t5"}, 20);
+  EXPECT_EQ(state_.tables, (TableList{"t2", "t5"}));
+  Send(DeleteTable{"t2"}, 30);
+  EXPECT_EQ(state_.tables, (TableList{"t5"}));
 }
 
 TEST_F(EngineTest, DeleteTable_OfAnUnknownTableDoesNothing) {
   // Deleting a table that is not tracked changes nothing and asks for nothing.
   Start({"t1"});
   EXPECT_TRUE(Send(DeleteTable{"nope"}, 10).empty());
-  EXPECT_EQ(state_.tables, (TableSet{"t1"}));
+  EXPECT_EQ(state_.tables, (TableList{"t1"}));
 }
 
 // ===========================================================================
 // Calls
 
 TEST_F(EngineTest, GetTables_RepliesTheTables) {
-  // get_tables replies the tracked tables, sorted, to its caller.
+  // get_tables replies {ok, Tables}, the list in its own order, to its
+  // caller: [t2, t1] with t0 added (t0 < t2: at the front), not sorted.
   Start({"t2", "t1"});
   Send(AddTable{"t0"}, 5);
   const std::vector<Reply> replies = All<Reply>(Send(GetTablesCall{8}, 10));
@@ -1188,7 +1347,7 @@ TEST_F(EngineTest, GetTables_RepliesTheTables) {
   EXPECT_EQ(replies.front().caller, 8u);
   ASSERT_TRUE(std::holds_alternative<ReplyTables>(replies.front().value));
   EXPECT_EQ(std::get<ReplyTables>(replies.front().value).tables,
-            (std::vector<TableName>{"t0", "t1", "t2"}));
+            (std::vector<TableName>{"t0", "t2", "t1"}));
 }
 
 TEST_F(EngineTest, SystemInfo_RepliesTheStateVerifyReadyAndRetryType) {
@@ -1201,7 +1360,7 @@ TEST_F(EngineTest, SystemInfo_RepliesTheStateVerifyReadyAndRetryType) {
   const SystemInfo info = std::get<SystemInfo>(All<Reply>(effects).front().value);
   EXPECT_EQ(info.state.start_time, 5);
   EXPECT_EQ(info.state.phase, Phase::kInitial);
-  EXPECT_EQ(info.state.tables, (TableSet{"t"}));
+  EXPECT_EQ(info.state.tables, (TableList{"t"}));
   EXPECT_EQ(info.state.nodes, (NodeSet{kB, kC}));
   EXPECT_EQ(info.state.last_get_nodes_result, GetNodesResult::Ok({kB, kC}));
   EXPECT_EQ(info.state.join_status, TaskStatus::kRunning);
@@ -1239,16 +1398,20 @@ TEST_F(EngineTest, WaitForReady_RepliesAtOnceWhenReady) {
 
 TEST_F(EngineTest, WaitForReady_CallersWaitUntilReadyAndNeverGetATimeout) {
   // wait_for_ready callers wait, however long, until verify ready finds nothing
-  // missing; then all get ok, in call order, and nothing else is ever replied.
+  // missing; then all get ok, and nothing else is ever replied. Each caller
+  // is put at the front ([From | Pending]) and the list is answered front to
+  // back, so the newest caller is answered first.
   Start();
   EXPECT_TRUE(Send(WaitForReadyCall{1}, 0).empty());
   EXPECT_TRUE(Send(WaitForReadyCall{2}, 0).empty());
-  EXPECT_EQ(state_.pending_wait_for_ready, (std::vector<CallerId>{1, 2}));
+  EXPECT_TRUE(Send(WaitForReadyCall{3}, 0).empty());
+  EXPECT_EQ(state_.pending_wait_for_ready, (std::vector<CallerId>{3, 2, 1}));
+  EXPECT_EQ(Info(0).state.pending_wait_for_ready, (std::vector<CallerId>{3, 2, 1}));
   Effects effects = Round(GetNodesResult::Error("timeout"), 10'000'000);
   EXPECT_EQ(CountOf<Reply>(effects), 0u);
   effects = Round(GetNodesResult::Ok({}), 20'000'000);
-  EXPECT_EQ(RepliedOk(effects), (std::vector<CallerId>{1, 2}));
-  EXPECT_EQ(CountOf<Reply>(effects), 2u);
+  EXPECT_EQ(RepliedOk(effects), (std::vector<CallerId>{3, 2, 1}));
+  EXPECT_EQ(CountOf<Reply>(effects), 3u);
   EXPECT_TRUE(state_.pending_wait_for_ready.empty());
 }
 
@@ -1280,7 +1443,7 @@ TEST_F(EngineTest, UnknownInfo_LogsAnErrorAndCarriesOn) {
   const std::vector<Log> logs = All<Log>(effects);
   ASSERT_EQ(logs.size(), 1u);
   EXPECT_EQ(logs.front().record.level, LogLevel::kError);
-  EXPECT_EQ(state_.tables, (TableSet{"t"}));
+  EXPECT_EQ(state_.tables, (TableList{"t"}));
   EXPECT_EQ(state_.get_nodes_status, TaskStatus::kNotRunning);
   EXPECT_EQ(CountOf<StartGetNodes>(Send(Check{}, 20)), 1u) << "the engine should carry on";
 }
@@ -1296,6 +1459,10 @@ TEST_F(EngineTest, UnknownCall_RepliesErrorUnexpectedCall) {
   const std::vector<Log> logs = All<Log>(effects);
   ASSERT_EQ(logs.size(), 1u);
   EXPECT_EQ(logs.front().record.level, LogLevel::kError);
+  // #{what => unexpected_call, msg => Msg, from => From}
+  EXPECT_EQ(logs.front().record.what, "unexpected_call");
+  EXPECT_EQ(StringField(logs.front().record, "msg"), "junk");
+  EXPECT_EQ(IntField(logs.front().record, "from"), 5);
 }
 
 TEST_F(EngineTest, UnknownCast_LogsAnErrorAndCarriesOn) {
@@ -1352,15 +1519,15 @@ TEST_F(EngineTest, VerifyReady_StillWaitingForPangsAfterANodedownOutsideNodes) {
 }
 
 TEST_F(EngineTest, VerifyReady_WaitingForJoinResultListsPairsWithoutAResult) {
-  // waiting_for_join_result lists, node-major and sorted, the (connected listed
-  // node, table) pairs that have no entry in results.
+  // waiting_for_join_result lists, node-major (nodes sorted, tables in list
+  // order), the (connected listed node, table) pairs that have no entry in results.
   Connect(kB);
   Connect(kC);
   Start({"t2", "t1"});
   Round(GetNodesResult::Ok({kB, kC}), 10);
   Send(JoiningFinished{{Joined(kB, "t1")}}, 20);
   EXPECT_EQ(VerifyReady(state_, view_),
-            (std::vector<MissingTask>{WaitingForJoinResult{{{kB, "t2"}, {kC, "t1"}, {kC, "t2"}}}}));
+            (std::vector<MissingTask>{WaitingForJoinResult{{{kB, "t2"}, {kC, "t2"}, {kC, "t1"}}}}));
   // Results in any order, of any kind, and for nodes no longer listed: only
   // the (node, table) match matters.
   Round(GetNodesResult::Ok({kB, kC}), 30);
@@ -1369,6 +1536,26 @@ TEST_F(EngineTest, VerifyReady_WaitingForJoinResultListsPairsWithoutAResult) {
        40);
   EXPECT_EQ(VerifyReady(state_, view_),
             (std::vector<MissingTask>{WaitingForJoinResult{{{kC, "t1"}}}}));
+}
+
+TEST_F(EngineTest, VerifyReady_DuplicateTablesArePairsOfTheirOwn) {
+  // verify_tried_joining/1 builds its pairs from the `tables` list itself, so
+  // a duplicated table is missing twice; one result of that (node, table)
+  // answers both, wherever it stands among the results.
+  Connect(kB);
+  Start({"t2", "t1", "t2"});
+  Round(GetNodesResult::Ok({kB}), 10);
+  EXPECT_EQ(VerifyReady(state_, view_),
+            (std::vector<MissingTask>{WaitingForJoinResult{{{kB, "t2"}, {kB, "t1"}, {kB, "t2"}}}}));
+  Send(JoiningFinished{{Joined(kB, "t2"), Joined(kB, "t1"), Joined(kB, "t2")}}, 20);
+  EXPECT_TRUE(VerifyReady(state_, view_).empty());
+  Round(GetNodesResult::Ok({kB}), 30);
+  Send(JoiningFinished{{Joined(kB, "t1"), Joined(kB, "t2")}}, 40);
+  EXPECT_TRUE(VerifyReady(state_, view_).empty());
+  Round(GetNodesResult::Ok({kB}), 50);
+  Send(JoiningFinished{{Joined(kB, "t2")}}, 60);
+  EXPECT_EQ(VerifyReady(state_, view_),
+            (std::vector<MissingTask>{WaitingForJoinResult{{{kB, "t1"}}}}));
 }
 
 TEST_F(EngineTest, VerifyReady_EntriesComeInTheOrderOfTheList) {
@@ -1393,7 +1580,7 @@ TEST_F(EngineTest, VerifyReady_ReleasesEveryPendingCallerWhenReady) {
   Send(WaitForReadyCall{2}, 12);
   Send(WaitForReadyCall{3}, 13);
   const Effects effects = Send(JoiningFinished{{Joined(kB, "t")}}, 20);
-  EXPECT_EQ(RepliedOk(effects), (std::vector<CallerId>{1, 2, 3}));
+  EXPECT_EQ(RepliedOk(effects), (std::vector<CallerId>{3, 2, 1}));  // newest first
   EXPECT_TRUE(state_.pending_wait_for_ready.empty());
 }
 
@@ -1490,7 +1677,7 @@ TEST_F(EngineTest, Quirk_DroppingQueuedChecksSwallowsAnAddTableCheck) {
   const Effects effects = Run(5020);
   EXPECT_EQ(CountOf<DropQueuedChecks>(effects), 1u);
   EXPECT_EQ(CountOf<StartGetNodes>(effects), 0u);
-  EXPECT_EQ(state_.tables, (TableSet{"t"}));
+  EXPECT_EQ(state_.tables, (TableList{"t"}));
   EXPECT_TRUE(mailbox_.empty());
 }
 

@@ -67,7 +67,7 @@ std::string DescribeJoinResult(const JoinResult& r) {
   std::string out = "#{node=>" + Quote(r.node) + ",table=>" + r.table +
                     ",what=>" + ToString(r.what);
   if (r.what == JoinResult::What::kJoinResult) {
-    out += r.ok ? std::string(",result=>ok") : ",result=>{error," + r.reason + "}";
+    out += ",result=>" + ResultText(r);
   } else {
     out += ",reason=>" + r.reason;
   }
@@ -81,6 +81,10 @@ const LogValue* LogRecord::Find(std::string_view key) const {
     if (name == key) return &value;
   }
   return nullptr;
+}
+
+std::string ResultText(const JoinResult& result) {
+  return result.ok ? std::string("ok") : "{error," + result.reason + "}";
 }
 
 const char* ToString(Phase phase) {
@@ -122,7 +126,9 @@ std::string Describe(const Message& message) {
           [](const Check&) -> std::string { return "check"; },
           [](const EnterRegularPhase&) -> std::string { return "enter_regular_phase"; },
           [](const GetNodesDone& m) -> std::string {
-            return "{handle_get_nodes_result," + DescribeResult(m.result) + "}";
+            // The message as handle_check/1's task sends it.
+            return "{handle_check_result," + DescribeResult(m.result) + "," +
+                   std::to_string(m.backend_state) + "}";
           },
           [](const Nodeup& m) -> std::string { return "{nodeup," + Quote(m.node) + "}"; },
           [](const Nodedown& m) -> std::string { return "{nodedown," + Quote(m.node) + "}"; },

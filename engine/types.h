@@ -29,7 +29,8 @@ using NodeName = std::string;
 using TableName = std::string;
 // Sorted sets, as Erlang's ordsets: iteration order is the sort order.
 using NodeSet = std::set<NodeName>;
-using TableSet = std::set<TableName>;
+// The `tables` list: an Erlang list, in its own order, duplicates allowed.
+using TableList = std::vector<TableName>;
 // Who waits on a call (Erlang's gen_server:from()). Chosen by the caller.
 using CallerId = uint64_t;
 // A timer the engine asked for. Allocated by the engine itself.
@@ -93,7 +94,7 @@ struct State {
   std::vector<JoinResult> results;
   NodeSet nodes;
   NodeSet unavailable_nodes;
-  TableSet tables;
+  TableList tables;  // the option as given; add/delete as ordsets would on it
   BackendState backend_state = 0;
   TaskStatus get_nodes_status = TaskStatus::kNotRunning;
   bool should_retry_get_nodes = false;
@@ -102,6 +103,7 @@ struct State {
   TaskStatus join_status = TaskStatus::kNotRunning;
   bool should_retry_join = false;
   std::optional<TimerId> timer_ref;
+  // Newest caller first, as CETS prepends; answered front to back.
   std::vector<CallerId> pending_wait_for_ready;
   std::vector<CallerId> pending_wait_for_get_nodes;
   std::map<NodeName, TimeMs> nodeup_timestamps;
@@ -109,10 +111,11 @@ struct State {
   std::map<NodeName, TimeMs> node_start_timestamps;
   TimeMs start_time = 0;
 
-  // Not part of the Erlang state: the configured intervals and the next
-  // timer id to hand out.
+  // Not part of the Erlang state: the configured intervals, the next timer
+  // id to hand out, and whether the process has a registered name.
   Config config;
   TimerId next_timer_id = 1;
+  bool registered = true;  // Options::registered (process info, not state)
 };
 
 // One entry of verify_ready's list of missing tasks, in this order of kinds.
@@ -277,6 +280,8 @@ const char* ToString(LogLevel level);
 const char* KindName(const GetNodesResult& result);
 // "bad_last_get_nodes_result", "still_waiting_for_pangs", "waiting_for_join_result".
 const char* KindName(const MissingTask& task);
+// A join_result's `result` as Erlang prints it: "ok" or "{error,Reason}".
+std::string ResultText(const JoinResult& result);
 // The message's Erlang shape, e.g. "check", "{nodeup, 'b@h2'}".
 std::string Describe(const Message& message);
 std::string Describe(const Effect& effect);

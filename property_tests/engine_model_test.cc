@@ -38,7 +38,7 @@ struct RefModel {
   bool enter_regular_fired = false;
   bool regular = false;  // left the initial phase (timer or a peer's start time)
   NodeSet connected;
-  std::set<TableName> tables;
+  std::vector<TableName> tables;  // the option as given, then ordsets add/del on it
   // get_nodes
   bool get_nodes_running = false;
   bool retry_pending = false;  // a check came while get_nodes ran
@@ -66,7 +66,7 @@ struct ExpectedInfo {
   bool get_nodes_running;
   bool retry_pending;
   bool join_running;
-  std::set<TableName> tables;
+  std::vector<TableName> tables;
   NodeSet nodes;
   NodeSet unavailable;
   std::vector<CallerId> waiting_ready;
@@ -90,6 +90,29 @@ struct Expected {
   std::vector<NodeName> pings_started;
 };
 
+// ordsets:add_element/2 and del_element/2, clause by clause, on a list that
+// may be unsorted.
+std::vector<TableName> AddElement(const TableName& e, std::vector<TableName> set) {
+  for (size_t i = 0; i < set.size(); ++i) {
+    if (e > set[i]) continue;                                   // [H | add_element(E, Es)]
+    if (e < set[i]) set.insert(set.begin() + static_cast<long>(i), e);  // [E | Set]
+    return set;                                                 // E == H: Set
+  }
+  set.push_back(e);  // add_element(E, []) -> [E]
+  return set;
+}
+std::vector<TableName> DelElement(const TableName& e, std::vector<TableName> set) {
+  for (size_t i = 0; i < set.size(); ++i) {
+    if (e > set[i]) continue;
+    if (e == set[i]) set.erase(set.begin() + static_cast<long>(i));
+    return set;  // E < H: Set
+  }
+  return set;
+}
+bool Member(const std::vector<TableName>& list, const TableName& e) {
+  return std::find(list.begin(), list.end(), e) != list.end();
+}
+
 RefModel InitialModel(const DriverSetup& setup) {
   RefModel m;
   m.config = setup.config;
@@ -98,7 +121,7 @@ RefModel InitialModel(const DriverSetup& setup) {
   for (const NodeName& node : setup.connected) {
     if (node != LocalNode()) m.connected.insert(node);
   }
-  m.tables.insert(setup.tables.begin(), setup.tables.end());
+  m.tables = setup.tables;  // order and duplicates kept
   m.get_nodes_running = true;  // init queues a check, drained at once
   return m;
 }
@@ -251,18 +274,18 @@ void Called(RefModel& m, CallKind kind, Expected& x) {
   const CallerId caller = m.next_caller++;
   switch (kind) {
     case CallKind::kGetTables:
-      x.replies.push_back({caller, kind, {m.tables.begin(), m.tables.end()}, std::nullopt});
+      x.replies.push_back({caller, kind, m.tables, std::nullopt});
       break;
     case CallKind::kSystemInfo:
       x.replies.push_back({caller, kind, {}, InfoOf(m)});
       break;
     case CallKind::kWaitForReady:
-      m.waiting_ready.push_back(caller);
+      m.waiting_ready.insert(m.waiting_ready.begin(), caller);  // newest first
       ReleaseIfReady(m, x);
       break;
     case CallKind::kWaitForGetNodes:
       if (m.get_nodes_running) {
-        m.waiting_get_nodes.push_back(caller);
+        m.waiting_get_nodes.insert(m.waiting_get_nodes.begin(), caller);  // newest first
       } else {
         x.replies.push_back({caller, kind, {}, std::nullopt});
       }
@@ -406,14 +429,20 @@ struct AddTableCmd : ModelCommand<AddTableCmd> {
   int table = *GenTableIndex();
   Action ToAction() const { return {act::Cast{true, table}}; }
   void Predict(RefModel& m, Expected& x) const {
-    if (m.tables.insert(PoolTable(table)).second) CheckArrives(m, x);
+    const TableName name = PoolTable(table);
+    if (Member(m.tables, name)) return;
+    m.tables = AddElement(name, m.tables);
+    CheckArrives(m, x);
   }
 };
 
 struct DeleteTableCmd : ModelCommand<DeleteTableCmd> {
   int table = *GenTableIndex();
   Action ToAction() const { return {act::Cast{false, table}}; }
-  void Predict(RefModel& m, Expected&) const { m.tables.erase(PoolTable(table)); }
+  void Predict(RefModel& m, Expected&) const {
+    const TableName name = PoolTable(table);
+    if (Member(m.tables, name)) m.tables = DelElement(name, m.tables);
+  }
 };
 
 struct CallCmd : ModelCommand<CallCmd> {

@@ -300,7 +300,8 @@ std::optional<std::string> CheckScheduling(const StepRecord& step) {
   int allowed = 0;
   if (std::holds_alternative<e::Nodeup>(step.message)) allowed = 1;
   if (const auto* add = std::get_if<e::AddTable>(&step.message)) {
-    allowed = step.before.tables.contains(add->table) ? 0 : 1;
+    const e::TableList& tables = step.before.tables;
+    allowed = std::find(tables.begin(), tables.end(), add->table) != tables.end() ? 0 : 1;
   }
   if (sends != allowed) {
     return "unexpected number of checks to self: " + std::to_string(sends) + Where(step);

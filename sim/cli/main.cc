@@ -28,6 +28,7 @@
 #include "sim/scenario/duration.h"
 #include "sim/scenario/parse.h"
 #include "sim/scenario/run.h"
+#include "sim/cli/real_commands.h"
 
 namespace discosim::cli {
 namespace {
@@ -300,6 +301,34 @@ std::vector<std::string> FormatNames() {
   return names;
 }
 
+// The `run` subcommand and its flags.
+CLI::App* AddRunCommand(CLI::App& app, RunFlags& flags) {
+  CLI::App* run = app.add_subcommand(
+      "run",
+      "Run scenario files and judge their expectations.\n"
+      "Prints one PASS/FAIL line per expectation, then `N passed, N failed`.\n"
+      "Example: discosim run --seed 7 --trace out.json scenarios/three-node-cold-start.yaml");
+  run->add_option("FILE", flags.files, "Scenario files")->required()->check(CLI::ExistingFile);
+  run->add_option("--seed", flags.seed,
+                  "Use this seed instead of the file's `seed` (e.g. --seed 42)");
+  run->add_option("--format", flags.format_name,
+                  "text (default), json or junit; the same facts in each")
+      ->check(CLI::IsMember(FormatNames()))
+      ->each([&](const std::string& name) {
+        flags.format = *report::ReportFormatNamed(name);  // IsMember checked it
+      });
+  run->add_option("--trace", flags.trace_file,
+                  "Write the run as Chrome trace-event JSON (open it in ui.perfetto.dev); "
+                  "one scenario only");
+  run->add_option("--report", flags.report_file,
+                  "Write the run as a self-contained HTML page with a zoomable timeline "
+                  "(one lane per node); one scenario only");
+  run->add_flag("--verbose,-v", flags.verbose, "Print every event of the run as it happened");
+  AddLimitFlags(*run, flags.limits);
+  AddRunLimitFlags(*run, flags.limits);
+  return run;
+}
+
 int Main(int argc, char** argv) {
   CLI::App app{
       "discosim: deterministic simulation of CETS cluster node discovery.\n"
@@ -308,7 +337,8 @@ int Main(int argc, char** argv) {
       "  discosim check scenarios/*.yaml\n"
       "  discosim run scenarios/partition-heal-rejoin.yaml\n"
       "  discosim run --seed 42 --format junit scenarios/*.yaml > report.xml\n"
-      "  discosim run --trace run.json scenarios/slow-dns-blocks-net-kernel.yaml\n\n"
+      "  discosim run --trace run.json scenarios/slow-dns-blocks-net-kernel.yaml\n"
+      "  sudo discosim compare scenarios/real/*.yaml   # the same files on real Erlang nodes\n\n"
       "Exit status: 0 all expectations passed, 1 some failed, 2 invalid input\n"
       "(nothing run), 3 a run stopped at a limit.",
       "discosim"};
@@ -323,29 +353,7 @@ int Main(int argc, char** argv) {
   AddLimitFlags(*check, check_limits);
 
   RunFlags run_flags;
-  CLI::App* run = app.add_subcommand(
-      "run",
-      "Run scenario files and judge their expectations.\n"
-      "Prints one PASS/FAIL line per expectation, then `N passed, N failed`.\n"
-      "Example: discosim run --seed 7 --trace out.json scenarios/three-node-cold-start.yaml");
-  run->add_option("FILE", run_flags.files, "Scenario files")->required()->check(CLI::ExistingFile);
-  run->add_option("--seed", run_flags.seed,
-                  "Use this seed instead of the file's `seed` (e.g. --seed 42)");
-  run->add_option("--format", run_flags.format_name,
-                  "text (default), json or junit; the same facts in each")
-      ->check(CLI::IsMember(FormatNames()))
-      ->each([&](const std::string& name) {
-        run_flags.format = *report::ReportFormatNamed(name);  // IsMember checked it
-      });
-  run->add_option("--trace", run_flags.trace_file,
-                  "Write the run as Chrome trace-event JSON (open it in ui.perfetto.dev); "
-                  "one scenario only");
-  run->add_option("--report", run_flags.report_file,
-                  "Write the run as a self-contained HTML page with a zoomable timeline "
-                  "(one lane per node); one scenario only");
-  run->add_flag("--verbose,-v", run_flags.verbose, "Print every event of the run as it happened");
-  AddLimitFlags(*run, run_flags.limits);
-  AddRunLimitFlags(*run, run_flags.limits);
+  AddRunCommand(app, run_flags);
 
   FuzzFlags fuzz_flags;
   CLI::App* fuzz = app.add_subcommand(
@@ -359,6 +367,10 @@ int Main(int argc, char** argv) {
       "Example: discosim fuzz --runs 10000 --seed 7 --jobs 8 --shard 1/4 --budget 10m --out failures");
   AddFuzzFlags(*fuzz, fuzz_flags);
 
+  RealFlags real_flags, compare_flags;
+  CLI::App* real = AddRealCommand(app, real_flags, /*compare=*/false);
+  CLI::App* compare = AddRealCommand(app, compare_flags, /*compare=*/true);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -366,6 +378,8 @@ int Main(int argc, char** argv) {
     return code == 0 ? kPassed : kInvalid;
   }
   if (*fuzz) return Fuzz(fuzz_flags);
+  if (*real) return RunRealCommand(real_flags, /*compare=*/false);
+  if (*compare) return RunRealCommand(compare_flags, /*compare=*/true);
   if (*check) return Check(check_files, check_limits);
   return Run(run_flags);
 }

@@ -69,6 +69,7 @@ std::vector<std::string> BackendEntries(const BackendOverrides& b) {
   if (b.nodes) entries.push_back("nodes: " + List(*b.nodes));
   if (b.latency) entries.push_back("latency: " + Latency(*b.latency));
   if (b.error_rate) entries.push_back("error_rate: " + Number(*b.error_rate));
+  if (b.crash_rate) entries.push_back("crash_rate: " + Number(*b.crash_rate));
   return entries;
 }
 
@@ -190,6 +191,7 @@ std::string ActionValue(const Action& action) {
           [](const world::action::DeleteTable& a) {
             return FlowMap({"node: " + YamlString(a.node), "table: " + YamlString(a.table)});
           },
+          [](const world::action::BackendCrash& a) { return FlowMap({"node: " + YamlString(a.node)}); },
           [](const SendAction& a) {
             return FlowMap({"node: " + YamlString(a.node), "message: " + MessageText(a.message)});
           },
@@ -288,6 +290,7 @@ std::string ConditionValue(const Condition& condition) {
             switch (c.result.kind) {
               case ReplyResult::Kind::kOk: result = "ok"; break;
               case ReplyResult::Kind::kTimeout: result = "timeout"; break;
+              case ReplyResult::Kind::kExit: result = "exit"; break;
               case ReplyResult::Kind::kTables: result = List(c.result.tables); break;
             }
             return FlowMap({"id: " + YamlString(c.call_id), "result: " + result});
@@ -418,6 +421,7 @@ std::string WriteScenarioYaml(const Scenario& s) {
     top.nodes = s.backend.nodes;
     if (!(s.backend.latency == LatencyRange{})) top.latency = s.backend.latency;
     if (s.backend.error_rate != 0.0) top.error_rate = s.backend.error_rate;
+    if (s.backend.crash_rate != 0.0) top.crash_rate = s.backend.crash_rate;
     std::vector<std::string> b = BackendEntries(top);
     if (!b.empty()) {
       out += "backend:\n";

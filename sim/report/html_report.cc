@@ -244,7 +244,8 @@ void DrawJoins(Svg& svg, const ReportModel::Lane& lane, double y) {
 void DrawCalls(Svg& svg, const ReportModel::Lane& lane, double y) {
   for (const ReportModel::Call& call : lane.calls) {
     const bool ok =
-        call.outcome != "timeout" && call.outcome != "noproc" && call.outcome != "pending";
+        call.outcome != "timeout" && call.outcome != "noproc" && call.outcome != "pending" &&
+        call.outcome != "exit";
     svg.Span(ok ? "call ok" : "call err", call.span, y + 1, kRowH - 2, ok ? kCall : kError,
              absl::StrCat("call ", call.id, ": ", call.outcome, "  ", Range(call.span)));
   }

@@ -57,7 +57,11 @@ std::string TextLines(const ScenarioRun& run) {
   for (const ExpectationResult& r : run.results) {
     if (r.passed) {
       absl::StrAppend(&out, "PASS  ", run.scenario->name, "  ", r.expectation->as_written,
-                      "  (at ", FormatDurationMs(r.at_ms), ")\n");
+                      "  (at ", FormatDurationMs(r.at_ms),
+                      r.late_ms > 0 ? absl::StrCat(", ", FormatDurationMs(r.late_ms),
+                                                   " late: within the tolerance")
+                                    : "",
+                      ")\n");
     } else {
       absl::StrAppend(&out, "FAIL  ", run.scenario->name, "  ", r.expectation->as_written,
                       "  observed at ", FormatDurationMs(r.at_ms), ": ", r.observed, "  [",
@@ -83,7 +87,8 @@ std::string JsonReport(const std::vector<const ScenarioRun*>& runs) {
     s["seed"] = run->seed;
     s["end_ms"] = run->end_ms;
     s["events"] = run->run.events;
-    s["trace_hash"] = absl::StrFormat("%016x", run->world->TraceHash());
+    // A run on real nodes (real/) has no world and no trace.
+    if (run->world != nullptr) s["trace_hash"] = absl::StrFormat("%016x", run->world->TraceHash());
     s["expectations"] = nlohmann::ordered_json::array();
     for (const ExpectationResult& r : run->results) {
       nlohmann::ordered_json e;
@@ -92,6 +97,7 @@ std::string JsonReport(const std::vector<const ScenarioRun*>& runs) {
       e["column"] = r.expectation->position.column;
       e["passed"] = r.passed;
       e["at_ms"] = r.at_ms;
+      if (r.late_ms > 0) e["late_ms"] = r.late_ms;
       if (!r.passed) e["observed"] = r.observed;
       s["expectations"].push_back(std::move(e));
     }

@@ -339,10 +339,12 @@ std::optional<Condition> ReadReply(Reader& reader, const YamlNode& value, const 
     condition.result = ReplyResult{ReplyResult::Kind::kTables, std::move(*tables)};
     return condition;
   }
-  constexpr std::string_view kResults[] = {"ok", "timeout"};
+  constexpr std::string_view kResults[] = {"ok", "timeout", "exit"};
+  constexpr ReplyResult::Kind kKinds[] = {ReplyResult::Kind::kOk, ReplyResult::Kind::kTimeout,
+                                          ReplyResult::Kind::kExit};
   std::optional<size_t> kind = ReadChoice(reader, *result, result_path, kResults);
   if (!kind || !ok) return std::nullopt;
-  condition.result.kind = *kind == 0 ? ReplyResult::Kind::kOk : ReplyResult::Kind::kTimeout;
+  condition.result.kind = kKinds[*kind];
   return condition;
 }
 

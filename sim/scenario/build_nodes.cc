@@ -11,7 +11,7 @@
 namespace discosim::scenario::internal {
 namespace {
 
-constexpr std::string_view kBackendKeys[] = {"nodes", "latency", "error_rate"};
+constexpr std::string_view kBackendKeys[] = {"nodes", "latency", "error_rate", "crash_rate"};
 
 // The keys a node may have: its own, then the settings keys.
 std::vector<std::string_view> NodeKeys() {
@@ -55,6 +55,9 @@ BackendOverrides ReadBackendKeys(Reader& reader, const MapReader& map) {
   }
   if (const YamlNode* error_rate = map.Find("error_rate")) {
     out.error_rate = ReadProbability(reader, *error_rate, map.PathOf("error_rate"));
+  }
+  if (const YamlNode* crash_rate = map.Find("crash_rate")) {
+    out.crash_rate = ReadProbability(reader, *crash_rate, map.PathOf("crash_rate"));
   }
   return out;
 }

@@ -143,7 +143,7 @@ std::optional<Action> ReadSlowConnect(const ActionInput& in) {
 }
 
 std::optional<Action> ReadBackendChange(const ActionInput& in) {
-  constexpr std::string_view kKeys[] = {"node", "nodes", "latency", "error_rate"};
+  constexpr std::string_view kKeys[] = {"node", "nodes", "latency", "error_rate", "crash_rate"};
   auto map = OpenAction(in, kKeys);
   if (!map) return std::nullopt;
   BackendAction action;
@@ -152,16 +152,30 @@ std::optional<Action> ReadBackendChange(const ActionInput& in) {
     action.node = ReadNodeRef(in.reader, *node, map->PathOf("node"));
     ok = action.node.has_value();
   }
-  if (!map->Find("nodes") && !map->Find("latency") && !map->Find("error_rate")) {
-    in.reader.Error(in.value.position, in.path, "give at least one of nodes, latency, error_rate");
+  if (!map->Find("nodes") && !map->Find("latency") && !map->Find("error_rate") &&
+      !map->Find("crash_rate")) {
+    in.reader.Error(in.value.position, in.path,
+                    "give at least one of nodes, latency, error_rate, crash_rate");
     return std::nullopt;
   }
   action.changes = ReadBackendKeys(in.reader, *map);
   bool keys_ok = (!map->Find("nodes") || action.changes.nodes) &&
                  (!map->Find("latency") || action.changes.latency) &&
-                 (!map->Find("error_rate") || action.changes.error_rate);
+                 (!map->Find("error_rate") || action.changes.error_rate) &&
+                 (!map->Find("crash_rate") || action.changes.crash_rate);
   if (!ok || !keys_ok) return std::nullopt;
   return action;
+}
+
+std::optional<Action> ReadBackendCrash(const ActionInput& in) {
+  constexpr std::string_view kKeys[] = {"node"};
+  auto map = OpenAction(in, kKeys);
+  if (!map) return std::nullopt;
+  const YamlNode* node = map->Require("node");
+  if (node == nullptr) return std::nullopt;
+  std::optional<NodeName> name = ReadNodeRef(in.reader, *node, map->PathOf("node"));
+  if (!name) return std::nullopt;
+  return world::action::BackendCrash{*name};
 }
 
 std::optional<Action> ReadBackendFail(const ActionInput& in) {
@@ -349,6 +363,7 @@ constexpr ActionEntry kActions[] = {
     {"slow_connect", &ReadSlowConnect},
     {"backend", &ReadBackendChange},
     {"backend_fail", &ReadBackendFail},
+    {"backend_crash", &ReadBackendCrash},
     {"add_table", &ReadTableAction<world::action::AddTable>},
     {"delete_table", &ReadTableAction<world::action::DeleteTable>},
     {"send", &ReadSend},

@@ -1,4 +1,4 @@
-// One function per condition kind; each reads the world, never changes it.
+// One function per condition kind; each reads the cluster, never changes it.
 #include "sim/scenario/conditions.h"
 #include "engine/overloaded.h"
 
@@ -18,7 +18,7 @@ namespace {
 Verdict Holds() { return {true, ""}; }
 Verdict Broken(std::string observed) { return {false, std::move(observed)}; }
 
-std::vector<NodeName> RunningNodes(const world::World& world) {
+std::vector<NodeName> RunningNodes(const Observable& world) {
   std::vector<NodeName> running;
   for (const world::NodeStatus& node : world.Nodes()) {
     if (node.running) running.push_back(node.name);
@@ -27,7 +27,7 @@ std::vector<NodeName> RunningNodes(const world::World& world) {
   return running;
 }
 
-std::vector<NodeName> Select(const NodeSelection& selection, const world::World& world) {
+std::vector<NodeName> Select(const NodeSelection& selection, const Observable& world) {
   if (selection.kind == NodeSelection::Kind::kAll) return RunningNodes(world);
   return selection.listed;
 }
@@ -42,7 +42,7 @@ std::string MissingText(const std::vector<engine::MissingTask>& missing) {
   return absl::StrCat("[", absl::StrJoin(kinds, ", "), "]");
 }
 
-Verdict Ready(const ReadyCondition& c, const world::World& world) {
+Verdict Ready(const ReadyCondition& c, const Observable& world) {
   std::vector<std::string> not_ready;
   for (const NodeName& node : Select(c.nodes, world)) {
     auto missing = world.VerifyReady(node);
@@ -56,7 +56,7 @@ Verdict Ready(const ReadyCondition& c, const world::World& world) {
   return Broken(absl::StrJoin(not_ready, "; "));
 }
 
-Verdict Joined(const JoinedCondition& c, const world::World& world) {
+Verdict Joined(const JoinedCondition& c, const Observable& world) {
   const std::vector<NodeName> selected = Select(c.nodes, world);
   const std::set<std::string> want(selected.begin(), selected.end());
   std::vector<std::string> wrong;
@@ -87,7 +87,7 @@ std::set<std::string> AsSet(const Set& items) {
   return std::set<std::string>(items.begin(), items.end());
 }
 
-Verdict Info(const InfoCondition& c, const world::World& world) {
+Verdict Info(const InfoCondition& c, const Observable& world) {
   auto info = world.SystemInfo(c.node);
   if (!info.has_value()) return Broken(c.node + " not running");
   const engine::State& s = info->state;
@@ -140,7 +140,7 @@ Verdict Info(const InfoCondition& c, const world::World& world) {
   return Broken(c.node + ": " + absl::StrJoin(wrong, ", "));
 }
 
-Verdict Reply(const ReplyCondition& c, const world::World& world) {
+Verdict Reply(const ReplyCondition& c, const Observable& world) {
   const world::CallOutcome* outcome = world.Outcome(c.call_id);
   if (outcome == nullptr) return Broken("call " + c.call_id + " was not made");
   using K = world::CallOutcome::Kind;
@@ -152,17 +152,21 @@ Verdict Reply(const ReplyCondition& c, const world::World& world) {
     case ReplyResult::Kind::kTimeout:
       ok = outcome->kind == K::kTimeout;
       break;
+    case ReplyResult::Kind::kExit:
+      ok = outcome->kind == K::kExit;
+      break;
     case ReplyResult::Kind::kTables:
-      ok = outcome->kind == K::kTables && AsSet(outcome->tables) == AsSet(c.result.tables);
+      // get_tables replies the list in its order: compared as a list.
+      ok = outcome->kind == K::kTables && outcome->tables == c.result.tables;
       break;
   }
   if (ok) return Holds();
   std::string seen = world::ToString(outcome->kind);
-  if (outcome->kind == K::kTables) seen = SetText(AsSet(outcome->tables));
+  if (outcome->kind == K::kTables) seen = absl::StrCat("[", absl::StrJoin(outcome->tables, ", "), "]");
   return Broken("call " + c.call_id + ": " + seen);
 }
 
-Verdict Connection(const std::vector<NodePair>& pairs, bool want_up, const world::World& world) {
+Verdict Connection(const std::vector<NodePair>& pairs, bool want_up, const Observable& world) {
   std::vector<std::string> wrong;
   for (const NodePair& p : pairs) {
     const bool first_up = world.CountsUp(p.first, p.second);
@@ -182,7 +186,8 @@ std::string DurationText(int64_t ms) {
   return absl::StrCat(ms, "ms");
 }
 
-Verdict GetNodesCalls(const GetNodesCallsCondition& c, const world::World& world) {
+Verdict GetNodesCalls(const GetNodesCallsCondition& c, const Observable& world,
+                      int64_t tolerance_ms) {
   const std::vector<engine::TimeMs>& calls = world.GetNodesCalls(c.node);
   std::vector<std::string> times;
   for (engine::TimeMs t : calls) times.push_back(DurationText(t));
@@ -192,7 +197,10 @@ Verdict GetNodesCalls(const GetNodesCallsCondition& c, const world::World& world
     if (static_cast<int64_t>(calls.size()) == c.count) return Holds();
     return Broken(seen);
   }
-  if (std::equal(calls.begin(), calls.end(), c.times_ms.begin(), c.times_ms.end())) {
+  auto close = [&](engine::TimeMs have, int64_t want) {
+    return have >= want - tolerance_ms && have <= want + tolerance_ms;
+  };
+  if (std::equal(calls.begin(), calls.end(), c.times_ms.begin(), c.times_ms.end(), close)) {
     return Holds();
   }
   return Broken(seen);
@@ -225,7 +233,7 @@ bool Matches(const LogCondition& c, const engine::LogRecord& record) {
 // by the tables it was started with and the tables its discovery tracks
 // (a table added and then deleted again is not seen). Runs after every event
 // under `always`, so it copies nothing but the clusters.
-bool MembersConnected(const world::World& world, const NodeName& node, const TableName& table,
+bool MembersConnected(const Observable& world, const NodeName& node, const TableName& table,
                       const engine::NodeSet& view, std::vector<std::string>& wrong) {
   std::optional<engine::NodeSet> cluster = world.TableCluster(node, table);
   if (!cluster.has_value()) return true;
@@ -242,20 +250,22 @@ bool MembersConnected(const world::World& world, const NodeName& node, const Tab
   return ok;
 }
 
-Verdict ClusterMembersConnected(const world::World& world) {
+Verdict ClusterMembersConnected(const Observable& world) {
   std::vector<std::string> wrong;
   // Only a node that has run can be a member. A node whose view holds every
   // other such node has nothing to check: the usual case, and a cheap one.
+  const std::vector<world::NodeStatus> nodes = world.Nodes();
   size_t ever_started = 0;
-  for (const world::NodeStatus& node : world.Nodes()) ever_started += node.incarnation > 0 ? 1 : 0;
-  for (const world::NodeConfig& node : world.config().nodes) {
+  for (const world::NodeStatus& node : nodes) ever_started += node.incarnation > 0 ? 1 : 0;
+  for (const world::NodeStatus& node : nodes) {
     const engine::State* state = world.DiscoveryState(node.name);
     if (state == nullptr) continue;  // not running
     const engine::NodeSet& view = world.VisibleConnected(node.name);
     if (view.size() + 1 >= ever_started) continue;
-    for (const TableName& table : node.tables) MembersConnected(world, node.name, table, view, wrong);
+    const std::vector<TableName> tables = world.StartTables(node.name);
+    for (const TableName& table : tables) MembersConnected(world, node.name, table, view, wrong);
     for (const TableName& table : state->tables) {
-      if (std::find(node.tables.begin(), node.tables.end(), table) != node.tables.end()) continue;
+      if (std::find(tables.begin(), tables.end(), table) != tables.end()) continue;
       MembersConnected(world, node.name, table, view, wrong);
     }
   }
@@ -263,7 +273,7 @@ Verdict ClusterMembersConnected(const world::World& world) {
   return Broken(absl::StrJoin(wrong, "; "));
 }
 
-Verdict Log(const LogCondition& c, const world::World& world) {
+Verdict Log(const LogCondition& c, const Observable& world) {
   int64_t matches = 0;
   for (const world::LogEntry& entry : world.Logs(c.node)) {
     if (Matches(c, entry.record)) ++matches;
@@ -275,7 +285,8 @@ Verdict Log(const LogCondition& c, const world::World& world) {
 
 }  // namespace
 
-Verdict Evaluate(const Condition& condition, const world::World& world) {
+Verdict Evaluate(const Condition& condition, const Observable& world,
+                 const EvaluateOptions& options) {
   return std::visit(
       Overloaded{
           [&](const ReadyCondition& c) { return Ready(c, world); },
@@ -284,7 +295,9 @@ Verdict Evaluate(const Condition& condition, const world::World& world) {
           [&](const ReplyCondition& c) { return Reply(c, world); },
           [&](const ConnectedCondition& c) { return Connection(c.pairs, true, world); },
           [&](const DisconnectedCondition& c) { return Connection(c.pairs, false, world); },
-          [&](const GetNodesCallsCondition& c) { return GetNodesCalls(c, world); },
+          [&](const GetNodesCallsCondition& c) {
+            return GetNodesCalls(c, world, options.times_tolerance_ms);
+          },
           [&](const LogCondition& c) { return Log(c, world); },
           [&](const NoOverlappingPartitionsCondition&) {
             return world.NoOverlappingPartitions() ? Holds()

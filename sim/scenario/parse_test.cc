@@ -1046,6 +1046,28 @@ TEST(ParseScenario, ReadsTheCetsWhatIfKeys) {
                              HasSubstr("check_merge"))));
 }
 
+TEST(ParseScenario, ReadsBackendCrashesAndExitReplies) {
+  const Scenario s = ParseOk(WithHead(
+      "backend: {crash_rate: 0.25}\n"
+      "timeline:\n"
+      "  - {at: 1m, backend_crash: {node: a@h1}}\n"
+      "  - {at: 1m, backend: {node: b@h2, crash_rate: 0}}\n"
+      "  - {at: 1m, call: {node: a@h1, request: wait_for_ready, id: w}}\n"
+      "expect:\n"
+      "  - {at: 2m, reply: {id: w, result: exit}}\n"));
+  EXPECT_DOUBLE_EQ(s.backend.crash_rate, 0.25);
+  EXPECT_EQ(std::get<world::action::BackendCrash>(s.timeline[0].action).node, "a@h1");
+  EXPECT_EQ(std::get<BackendAction>(s.timeline[1].action).changes.crash_rate, 0.0);
+  EXPECT_EQ(std::get<ReplyCondition>(s.expectations[0].condition).result.kind, ReplyResult::Kind::kExit);
+  // `q@h1` at line 7, column 36; crash_rate 2 at line 6, column 23.
+  EXPECT_THAT(Errors(WithHead("timeline:\n  - {at: 1m, backend_crash: {node: q@h1}}\n")),
+              HasError("x.yaml:7:36: timeline[0].backend_crash.node: ", "unknown node"));
+  EXPECT_THAT(Errors(WithHead("timeline:\n  - {at: 1m, backend_crash: {}}\n")),
+              HasError("x.yaml:7:29: timeline[0].backend_crash", "node"));
+  EXPECT_THAT(Errors(WithHead("backend: {crash_rate: 2}\n")),
+              HasError("x.yaml:6:23: backend.crash_rate: ", "outside [0, 1]"));
+}
+
 TEST(LoadScenarioFile, ReadsAFileAndNamesItInErrors) {
   std::filesystem::path dir = std::filesystem::temp_directory_path() / "discosim_parse_test";
   std::filesystem::create_directories(dir);

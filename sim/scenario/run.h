@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "sim/scenario/judge.h"
 #include "sim/scenario/scenario.h"
 #include "sim/world/world.h"
 
@@ -32,13 +33,7 @@ struct RunOptions {
   std::optional<uint64_t> seed;  // overrides the file's seed
   world::TraceMode trace = world::TraceMode::kHashOnly;
   world::Limits limits;
-};
-
-struct ExpectationResult {
-  const Expectation* expectation = nullptr;  // points into the scenario
-  bool passed = false;
-  int64_t at_ms = 0;     // when it held (pass) or when it was found broken (fail)
-  std::string observed;  // for a failure: what was seen instead
+  world::EngineObserver engine_observer;  // every engine call of the run (oracle/)
 };
 
 struct ScenarioRun {

@@ -21,6 +21,7 @@ BackendConfig ApplyOverrides(const BackendConfig& base, const BackendOverrides& 
   if (overrides.nodes.has_value()) result.nodes = overrides.nodes;
   Override(result.latency, overrides.latency);
   Override(result.error_rate, overrides.error_rate);
+  Override(result.crash_rate, overrides.crash_rate);
   return result;
 }
 
@@ -92,6 +93,7 @@ std::string_view ActionKey(const Action& action) {
         if constexpr (std::is_same_v<T, world::action::DeleteTable>) return "delete_table";
         if constexpr (std::is_same_v<T, SendAction>) return "send";
         if constexpr (std::is_same_v<T, world::action::Call>) return "call";
+        if constexpr (std::is_same_v<T, world::action::BackendCrash>) return "backend_crash";
       },
       action);
 }

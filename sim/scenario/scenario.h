@@ -67,6 +67,7 @@ struct BackendOverrides {
   std::optional<std::vector<NodeName>> nodes;
   std::optional<LatencyRange> latency;
   std::optional<double> error_rate;
+  std::optional<double> crash_rate;
   friend bool operator==(const BackendOverrides&, const BackendOverrides&) = default;
 };
 
@@ -154,7 +155,8 @@ using Action = std::variant<world::action::Start, world::action::Stop, world::ac
                             world::action::Partition, world::action::Cut, HealAction,
                             world::action::Disconnect, DnsAction, world::action::SlowConnect,
                             BackendAction, BackendFailAction, world::action::AddTable,
-                            world::action::DeleteTable, SendAction, world::action::Call>;
+                            world::action::DeleteTable, SendAction, world::action::Call,
+                            world::action::BackendCrash>;
 
 struct TimelineStep {
   int64_t at_ms = 0;  // non-decreasing along the timeline
@@ -230,9 +232,10 @@ struct InfoCondition {
   std::optional<engine::GetNodesResult::Kind> last_get_nodes_result;
 };
 
-// What a call returned: ok, timeout, or (get_tables) a table list.
+// What a call returned: ok, timeout, exit (the discovery process died
+// while the call waited), or (get_tables) a table list.
 struct ReplyResult {
-  enum class Kind { kOk, kTimeout, kTables };
+  enum class Kind { kOk, kTimeout, kTables, kExit };
   Kind kind = Kind::kOk;
   std::vector<TableName> tables;  // kTables only
   friend bool operator==(const ReplyResult&, const ReplyResult&) = default;

@@ -93,7 +93,8 @@ world::Action ActionTranslator::Translate(const TimelineStep& step, size_t index
           },
           [](const wa::SlowConnect& a) -> world::Action { return a; },
           [](const BackendAction& a) -> world::Action {
-            return wa::Backend{a.node, a.changes.nodes, a.changes.latency, a.changes.error_rate};
+            return wa::Backend{a.node, a.changes.nodes, a.changes.latency, a.changes.error_rate,
+                               a.changes.crash_rate};
           },
           [](const BackendFailAction& a) -> world::Action {
             wa::BackendFail f;
@@ -115,6 +116,7 @@ world::Action ActionTranslator::Translate(const TimelineStep& step, size_t index
             std::string id = a.id.empty() ? absl::StrCat("timeline[", index, "]") : a.id;
             return wa::Call{a.node, a.request, a.timeout_ms, std::move(id)};
           },
+          [](const wa::BackendCrash& a) -> world::Action { return a; },
       },
       step.action);
 }

@@ -132,7 +132,8 @@ class Checker {
   // node listed twice.
   void CheckBackend(const SourcePosition& at, std::string_view path, const BackendOverrides& backend) {
     if (backend.nodes) CheckList(at, KeyPath(path, "nodes"), *backend.nodes, internal::EmptyList::kAllowed);
-    const world::action::Backend action{std::nullopt, backend.nodes, backend.latency, backend.error_rate};
+    const world::action::Backend action{std::nullopt, backend.nodes, backend.latency,
+                                        backend.error_rate, backend.crash_rate};
     for (const world::Problem& problem : world::ActionProblems(world_, 0, action)) {
       Fail(at, KeyPath(path, problem.field), problem.message);
     }
@@ -190,7 +191,7 @@ void Checker::Header() {
   CheckSettings(none, "defaults", scenario_.defaults);
   CheckTables(none, "tables", scenario_.tables);
   BackendOverrides backend{scenario_.backend.nodes, scenario_.backend.latency,
-                           scenario_.backend.error_rate};
+                           scenario_.backend.error_rate, scenario_.backend.crash_rate};
   CheckBackend(none, "backend", backend);
   if (scenario_.join_lock) {
     const JoinLockOptions& lock = *scenario_.join_lock;
@@ -281,8 +282,9 @@ void Checker::CheckAction(const TimelineStep& step, const std::string& path) {
         } else if constexpr (std::is_same_v<A, DnsAction>) {
           if (!a.delay_ms && !a.outcome) Fail(at, path, "give delay, fail or both");
         } else if constexpr (std::is_same_v<A, BackendAction>) {
-          if (!a.changes.nodes && !a.changes.latency && !a.changes.error_rate) {
-            Fail(at, path, "give at least one of nodes, latency, error_rate");
+          if (!a.changes.nodes && !a.changes.latency && !a.changes.error_rate &&
+              !a.changes.crash_rate) {
+            Fail(at, path, "give at least one of nodes, latency, error_rate, crash_rate");
           }
           if (a.changes.nodes) {
             CheckList(at, KeyPath(path, "nodes"), *a.changes.nodes, internal::EmptyList::kAllowed);

@@ -54,6 +54,7 @@ struct Backend {
   std::optional<std::vector<NodeName>> nodes;
   std::optional<LatencyRange> latency;
   std::optional<double> error_rate;
+  std::optional<double> crash_rate;
 };
 // The next `count` get_nodes calls fail, or every call until until_ms.
 // Exactly one of count / until_ms. Every node's backend when node is none.
@@ -109,6 +110,16 @@ struct LockLoop {
   NodeName node;
 };
 
+// The node's next get_nodes call raises instead of answering (after its
+// latency, as an answer would come). cets_discovery runs get_nodes in a
+// process it spawn_links and does not trap exits, so the raise kills the
+// discovery process; its supervisor starts a fresh one at once (init/1
+// with the nodes connected then). Its callers get an exit; its ping tasks,
+// linked too, die with it. Tables and connections stay.
+struct BackendCrash {
+  NodeName node;
+};
+
 }  // namespace discosim::world::action
 
 namespace discosim::world {
@@ -118,7 +129,7 @@ using Action = std::variant<action::Start, action::Stop, action::Restart, action
                             action::Dns, action::SlowConnect, action::Backend,
                             action::BackendFail, action::AddTable, action::DeleteTable,
                             action::Send, action::Call, action::ConnectNode, action::Rpc,
-                            action::LockLoop>;
+                            action::LockLoop, action::BackendCrash>;
 
 // The action's scenario name ("start", "partition", ...).
 const char* ActionName(const Action& action);

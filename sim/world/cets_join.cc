@@ -106,14 +106,21 @@ void CetsJoin::NodeStopped(NodeId n) {
   absl::erase_if(joins_, [&](const auto& kv) { return kv.second.node == n; });
 }
 
+void CetsJoin::Orphan(NodeId n) {
+  for (auto& [join_id, join] : joins_) {
+    if (join.node == n && !join.lock_loop) join.orphan = true;
+  }
+}
+
 void CetsJoin::NextPair(uint64_t join_id) {
   JoinTask& join = joins_.at(join_id);
   if (join.index >= join.pairs.size()) {
     const NodeId n = join.node;
+    const bool orphan = join.orphan;
     std::vector<engine::JoinResult> results = std::move(join.results);
     joins_.erase(join_id);
     lock_.Forget(join_id);
-    ports_.finished(n, std::move(results));
+    if (!orphan) ports_.finished(n, std::move(results));
     return;
   }
   const engine::JoinPair& pair = join.pairs[join.index];

@@ -18,9 +18,9 @@
 // table), the table servers (cets_server.h), the join lock (join_lock.h),
 // and through Ports rpc, the network (connections, latencies), the CPU model
 // and discovery (where the results go).
-// Called by: discovery (Start), the lock-loop action, the world's dispatch
-// (its timers and rpc steps, its rpc answers), node stop, and the lock (as
-// its Owner).
+// Called by: discovery (Start, and Orphan when its process dies), the
+// lock-loop action, the world's dispatch (its timers and rpc steps, its rpc
+// answers), node stop, and the lock (as its Owner).
 #ifndef DISCOSIM_SIM_WORLD_CETS_JOIN_H_
 #define DISCOSIM_SIM_WORLD_CETS_JOIN_H_
 
@@ -82,6 +82,7 @@ struct JoinTask {
   size_t rpc_target = 0;    // kCopy: the member the next rpc goes to
   bool rows_copied = false; // kCopy: the rpcs are done, the rows are being copied
   bool lock_loop = false;   // action::LockLoop: take and give back the lock forever
+  bool orphan = false;      // its discovery process died: its results go to no one
 };
 
 class CetsJoin : public JoinLock::Owner {
@@ -119,6 +120,11 @@ class CetsJoin : public JoinLock::Owner {
   void OnRpcStep(const Event& event);  // one of the sequential rpcs is done
   // n stopped: its tasks end with it.
   void NodeStopped(NodeId n);
+  // n's discovery process died (a backend crash): in CETS its join task,
+  // spawn_linked, dies with it; here the task runs to its end and its
+  // results are dropped (an approximation: the world cannot stop a join
+  // halfway through its steps).
+  void Orphan(NodeId n);
 
   const std::vector<JoinRecord>& records() const { return records_; }
   const absl::btree_map<uint64_t, JoinTask>& tasks() const { return joins_; }

@@ -197,6 +197,12 @@ void CetsPing::NodeStopped(NodeId n) {
   absl::erase_if(ping_pairs_, [&](const auto& kv) { return kv.second.node == n; });
 }
 
+void CetsPing::OwnerDied(NodeId n, ContKind owner_kind) {
+  absl::erase_if(pings_, [&](const auto& kv) {
+    return kv.second.node == n && kv.second.owner.kind == owner_kind;
+  });
+}
+
 // ---------------------------------------------------------------------------
 // ping_pairs/1 (ping_pairs_stop_on_pang/1).
 

@@ -12,7 +12,7 @@
 //   reachability and latency (the TCP pre-connect), net_kernel:connect_node.
 // Called by: discovery (Start), the join (StartPingPairs), rpc (serving
 //   kPrecheck, kPing), the kernel's events (Handle) and resumes (OnResume),
-//   the node's stop (NodeStopped).
+//   the node's stop (NodeStopped), a discovery crash (OwnerDied).
 //
 // Where the world approximates CETS or OTP: nodes() is read in name order
 // (OTP lists it in its connection table's order; only the order of the
@@ -130,6 +130,10 @@ class CetsPing {
   void OnResume(const Event& event);
   // Everything that ran on `n` ends with it.
   void NodeStopped(NodeId n);
+  // The pings on `n` whose owner is of `owner_kind` die with their owner
+  // (spawn_linked tasks of a process that crashed). A pre-check or connect
+  // they started runs on and finds no ping to report to.
+  void OwnerDied(NodeId n, ContKind owner_kind);
 
   size_t pings_in_flight() const { return pings_.size(); }
   size_t prechecks_in_flight() const { return prechecks_.size(); }

@@ -297,6 +297,26 @@ TEST(CetsPingTest, AStopEndsTheNodesPingsAndPrechecks) {
   EXPECT_EQ(room.ping.pings_in_flight(), 0u);
   EXPECT_EQ(room.ping.prechecks_in_flight(), 0u);
 }
+
+// A crashed discovery process's spawn_linked pings die with it; a ping the
+// node runs for someone else (the join's reach check by rpc) goes on.
+TEST(CetsPingTest, AnOwnersDeathEndsOnlyThePingsItOwned) {
+  PingRoom room;
+  room.dns_delay_ms[kC] = 100;
+  room.dns_delay_ms[kD] = 100;
+  room.ping.Start(kA, kC, Cont{ContKind::kDiscoveryPing, kA, kC, 1});
+  msg::RpcRequest request;
+  request.kind = RpcKind::kPing;
+  request.subject = kD;
+  room.rpc.Start(kB, kA, request, Cont{ContKind::kActionRpc, kB, kA, 0});
+  room.RunUntil(50);
+  EXPECT_EQ(room.ping.pings_in_flight(), 2u);
+  room.ping.OwnerDied(kA, ContKind::kDiscoveryPing);
+  EXPECT_EQ(room.ping.pings_in_flight(), 1u);
+  EXPECT_EQ(room.RunUntil(60'000), (std::pair<TimeMs, int>{-1, -1}));
+  ASSERT_EQ(room.rpc_answers.size(), 1u);
+  EXPECT_TRUE(room.rpc_answers[0].answer.yes);  // a's connect to d succeeded
+}
 // can_preconnect_from_all_nodes: Nodes = nodes() is read before the local
 // pre_connect, so a peer that connects during it is not asked, and one lost
 // during it still is (erpc's call to it may auto-connect).

@@ -15,11 +15,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "engine/engine.h"
 #include "engine/types.h"
 
 namespace discosim::world {
@@ -65,6 +67,9 @@ struct BackendConfig {
   std::optional<std::vector<NodeName>> nodes;  // none: every declared node, sorted
   LatencyRange latency;
   double error_rate = 0.0;  // probability in [0, 1] that a call returns {error, simulated}
+  // Probability in [0, 1] that a call raises: the get_nodes task dies, and
+  // with it the discovery process it is linked to (see action::BackendCrash).
+  double crash_rate = 0.0;
   friend bool operator==(const BackendConfig&, const BackendConfig&) = default;
 };
 
@@ -203,6 +208,22 @@ struct Limits {
 
 enum class TraceMode { kHashOnly, kKeepLines };
 
+// One call of a node's discovery engine (Init or Step), handed to
+// WorldConfig::engine_observer right after the call, before the world
+// carries out its effects: for tools that re-run the engine elsewhere
+// (oracle/ replays every step through cets_discovery.erl).
+struct EngineCall {
+  const NodeName& node;
+  uint32_t incarnation;
+  TimeMs now_ms;
+  const engine::Options* options;  // Init: its options; Step: nullptr
+  const engine::Message* message;  // Step: the message; Init: nullptr
+  const engine::NodeSet& visible;  // the view the call ran with
+  const engine::State& after;
+  const engine::Effects& effects;
+};
+using EngineObserver = std::function<void(const EngineCall&)>;
+
 struct WorldConfig {
   uint64_t seed = 1;
   std::vector<NodeConfig> nodes;
@@ -216,6 +237,7 @@ struct WorldConfig {
   NetworkConfig network;
   Limits limits;
   TraceMode trace = TraceMode::kHashOnly;
+  EngineObserver engine_observer;  // none by default; it cannot change the run
 };
 
 }  // namespace discosim::world

@@ -16,8 +16,8 @@ inline constexpr NodeId kNoNode = UINT32_MAX;
 
 enum class EventKind : uint8_t {
   kAction,             // a: index into actions
-  kDiscoveryRun,       // node; a: incarnation. Handle one mailbox message.
-  kTimerFire,          // node; a: incarnation; b: engine timer id
+  kDiscoveryRun,       // node; a: discovery process. Handle one mailbox message.
+  kTimerFire,          // node; a: discovery process; b: engine timer id
   kBackendDone,        // node; a: incarnation
   kNetDeliver,         // a: message slot
   kNkPump,             // node; a: incarnation. net_kernel takes queued requests.
@@ -58,11 +58,11 @@ struct Event {
   static Event RunAction(NodeId node, size_t action) {
     return Make(EventKind::kAction, 0, node, kNoNode, action, 0);
   }
-  static Event DiscoveryRun(NodeId node, uint32_t incarnation) {
-    return Make(EventKind::kDiscoveryRun, 0, node, kNoNode, incarnation, 0);
+  static Event DiscoveryRun(NodeId node, uint32_t process) {
+    return Make(EventKind::kDiscoveryRun, 0, node, kNoNode, process, 0);
   }
-  static Event TimerFire(NodeId node, uint32_t incarnation, uint64_t timer) {
-    return Make(EventKind::kTimerFire, 0, node, kNoNode, incarnation, timer);
+  static Event TimerFire(NodeId node, uint32_t process, uint64_t timer) {
+    return Make(EventKind::kTimerFire, 0, node, kNoNode, process, timer);
   }
   static Event BackendDone(NodeId node, uint32_t incarnation) {
     return Make(EventKind::kBackendDone, 0, node, kNoNode, incarnation, 0);
@@ -146,7 +146,7 @@ struct Event {
 // What to resume when an asynchronous step ends (see Sim::Resume).
 enum class ContKind : uint8_t {
   kNone,
-  kDiscoveryPing,   // node X, peer target, id = X's incarnation; value 1 pong
+  kDiscoveryPing,   // node X, peer target, id = X's discovery process; value 1 pong
   kPingPrecheck,    // id = ping; value 1 ok
   kPingConnect,     // id = ping; value 1 true
   kPingMulticall,   // id = ping; value = rpc id

@@ -24,7 +24,7 @@ std::unique_ptr<Sim> ConnectedPair() {
   while (!sim->queue.empty() && sim->queue.next() <= 2'000 * Sim::kUsPerMs) {
     sim->Dispatch(sim->queue.Pop().payload);
   }
-  EXPECT_NE(sim->Link(0, 1).conn_id, 0u);
+  EXPECT_NE(sim->network.ConnId(0, 1), 0u);
   return sim;
 }
 
@@ -40,7 +40,7 @@ TEST(InvariantsTest, AnUpEndOnAStoppedNodeIsCaught) {
 
 TEST(InvariantsTest, AVisibleSetThatIsNotTheUpEndsIsCaught) {
   auto sim = ConnectedPair();
-  sim->nodes[1].visible.clear();
+  sim->discovery.NodeDown(1, 0);  // told of a nodedown its end never had
   EXPECT_NE(CheckInvariants(*sim).find("nodes()"), std::string::npos);
 }
 
@@ -49,7 +49,7 @@ TEST(InvariantsTest, ALockHolderCountedTwiceIsCaught) {
   sim->join_lock.MiscountHoldersForTest(1);
   EXPECT_NE(CheckInvariants(*sim).find("lock holders"), std::string::npos);
   sim->join_lock.MiscountHoldersForTest(-1);
-  ++sim->hosts[0].spinners;
+  ++sim->cpu.Spinners(0);
   EXPECT_NE(CheckInvariants(*sim).find("spinners"), std::string::npos);
 }
 

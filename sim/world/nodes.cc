@@ -26,7 +26,7 @@ const char* ActionName(const Action& action) {
   static constexpr const char* kNames[] = {
       "start", "stop", "restart", "partition", "cut", "heal", "heal", "disconnect", "dns",
       "slow_connect", "backend", "backend_fail", "add_table", "delete_table", "send", "call",
-      "connect_node", "rpc", "lock_loop"};
+      "connect_node", "rpc", "lock_loop", "backend_crash"};
   static_assert(std::size(kNames) == std::variant_size_v<Action>);
   return kNames[action.index()];
 }
@@ -38,7 +38,7 @@ const char* ActionName(const Action& action) {
 absl::Status Sim::Validate(TimeMs at_ms, const Action& action) const {
   if (absl::Status status = ValidateAction(config, at_ms, action); !status.ok()) return status;
   const std::string* id = OutcomeId(action);
-  if (id != nullptr && outcome_by_id.contains(*id)) {
+  if (id != nullptr && discovery.IdUsed(*id)) {
     return absl::InvalidArgumentError(
         absl::StrCat("t=", at_ms, "ms ", ActionName(action), ": id \"", *id, "\" used twice"));
   }
@@ -63,26 +63,17 @@ void Sim::Execute(const ScheduledAction& scheduled) {
     for (const auto& [x, y] : pairs) links.emplace_back(id(x), id(y));
     return links;
   };
-  auto for_nodes = [&](const std::optional<NodeName>& node, auto fn) {
+  auto for_each_node = [&](const std::optional<NodeName>& node, auto fn) {
     if (node.has_value()) {
-      fn(nodes[id(*node)]);
+      fn(id(*node));
     } else {
-      for (NodeRt& n : nodes) fn(n);
+      for (NodeId n = 0; n < n_nodes; ++n) fn(n);
     }
   };
   auto new_outcome = [&](const std::string& key, const NodeName& node) {
-    outcomes.push_back(CallOutcome{});
-    CallOutcome& out = outcomes.back();
-    out.id = key;
-    out.node = node;
-    out.called_at_ms = now();
-    outcome_by_id[key] = outcomes.size() - 1;
-    return outcomes.size() - 1;
+    return discovery.NewOutcome(key, node);
   };
-  auto end_outcome = [&](size_t index, CallOutcome::Kind kind) {
-    outcomes[index].kind = kind;
-    outcomes[index].replied_at_ms = now();
-  };
+  auto end_outcome = [&](size_t index, CallOutcome::Kind kind) { discovery.Answer(index, kind); };
   std::visit(
       Overloaded{
           [&](const action::Start& a) {
@@ -103,48 +94,41 @@ void Sim::Execute(const ScheduledAction& scheduled) {
             for (size_t g = 0; g < a.groups.size(); ++g) {
               for (const NodeName& name : a.groups[g]) groups[id(name)] = static_cast<uint32_t>(g + 1);
             }
-            ReachabilityChanged(reachability.Partition(std::move(groups)));
+            network.Partition(std::move(groups), current_action);
           },
           [&](const action::Cut& a) {
-            ReachabilityChanged(reachability.Cut(links_of(a.links)));
+            network.Cut(links_of(a.links), current_action);
           },
           [&](const action::HealAll&) {
-            ReachabilityChanged(reachability.HealAll());
+            network.HealAll(current_action);
             MarkFaultRemoved();
           },
           [&](const action::HealLinks& a) {
-            ReachabilityChanged(reachability.HealLinks(links_of(a.links)));
+            network.HealLinks(links_of(a.links), current_action);
             MarkFaultRemoved();
           },
           [&](const action::Disconnect& a) {
             for (const auto& [x, y] : a.links) {
               const NodeId nx = id(x), ny = id(y);
               if (!nodes[nx].running && !nodes[ny].running) continue;
-              if (nodes[nx].running && Link(nx, ny).conn_id != 0) {
-                Disconnect(nx, ny, DownCause::kDisconnect);
-              } else if (nodes[ny].running && Link(ny, nx).conn_id != 0) {
-                Disconnect(ny, nx, DownCause::kDisconnect);
+              if (nodes[nx].running && network.ConnId(nx, ny) != 0) {
+                network.Disconnect(nx, ny, DownCause::kDisconnect);
+              } else if (nodes[ny].running && network.ConnId(ny, nx) != 0) {
+                network.Disconnect(ny, nx, DownCause::kDisconnect);
               }
             }
           },
           [&](const action::Dns& a) {
             const bool fails = a.answer == action::DnsAnswer::kFails;
-            dns.SetAnswer(id(a.node), a.delay_ms, fails);
+            net_kernel.SetDnsAnswer(id(a.node), a.delay_ms, fails);
             if (a.delay_ms == 0 && !fails) MarkFaultRemoved();
           },
-          [&](const action::SlowConnect& a) { nodes[id(a.node)].connect_delay_ms = a.delay_ms; },
+          [&](const action::SlowConnect& a) { net_kernel.SetConnectDelay(id(a.node), a.delay_ms); },
           [&](const action::Backend& a) {
-            for_nodes(a.node, [&](NodeRt& n) {
-              if (a.nodes.has_value()) n.backend.nodes = *a.nodes;
-              if (a.latency.has_value()) n.backend.latency = *a.latency;
-              if (a.error_rate.has_value()) n.backend.error_ppm = ErrorRatePpm(*a.error_rate);
-            });
+            for_each_node(a.node, [&](NodeId n) { backend.Change(n, a); });
           },
           [&](const action::BackendFail& a) {
-            for_nodes(a.node, [&](NodeRt& n) {
-              if (a.count.has_value()) n.backend.fail_count = *a.count;
-              if (a.until_ms.has_value()) n.backend.fail_until_ms = *a.until_ms;
-            });
+            for_each_node(a.node, [&](NodeId n) { backend.Fail(n, a); });
             if (a.until_ms.has_value() && *a.until_ms >= now()) {
               PushAtMs(*a.until_ms, Event::FaultOver());
             }
@@ -153,15 +137,15 @@ void Sim::Execute(const ScheduledAction& scheduled) {
             const NodeId n = id(a.node);
             if (!nodes[n].running) return;
             cets_servers.StartIfAbsent(n, a.table);
-            DeliverToDiscovery(n, engine::AddTable{a.table});
+            discovery.Deliver(n, engine::AddTable{a.table});
           },
           [&](const action::DeleteTable& a) {
             const NodeId n = id(a.node);
-            if (nodes[n].running) DeliverToDiscovery(n, engine::DeleteTable{a.table});
+            if (nodes[n].running) discovery.Deliver(n, engine::DeleteTable{a.table});
           },
           [&](const action::Send& a) {
             const NodeId n = id(a.node);
-            if (nodes[n].running) DeliverToDiscovery(n, a.message);
+            if (nodes[n].running) discovery.Deliver(n, a.message);
           },
           [&](const action::Call& a) {
             const NodeId n = id(a.node);
@@ -170,24 +154,7 @@ void Sim::Execute(const ScheduledAction& scheduled) {
               end_outcome(index, CallOutcome::Kind::kNoProc);
               return;
             }
-            const engine::CallerId caller = next_caller++;
-            callers[caller] = index;
-            open_calls[index] = {n, nodes[n].incarnation};
-            switch (a.request) {
-              case action::Request::kWaitForReady:
-                DeliverToDiscovery(n, engine::WaitForReadyCall{caller});
-                break;
-              case action::Request::kWaitForGetNodes:
-                DeliverToDiscovery(n, engine::WaitForGetNodesCall{caller});
-                break;
-              case action::Request::kGetTables:
-                DeliverToDiscovery(n, engine::GetTablesCall{caller});
-                break;
-              case action::Request::kSystemInfo:
-                DeliverToDiscovery(n, engine::SystemInfoCall{caller});
-                break;
-            }
-            Push(now() + a.timeout_ms, Event::CallTimeout(n, index));
+            discovery.Call(n, index, a.request, a.timeout_ms);
           },
           [&](const action::ConnectNode& a) {
             const NodeId n = id(a.node), target = id(a.target);
@@ -197,8 +164,8 @@ void Sim::Execute(const ScheduledAction& scheduled) {
             } else if (n == target) {
               end_outcome(index, CallOutcome::Kind::kTrue);
             } else {
-              open_calls[index] = {n, nodes[n].incarnation};
-              RequestConnect(n, target, Cont{ContKind::kActionConnect, n, target, index});
+              discovery.OpenCall(index, n);
+              net_kernel.RequestConnect(n, target, Cont{ContKind::kActionConnect, n, target, index});
             }
           },
           [&](const action::Rpc& a) {
@@ -208,7 +175,7 @@ void Sim::Execute(const ScheduledAction& scheduled) {
               end_outcome(index, CallOutcome::Kind::kNoProc);
               return;
             }
-            open_calls[index] = {n, nodes[n].incarnation};
+            discovery.OpenCall(index, n);
             msg::RpcRequest request;
             request.kind = RpcKind::kNodeName;
             StartRpc(n, target, std::move(request), Cont{ContKind::kActionRpc, n, target, index});
@@ -217,6 +184,7 @@ void Sim::Execute(const ScheduledAction& scheduled) {
             const NodeId n = id(a.node);
             if (nodes[n].running) cets_join.StartLockLoop(n);
           },
+          [&](const action::BackendCrash& a) { backend.CrashNext(id(a.node)); },
       },
       act);
 }
@@ -269,18 +237,6 @@ void Sim::RecordAction(const Action& act) {
 // ---------------------------------------------------------------------------
 // Start and stop.
 
-// What a node's processes hold: gone when it stops, fresh when it starts.
-void Sim::ClearProcesses(NodeRt& node) {
-  node.mailbox.clear();
-  node.run_scheduled = false;
-  node.visible.clear();
-  node.timers.clear();
-  node.get_nodes_pending.reset();
-  node.nk_queue.clear();
-  node.nk_busy = false;
-  node.nk_pump_scheduled = false;
-}
-
 void Sim::StartNode(NodeId n) {
   NodeRt& node = nodes[n];
   if (node.running) {
@@ -289,25 +245,19 @@ void Sim::StartNode(NodeId n) {
     return;
   }
   node.running = true;
-  dns.NodeStarted(n);  // a started node has a DNS entry; its cache is empty
+  net_kernel.NodeStarted(n);  // a started node has a DNS entry; its cache is empty
   ++node.incarnation;
   node.start_time_ms = now();
-  ClearProcesses(node);
   global.ClearNode(n);
   join_lock.ClearNode(n);
   cets_servers.Clear(n);
+  backend.Clear(n);
   observations.NodeStarted(n, node.incarnation, now());
   for (const TableName& table : node.tables) cets_servers.Start(n, table);
   NoteLazy(static_cast<uint32_t>(NoteKind::kNodeStart), n, kNoNode, node.incarnation, [&] {
     return absl::StrCat(now(), " ", node.name, " start incarnation ", node.incarnation);
   });
-  engine::Options options;
-  options.tables = node.tables;
-  options.backend_state = 0;
-  options.config = config.intervals;
-  scratch_effects.clear();
-  engine::Init(node.engine, options, now(), ViewOf(n), scratch_effects);
-  CarryOut(n, scratch_effects);
+  discovery.Start(n);
 }
 
 void Sim::StopNode(NodeId n) {
@@ -320,40 +270,33 @@ void Sim::StopNode(NodeId n) {
   NoteLazy(static_cast<uint32_t>(NoteKind::kNodeStop), n, kNoNode, node.incarnation, [&] {
     return absl::StrCat(now(), " ", node.name, " stop incarnation ", node.incarnation);
   });
-  EndCalls(n, CallOutcome::Kind::kNoProc);
+  discovery.Stop(n);
   observations.NodeStopped(n, now());  // its ends go down: kStopped
-  // Its sockets close: peers that can reach it get the close after a
-  // latency; the others find out by tick timeout (armed when they lost reach).
-  for (NodeId y = 0; y < n_nodes; ++y) {
-    if (y == n) continue;
-    const uint64_t their_conn = Link(y, n).conn_id;
-    if (their_conn != 0 && Reachable(n, y)) SendRaw(n, y, their_conn, msg::Close{});
-    LinkEnd& mine = Link(n, y);
-    const int64_t fifo_us = mine.last_delivery_us;
-    const uint32_t tick_gen = mine.tick_gen + 1;
-    mine = LinkEnd{};
-    mine.last_delivery_us = fifo_us;
-    mine.tick_gen = tick_gen;
-    pending_send_request.erase({n, y});
-    for (auto* queues : {&pending_sends, &held}) {
-      auto it = queues->find({n, y});
-      if (it == queues->end()) continue;
-      for (uint32_t slot : it->second) FreeMessage(slot);
-      queues->erase(it);
-    }
-  }
+  network.NodeStopped(n);
   // Everything that ran on it ends with it.
-  absl::erase_if(setups, [&](const auto& kv) { return kv.second.from == n; });
   ping.NodeStopped(n);
   rpc.NodeStopped(n);
   cets_join.NodeStopped(n);
   node.running = false;
-  ClearProcesses(node);
   global.ClearNode(n);
   global.NodeStopped(n);
   join_lock.ClearNode(n);
   cets_servers.Clear(n);
-  dns.NodeStopped(n);
+  backend.Clear(n);
+  net_kernel.NodeStopped(n);
+}
+
+// ---------------------------------------------------------------------------
+// A discovery crash (backend_crash, crash_rate).
+
+void Sim::DiscoveryTasksDie(NodeId n) {
+  // cets_discovery spawn_links its ping tasks: they die. (A precheck or a
+  // connect they started finds no ping to report to; a connect net_kernel
+  // is making goes on, as net_kernel's setup outlives its caller.)
+  ping.OwnerDied(n, ContKind::kDiscoveryPing);
+  // Its join task too, in CETS; here it runs to its end and its
+  // joining_finished is dropped (CetsJoin::Orphan).
+  cets_join.Orphan(n);
 }
 
 }  // namespace discosim::world

@@ -150,7 +150,7 @@ TEST(ObservationsTest, FaultsFromSettingsAndActions) {
   Schedule(*world, 1'000, action::Dns{"b@h2", 0, action::DnsAnswer::kResolves});
   Schedule(*world, 2'000, action::SlowConnect{"a@h1", 400});
   Schedule(*world, 3'000, action::BackendFail{"b@h2", std::nullopt, 5'000});
-  Schedule(*world, 4'000, action::Backend{std::nullopt, std::nullopt, std::nullopt, 0.0});
+  Schedule(*world, 4'000, action::Backend{std::nullopt, std::nullopt, std::nullopt, 0.0, std::nullopt});
   RunTo(*world, 6'000);
   const Observations& seen = world->Observed();
   ASSERT_EQ(seen.faults.size(), 4u);

@@ -28,6 +28,7 @@ enum class Subsystem : uint64_t {
   kLockBackoff = 5,
   kFaultSchedule = 6,  // reserved for fuzzing's fault schedules
   kCpu = 7,            // per host: hop times, scheduling waits
+  kBackendCrashes = 8,  // per node: get_nodes calls that raise (crash_rate)
 };
 
 // One splitmix64 step: advances `state` and returns the next output.

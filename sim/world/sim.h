@@ -5,17 +5,19 @@
 //
 //   world.cc       build, the run loop, event dispatch, the public API
 //   nodes.cc       start, stop, restart; timeline actions
-//   network.cc     reachability, latency and FIFO order, connection ends,
-//                  tick-timeout detection, closes, sends
-//   net_kernel.cc  DNS, connection setup, explicit and auto connects
+//   network.h/.cc  the network room: reachability, latency and FIFO order,
+//                  connection ends, tick-timeout detection, closes, sends
+//   net_kernel.h/.cc  the net_kernel room: DNS, connection setup, explicit
+//                  and auto connects
 //   cets.cc        the table servers' rpcs (whereis, get_cluster)
-//   rpc.h/.cc      rpc (a room of its own: Sim::rpc)
-//   cets_ping.h/.cc  cets_ping (a room of its own: Sim::ping)
 //   global.h/.cc, join_lock.h/.cc, cets_server.h/.cc, cets_join.h/.cc: rooms
 //                  of their own (Sim::global, join_lock, cets_servers, cets_join)
-//   cpu.cc         hosts and cores: hop costs, waits for a core
-//   backend.cc     get_nodes backends
-//   discovery.cc   the engine adapter: mailboxes, effects, calls, logs
+//   rpc.h/.cc      the rpc room: calls in flight, serving, replies, timeouts
+//   cets_ping.h/.cc  the cets_ping room: pings, pre-checks, ping_pairs
+//   cpu.h/.cc      the CPU room: hosts and cores, hop costs, waits for a core
+//   backend.h/.cc  the backends room: get_nodes backends
+//   discovery.h/.cc  the discovery room: the engine adapter (engine and
+//                  runtime per node, effects, calls and outcomes, logs)
 //
 // Nodes are indexed 0..N-1 in sorted name order, so index order is name
 // order. Anything that can outlive its node's incarnation (events, tasks,
@@ -42,18 +44,22 @@
 #include "engine/engine.h"
 #include "engine/types.h"
 #include "sim/world/action.h"
+#include "sim/world/backend.h"
 #include "sim/world/cets_join.h"
-#include "sim/world/cets_server.h"
 #include "sim/world/cets_ping.h"
+#include "sim/world/cets_server.h"
 #include "sim/world/check.h"
 #include "sim/world/config.h"
-#include "sim/world/dns.h"
+#include "sim/world/discovery.h"
+#include "sim/world/cpu.h"
 #include "sim/world/event.h"
 #include "sim/world/event_queue.h"
 #include "sim/world/global.h"
 #include "sim/world/join_lock.h"
 #include "sim/world/kernel.h"
 #include "sim/world/messages.h"
+#include "sim/world/net_kernel.h"
+#include "sim/world/network.h"
 #include "sim/world/node.h"
 #include "sim/world/observation_log.h"
 #include "sim/world/observations.h"
@@ -66,48 +72,12 @@
 namespace discosim::world {
 
 
-// ---------------------------------------------------------------------------
-// Per-pair state: node x's end of its link to y (dense N x N).
-
-struct LinkEnd {
-  uint64_t conn_id = 0;            // 0: x does not count y as connected
-  uint32_t tick_gen = 0;           // bumps cancel a pending tick timeout
-  bool barred = false;             // dist_auto_connect once: barred towards y
-  uint64_t setup_id = 0;           // x's pending setup to y
-  int64_t last_delivery_us = 0;    // FIFO: no message x -> y arrives before this
-};
-
-// ---------------------------------------------------------------------------
-// Asynchronous work.
-
-struct Setup {
-  enum class Stage { kDns1, kDns2, kConnecting, kHandshake, kAccepted, kWaitDeadline };
-  NodeId from = kNoNode;
-  NodeId to = kNoNode;
-  uint32_t from_incarnation = 0;
-  TimeMs deadline_ms = 0;  // set when the setup process starts (after net_kernel's lookup)
-  Stage stage = Stage::kDns1;
-  std::vector<Cont> waiters;
-};
-
-// Who hears that node x's end of its connection to y came up or went down
-// (Sim::end_listeners, wired in Sim::WireEndListeners).
-struct EndListener {
-  const char* name = "";
-  bool visible_only = false;  // not told about hidden connections
-  std::function<void(NodeId x, NodeId y, uint64_t conn_id)> up;
-  std::function<void(NodeId x, NodeId y, uint64_t conn_id, DownCause cause)> down;
-};
-
 struct ScheduledAction {
   TimeMs at_ms = 0;
   Action action;
   bool initial_start = false;  // a config start_at, not a timeline action
   int64_t schedule_index = -1;  // which World::Schedule call (0, 1, ...); -1 initial
 };
-
-// An error rate as parts per million, for integer Chance draws.
-uint64_t ErrorRatePpm(double rate);
 
 // ---------------------------------------------------------------------------
 
@@ -129,63 +99,32 @@ struct Sim : Kernel {
   void Execute(const ScheduledAction& scheduled);
   // The action's partition band and faults, in the observation stream.
   void RecordAction(const Action& action);
-  static void ClearProcesses(NodeRt& node);
   void StartNode(NodeId n);
   void StopNode(NodeId n);
   void MarkFaultRemoved();
 
-  // --- network.cc ---
-  bool Reachable(NodeId x, NodeId y) const { return reachability.Reachable(x, y); }
-  bool Hidden(NodeId x, NodeId y) const;
-  LinkEnd& Link(NodeId x, NodeId y) { return links[x * n_nodes + y]; }
-  const LinkEnd& Link(NodeId x, NodeId y) const { return links[x * n_nodes + y]; }
-  TimeMs LatencyMs(NodeId x, NodeId y) const;
-  int64_t LatencyUs(NodeId x, NodeId y) const;  // loopback between nodes of one host
-  TimeMs TickDrawMs(NodeId x);
-  // The CPU model (see CpuConfig).
-  int64_t HopUs(NodeId n);         // a process on n handling one message
-  int64_t CoreWaitUs(NodeId n);    // waiting for a core on n's host
-  int64_t RpcUs(NodeId caller, NodeId target);  // one sequential rpc, round trip
-  // Busy work on a host in thousandths of a core: its spinners plus the
-  // CPU its hops used lately.
-  int64_t LoadMilli(uint32_t host) const;
-  void AddHopWork(uint32_t host, int64_t work_us);
-  // After a change of `reachability` (old: the matrix before): records the
-  // apart spells, arms tick timeouts, lets held messages flow on heal.
-  void ReachabilityChanged(const std::vector<uint8_t>& old_reach);
-  void Send(NodeId from, NodeId to, Payload payload, SendMode mode);
-  void SendRaw(NodeId from, NodeId to, uint64_t conn_id, Payload payload);
-  void Transmit(uint32_t slot);
-  uint32_t NewMessage(NodeId from, NodeId to, uint64_t conn_id, Payload payload);
-  void FreeMessage(uint32_t slot);
-  void OnNetDeliver(uint32_t slot);
-  void Undeliverable(uint32_t slot);
-  void EndUp(NodeId x, NodeId y, uint64_t conn_id);
-  void EndDown(NodeId x, NodeId y, DownCause cause);
-  void ArmTick(NodeId x, NodeId y);
-  void OnTickTimeout(const Event& event);
-  void Disconnect(NodeId x, NodeId y, DownCause cause);
-  void FlushPendingSends(NodeId from, NodeId to, bool connected);
+  // --- the network room (network.h): forwarders for the join rooms' ports ---
+  bool Reachable(NodeId x, NodeId y) const { return network.Reachable(x, y); }
+  bool Hidden(NodeId x, NodeId y) const { return network.Hidden(x, y); }
+  uint64_t ConnId(NodeId x, NodeId y) const { return network.ConnId(x, y); }
+  int64_t LatencyUs(NodeId x, NodeId y) const { return network.LatencyUs(x, y); }
+  int64_t RpcUs(NodeId caller, NodeId target) { return network.RpcUs(caller, target); }
+  void Send(NodeId from, NodeId to, Payload payload, SendMode mode) {
+    network.Send(from, to, std::move(payload), mode);
+  }
+  void Disconnect(NodeId x, NodeId y, DownCause cause) { network.Disconnect(x, y, cause); }
+  // Forwarders to the CPU room (cpu.h), for the join rooms' ports.
+  int64_t HopUs(NodeId n) { return cpu.HopUs(n); }
+  int64_t CoreWaitUs(NodeId n) { return cpu.CoreWaitUs(n); }
+  // A message the network delivered, routed by payload to its room.
+  void Receive(const NetMsg& m);
 
-  // --- net_kernel.cc ---
-  // The DNS answer `n` gets for `target`'s name now: its delay and whether it
-  // resolves. Updates n's resolver cache.
-  std::pair<TimeMs, bool> Lookup(NodeId n, NodeId target) { return dns.Lookup(n, target, now()); }
-  void RequestConnect(NodeId n, NodeId target, Cont waiter);
-  void AutoConnect(NodeId n, NodeId target, Cont waiter);
-  bool AutoConnectBarred(NodeId n, NodeId target) const;
-  void ScheduleNkPump(NodeId n);
-  void NkPump(NodeId n);
-  void OnNkDnsDone(const Event& event);
-  void SetupAfterDns1(uint64_t setup_id, bool resolved);
-  void OnSetupDns2Done(const Event& event);
-  void OnSetupConnected(uint64_t setup_id);
-  void OnSetupDeadline(uint64_t setup_id);
-  void OnHandshakeRequest(const NetMsg& m, const msg::HandshakeRequest& req);
-  void AcceptHandshake(NodeId n, NodeId from, uint64_t setup_id);
-  void OnHandshakeReply(const NetMsg& m, const msg::HandshakeReply& reply);
-  void FailSetup(uint64_t setup_id);
-  void ResolvePendingSetup(NodeId x, NodeId y);
+  // --- the net_kernel room (net_kernel.h): forwarders for the join rooms' ports ---
+  std::pair<TimeMs, bool> Lookup(NodeId n, NodeId target) { return net_kernel.Lookup(n, target); }
+  void RequestConnect(NodeId n, NodeId target, Cont waiter) {
+    net_kernel.RequestConnect(n, target, waiter);
+  }
+  void AutoConnect(NodeId n, NodeId target, Cont waiter) { net_kernel.AutoConnect(n, target, waiter); }
 
   // --- global.h, join_lock.h: forwarders for the network's message dispatch ---
   void OnGlobalSyncMsg(const NetMsg& m, const msg::GlobalSync& sync) { global.OnSync(m, sync); }
@@ -201,7 +140,7 @@ struct Sim : Kernel {
   }
 
   // --- rpc (rpc.h): forwarders for the callers outside the room ---
-  void WireRpc();  // world.cc: its send and servers
+  void WireRpc();  // world.cc: its send, undeliverable requests, servers
   uint64_t StartRpc(NodeId caller, NodeId target, msg::RpcRequest request, Cont owner) {
     return rpc.Start(caller, target, std::move(request), owner);
   }
@@ -224,29 +163,22 @@ struct Sim : Kernel {
     cets_join.Start(n, std::move(pairs));
   }
 
-  // --- backend.cc ---
-  void StartGetNodes(NodeId n, engine::BackendState backend_state);
-  void OnBackendDone(const Event& event);
-
-  // --- discovery.cc ---
-  void DeliverToDiscovery(NodeId n, engine::Message message);
-  void OnDiscoveryRun(const Event& event);
-  void CarryOut(NodeId n, engine::Effects& effects);
-  void OnTimerFire(const Event& event);
-  void OnCallTimeout(const Event& event);
-  void EndCalls(NodeId n, CallOutcome::Kind kind);
-  engine::View ViewOf(NodeId n) const { return engine::View{nodes[n].name, nodes[n].visible}; }
+  // --- the discovery room (discovery.h) ---
+  // n's discovery crashed: the tasks it spawn_linked die with it. Its ping
+  // tasks end; its join task, which the world cannot stop halfway, runs on
+  // as an orphan whose result is dropped (CetsJoin::Orphan).
+  void DiscoveryTasksDie(NodeId n);
 
   // --- state ---
   bool IsLockTraffic(const Event& event) const;
 
-  std::vector<HostRt> hosts;
-  std::vector<LinkEnd> links;
-  std::vector<EndListener> end_listeners;  // in the order they are told (part of the trace)
+  Cpu cpu{*this};
+  Network network{*this, cpu};
+  NetKernel net_kernel{*this, network};
+  Backend backend{*this};
+  Discovery discovery{*this, network, backend};
   Rpc rpc{*this};
   CetsPing ping{*this, rpc};
-  Reachability reachability;
-  Dns dns;  // net_kernel's names and resolver caches
   // The rooms of global and cets (built in Build: WireJoinRooms).
   CetsServers cets_servers;
   JoinLock join_lock;
@@ -254,22 +186,8 @@ struct Sim : Kernel {
   Global global;
 
   std::vector<ScheduledAction> actions;
-  std::vector<NetMsg> messages;
-  std::vector<uint32_t> free_messages;
-  std::map<std::pair<NodeId, NodeId>, std::deque<uint32_t>> pending_sends;  // awaiting a connect
-  std::map<std::pair<NodeId, NodeId>, uint64_t> pending_send_request;  // the connect they wait on
-  std::map<std::pair<NodeId, NodeId>, std::deque<uint32_t>> held;  // up but unreachable
-
-  absl::btree_map<uint64_t, Setup> setups;
-
-  std::vector<CallOutcome> outcomes;
-  std::map<std::string, size_t, std::less<>> outcome_by_id;
-  std::map<engine::CallerId, size_t> callers;  // waiting engine callers -> outcome
-  std::map<size_t, std::pair<NodeId, uint32_t>> open_calls;  // outcome -> node, incarnation
-  engine::CallerId next_caller = 1;
 
   std::optional<TimeMs> last_fault_removal_ms;
-  engine::Effects scratch_effects;
   int64_t schedule_calls = 0;    // World::Schedule calls so far
   int64_t current_action = -1;   // the Schedule call of the action being executed
 };

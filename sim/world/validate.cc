@@ -135,6 +135,7 @@ class ConfigChecker {
     }
     if (!IsRange(node.backend.latency)) AddTo(index, "backend.latency", "needs 0 <= min <= max");
     if (!IsProbability(node.backend.error_rate)) AddTo(index, "backend.error_rate", "must be in [0, 1]");
+    if (!IsProbability(node.backend.crash_rate)) AddTo(index, "backend.crash_rate", "must be in [0, 1]");
     for (const NodeName& listed : node.backend.nodes.value_or(std::vector<NodeName>{})) {
       if (!declared_.contains(listed)) {
         AddTo(index, "backend.nodes", absl::StrCat("names undeclared node ", listed));
@@ -218,6 +219,7 @@ class ActionChecker {
     if (a.nodes.has_value()) Nodes("nodes", *a.nodes);
     if (a.latency.has_value() && !IsRange(*a.latency)) Bad("latency", "needs 0 <= min <= max");
     if (a.error_rate.has_value() && !IsProbability(*a.error_rate)) Bad("error_rate", "must be in [0, 1]");
+    if (a.crash_rate.has_value() && !IsProbability(*a.crash_rate)) Bad("crash_rate", "must be in [0, 1]");
   }
   void BackendFail(const action::BackendFail& a, TimeMs at_ms) {
     if (a.node.has_value()) Node("node", *a.node);
@@ -306,6 +308,7 @@ std::vector<Problem> ActionProblems(const WorldConfig& config, TimeMs at_ms, con
                  [&](const action::ConnectNode& a) { c.Probe(a.node, a.target, a.id); },
                  [&](const action::Rpc& a) { c.Probe(a.node, a.target, a.id); },
                  [&](const action::LockLoop& a) { c.Node("node", a.node); },
+                 [&](const action::BackendCrash& a) { c.Node("node", a.node); },
              },
              action);
   return std::move(c).Take();

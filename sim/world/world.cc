@@ -18,10 +18,6 @@ namespace {
 
 }  // namespace
 
-uint64_t ErrorRatePpm(double rate) {
-  return static_cast<uint64_t>(rate * 1'000'000.0 + 0.5);
-}
-
 const char* ToString(EventKind kind) {
   switch (kind) {
     case EventKind::kAction: return "action";
@@ -74,6 +70,7 @@ const char* ToString(CallOutcome::Kind kind) {
     case CallOutcome::Kind::kTrue: return "true";
     case CallOutcome::Kind::kFalse: return "false";
     case CallOutcome::Kind::kBadRpc: return "badrpc";
+    case CallOutcome::Kind::kExit: return "exit";
   }
   return "?";
 }
@@ -114,55 +111,39 @@ absl::Status Sim::Build() {
                                   c.resolvable.has_value(), c.settings.dns_delay_ms,
                                   c.settings.dns_cache_ttl_ms});
     n.tables = c.tables;
-    n.connect_delay_ms = c.settings.connect_delay_ms;
-    n.backend.nodes = c.backend.nodes.value_or(all_names);
-    n.backend.latency = c.backend.latency;
-    n.backend.error_ppm = ErrorRatePpm(c.backend.error_rate);
-    n.rng_jitter = Rng::ForStream(config.seed, Subsystem::kNetworkJitter, id);
-    n.rng_tick = Rng::ForStream(config.seed, Subsystem::kTick, id);
-    n.rng_backend_latency = Rng::ForStream(config.seed, Subsystem::kBackendLatency, id);
-    n.rng_backend_errors = Rng::ForStream(config.seed, Subsystem::kBackendErrors, id);
     // Faults a node is declared with, from t=0.
     observations.SetDns(id, c.settings.dns_delay_ms, c.resolvable == std::optional<bool>(false), 0, -1);
-    observations.SetSlowConnect(id, n.connect_delay_ms, 0, -1);
+    observations.SetSlowConnect(id, c.settings.connect_delay_ms, 0, -1);
     observations.SetBackendErrors(id, c.backend.error_rate, 0, -1);
   }
-  // Hosts: the declared ones in name order, then one of its own for each
-  // node that names none.
-  std::vector<HostConfig> declared_hosts = config.hosts;
-  std::sort(declared_hosts.begin(), declared_hosts.end(),
-            [](const HostConfig& a, const HostConfig& b) { return a.name < b.name; });
-  std::map<std::string, uint32_t, std::less<>> host_index;
-  for (const HostConfig& h : declared_hosts) {
-    host_index.emplace(h.name, static_cast<uint32_t>(hosts.size()));
-    HostRt rt;
-    rt.name = h.name;
-    rt.cores = h.cores;
-    hosts.push_back(std::move(rt));
-  }
-  for (NodeId id = 0; id < n_nodes; ++id) {
-    const std::string& wanted = sorted[id].host;
-    if (wanted.empty()) {
-      HostRt rt;
-      rt.name = nodes[id].name;
-      rt.cores = config.cpu.default_cores;
-      nodes[id].host = static_cast<uint32_t>(hosts.size());
-      hosts.push_back(std::move(rt));
-    } else {
-      nodes[id].host = host_index.find(wanted)->second;  // declared: ValidateConfig
-    }
-    hosts[nodes[id].host].members.push_back(id);
-  }
-  for (uint32_t h = 0; h < hosts.size(); ++h) {
-    hosts[h].rng = Rng::ForStream(config.seed, Subsystem::kCpu, h);
-  }
-  dns.Build(std::move(dns_names));
-  links.assign(static_cast<size_t>(n_nodes) * n_nodes, LinkEnd{});
+  std::vector<BackendConfig> backends;
+  for (const NodeConfig& c : sorted) backends.push_back(c.backend);
+  backend.Build(backends, all_names);
+  backend.answered = [this](NodeId n, engine::GetNodesDone done) {
+    discovery.Deliver(n, std::move(done));
+  };
+  discovery.Build();
+  discovery.start_ping = [this](NodeId n, NodeId target, Cont owner) { ping.Start(n, target, owner); };
+  discovery.start_join = [this](NodeId n, std::vector<engine::JoinPair> pairs) {
+    StartJoinTask(n, std::move(pairs));
+  };
+  discovery.linked_tasks_die = [this](NodeId n) { DiscoveryTasksDie(n); };
+  backend.fault_removed = [this] { MarkFaultRemoved(); };
+  backend.crashed = [this](NodeId n) { discovery.Crash(n); };
+  std::vector<std::string> node_hosts;
+  for (const NodeConfig& c : sorted) node_hosts.push_back(c.host);
+  cpu.Build(node_hosts);
+  cpu.server_busy = [this](NodeId n) { return join_lock.ServerBusy(n); };
+  std::vector<TimeMs> connect_delays_ms;
+  for (const NodeConfig& c : sorted) connect_delays_ms.push_back(c.settings.connect_delay_ms);
+  net_kernel.Build(std::move(dns_names), std::move(connect_delays_ms));
+  network.Build();
+  network.SetConnector(&net_kernel);
+  network.receive = [this](const NetMsg& m) { Receive(m); };
   WireJoinRooms();
   WireEndListeners();
   WireRpc();
   WireCetsPing();
-  reachability.Build(n_nodes);
   // Initial starts, in name order at each instant.
   for (NodeId id = 0; id < n_nodes; ++id) {
     const std::optional<TimeMs>& at = sorted[id].start_at_ms;
@@ -176,43 +157,43 @@ absl::Status Sim::Build() {
 // The nodeup / nodedown fan-out. The order is part of the trace: each
 // listener's sends and pushes land in the queue in this order.
 void Sim::WireEndListeners() {
-  end_listeners.clear();
+  network.ClearListeners();
   // 1. discovery: nodes() changes, and its mailbox gets nodeup / nodedown.
-  end_listeners.push_back(EndListener{
+  network.AddListener(EndListener{
       "discovery", true,
-      [this](NodeId x, NodeId y, uint64_t) {
-        nodes[x].visible.insert(Name(y));
-        DeliverToDiscovery(x, engine::Nodeup{Name(y)});
-      },
-      [this](NodeId x, NodeId y, uint64_t, DownCause) {
-        nodes[x].visible.erase(Name(y));
-        DeliverToDiscovery(x, engine::Nodedown{Name(y)});
-      }});
+      [this](NodeId x, NodeId y, uint64_t) { discovery.NodeUp(x, y); },
+      [this](NodeId x, NodeId y, uint64_t, DownCause) { discovery.NodeDown(x, y); }});
   // 2. global: connect_all's sync, prevent_overlapping_partitions' reports.
-  end_listeners.push_back(EndListener{
+  network.AddListener(EndListener{
       "global", true, [this](NodeId x, NodeId y, uint64_t) { global.OnNodeup(x, y); },
       [this](NodeId x, NodeId y, uint64_t conn_id, DownCause cause) {
         global.OnNodedown(x, y, conn_id, cause);
       }});
   // 3. cets table servers: monitors of the peer's servers fire.
-  end_listeners.push_back(EndListener{
+  network.AddListener(EndListener{
       "cets_tables", false, nullptr,
       [this](NodeId x, NodeId y, uint64_t, DownCause) { cets_servers.OnNodedown(x, y); }});
   // 4. the join lock: a holder's lock goes, attempts stop waiting for it.
-  end_listeners.push_back(EndListener{
+  network.AddListener(EndListener{
       "join_lock", false, nullptr,
       [this](NodeId x, NodeId y, uint64_t, DownCause) { join_lock.OnNodedown(x, y); }});
   // 5. rpc: calls to the peer fail with {badrpc, nodedown}.
-  end_listeners.push_back(EndListener{
+  network.AddListener(EndListener{
       "rpc", false, nullptr,
       [this](NodeId x, NodeId y, uint64_t, DownCause) { rpc.OnNodedown(x, y); }});
 }
 
-// The rpc room's send (the network's) and who serves each kind of call.
+// The rpc room's send (the network's; a request it cannot deliver fails the
+// call) and who serves each kind of call.
 void Sim::WireRpc() {
   rpc.SetSend([this](NodeId from, NodeId to, Payload payload, SendMode mode) {
-    Send(from, to, std::move(payload), mode);
+    network.Send(from, to, std::move(payload), mode);
   });
+  network.undeliverable = [this](const NetMsg& m) {
+    if (const auto* request = std::get_if<msg::RpcRequest>(&m.payload)) {
+      rpc.Finish(request->rpc_id, RpcAnswer{});  // {badrpc, nodedown}
+    }
+  };
   auto tables = [this](NodeId server, NodeId caller, const msg::RpcRequest& request) {
     ServeTableRpc(server, caller, request);
   };
@@ -225,21 +206,21 @@ void Sim::WireRpc() {
 void Sim::WireCetsPing() {
   CetsPing::Wiring wiring;
   wiring.connected = [this](NodeId x, NodeId y) {
-    return Link(x, y).conn_id != 0 && !Hidden(x, y);
+    return network.ConnId(x, y) != 0 && !network.Hidden(x, y);
   };
-  wiring.lookup = [this](NodeId n, NodeId target) { return Lookup(n, target); };
-  wiring.reachable = [this](NodeId x, NodeId y) { return Reachable(x, y); };
-  wiring.latency_us = [this](NodeId x, NodeId y) { return LatencyUs(x, y); };
+  wiring.lookup = [this](NodeId n, NodeId target) { return net_kernel.Lookup(n, target); };
+  wiring.reachable = [this](NodeId x, NodeId y) { return network.Reachable(x, y); };
+  wiring.latency_us = [this](NodeId x, NodeId y) { return network.LatencyUs(x, y); };
   wiring.connect = [this](NodeId n, NodeId target, Cont waiter) {
-    RequestConnect(n, target, waiter);
+    net_kernel.RequestConnect(n, target, waiter);
   };
   ping.Wire(std::move(wiring));
 }
 
-// The ports of the rooms of global and cets: what each sees of the rooms
-// that are still Sim's member functions.
+// The ports of the rooms of global and cets: what each sees of the other
+// rooms (network, net_kernel, cpu, rpc, cets_ping, discovery).
 void Sim::WireJoinRooms() {
-  auto conn_id = [this](NodeId x, NodeId y) { return Link(x, y).conn_id; };
+  auto conn_id = [this](NodeId x, NodeId y) { return ConnId(x, y); };
   auto hidden = [this](NodeId x, NodeId y) { return Hidden(x, y); };
   auto send_existing = [this](NodeId from, NodeId to, Payload payload) {
     Send(from, to, std::move(payload), SendMode::kExistingOnly);
@@ -258,7 +239,7 @@ void Sim::WireJoinRooms() {
                                   [this](NodeId n) { return HopUs(n); },
                                   [this](NodeId n) { return CoreWaitUs(n); },
                                   [this](NodeId n, int delta) {
-                                    uint32_t& spinners = hosts[nodes[n].host].spinners;
+                                    uint32_t& spinners = cpu.Spinners(n);
                                     spinners = static_cast<uint32_t>(spinners + delta);
                                   }},
                   &cets_join);
@@ -275,7 +256,7 @@ void Sim::WireJoinRooms() {
       [this](NodeId caller, NodeId target) { return RpcUs(caller, target); },
       [this](NodeId n) { return HopUs(n); },
       [this](NodeId n, std::vector<engine::JoinResult> results) {
-        DeliverToDiscovery(n, engine::JoiningFinished{std::move(results)});
+        discovery.Deliver(n, engine::JoiningFinished{std::move(results)});
       }});
 }
 
@@ -294,15 +275,9 @@ void Sim::OnResume(const Event& event) {
     case ContKind::kNone:
       WORLD_CHECK(false, "a resume with no continuation");
       return;
-    case ContKind::kDiscoveryPing: {
-      const NodeRt& n = nodes[event.node];
-      if (!n.running || n.incarnation != event.a) return;
-      DeliverToDiscovery(event.node,
-                         engine::PingResult{Name(event.peer),
-                                            event.b != 0 ? engine::PingResult::Outcome::kPong
-                                                         : engine::PingResult::Outcome::kPang});
+    case ContKind::kDiscoveryPing:
+      discovery.OnPingResult(event);
       return;
-    }
     case ContKind::kPingPrecheck:
     case ContKind::kPingConnect:
     case ContKind::kPingMulticall:
@@ -318,38 +293,61 @@ void Sim::OnResume(const Event& event) {
     case ContKind::kJoinPingPairs:
       cets_join.OnPingPairs(event.a, event.b);
       return;
-    case ContKind::kPendingSends: {
-      // Only the connect the queued sends wait on now counts (an older one
-      // may report after the queue was flushed and refilled).
-      auto it = pending_send_request.find({event.node, event.peer});
-      if (it != pending_send_request.end() && it->second == event.a) {
-        FlushPendingSends(event.node, event.peer, event.b != 0);
-      }
+    case ContKind::kPendingSends:
+      network.OnConnectForSends(event);
       return;
-    }
     case ContKind::kGlobalConnect:
       if (nodes[event.node].incarnation == event.a) {
         global.OnConnectResult(event.node, event.peer, event.b != 0);
       }
       return;
-    case ContKind::kActionConnect: {
-      CallOutcome& out = outcomes[event.a];
-      if (out.kind != CallOutcome::Kind::kPending) return;
-      out.kind = event.b != 0 ? CallOutcome::Kind::kTrue : CallOutcome::Kind::kFalse;
-      out.replied_at_ms = now();
-      open_calls.erase(event.a);
+    case ContKind::kActionConnect:
+      discovery.Answer(event.a, event.b != 0 ? CallOutcome::Kind::kTrue : CallOutcome::Kind::kFalse);
       return;
-    }
     case ContKind::kActionRpc: {
       const RpcCall rpc = TakeRpc(event.b);
-      CallOutcome& out = outcomes[event.a];
-      if (out.kind != CallOutcome::Kind::kPending) return;
-      out.kind = rpc.answer.delivered ? CallOutcome::Kind::kOk : CallOutcome::Kind::kBadRpc;
-      out.replied_at_ms = now();
-      open_calls.erase(event.a);
+      discovery.Answer(event.a,
+                       rpc.answer.delivered ? CallOutcome::Kind::kOk : CallOutcome::Kind::kBadRpc);
       return;
     }
   }
+}
+
+void Sim::Receive(const NetMsg& m) {
+  const NodeId to = m.to, from = m.from;
+  std::visit(
+      [&](auto& p) {
+        using P = std::decay_t<decltype(p)>;
+        if constexpr (std::is_same_v<P, msg::HandshakeRequest>) {
+          net_kernel.OnHandshakeRequest(m, p);
+        } else if constexpr (std::is_same_v<P, msg::HandshakeReply>) {
+          net_kernel.OnHandshakeReply(m, p);
+        } else if constexpr (std::is_same_v<P, msg::Close>) {
+          WORLD_CHECK(false, "a close for a room: the network handles closes");
+        } else if constexpr (std::is_same_v<P, msg::StartTime>) {
+          discovery.Deliver(to, engine::StartTimeMsg{Name(from), p.start_time});
+        } else if constexpr (std::is_same_v<P, msg::RpcRequest>) {
+          rpc.Serve(to, from, p);
+        } else if constexpr (std::is_same_v<P, msg::RpcReply>) {
+          rpc.OnReply(m, p);
+        } else if constexpr (std::is_same_v<P, msg::GlobalSync>) {
+          OnGlobalSyncMsg(m, p);
+        } else if constexpr (std::is_same_v<P, msg::GlobalNewNodes>) {
+          OnGlobalNewNodes(m, p);
+        } else if constexpr (std::is_same_v<P, msg::LostConnection>) {
+          OnLostConnection(m, p);
+        } else if constexpr (std::is_same_v<P, msg::RemoveConnection>) {
+          OnRemoveConnection(m);
+        } else if constexpr (std::is_same_v<P, msg::LockRequest>) {
+          OnLockRequest(m, p);
+        } else if constexpr (std::is_same_v<P, msg::LockReply>) {
+          OnLockReply(m, p);
+        } else {
+          static_assert(std::is_same_v<P, msg::LockRelease>);
+          OnLockReleaseMsg(m, p);
+        }
+      },
+      m.payload);
 }
 
 bool Sim::IsLockTraffic(const Event& event) const {
@@ -360,7 +358,7 @@ bool Sim::IsLockTraffic(const Event& event) const {
     return true;
   }
   if (event.kind != EventKind::kNetDeliver) return false;
-  const Payload& payload = messages[static_cast<uint32_t>(event.a)].payload;
+  const Payload& payload = network.Message(static_cast<uint32_t>(event.a)).payload;
   return std::holds_alternative<msg::LockRequest>(payload) ||
          std::holds_alternative<msg::LockReply>(payload) ||
          std::holds_alternative<msg::LockRelease>(payload);
@@ -374,28 +372,23 @@ void Sim::Dispatch(const Event& event) {
            [&] { return absl::StrCat(now(), " event ", DescribeEvent(event)); });
   switch (event.kind) {
     case EventKind::kAction: Execute(actions[event.a]); break;
-    case EventKind::kDiscoveryRun: OnDiscoveryRun(event); break;
-    case EventKind::kTimerFire: OnTimerFire(event); break;
-    case EventKind::kBackendDone: OnBackendDone(event); break;
-    case EventKind::kNetDeliver: OnNetDeliver(static_cast<uint32_t>(event.a)); break;
-    case EventKind::kNkPump:
-      if (nodes[event.node].running && nodes[event.node].incarnation == event.a) {
-        nodes[event.node].nk_pump_scheduled = false;
-        NkPump(event.node);
-      }
-      break;
-    case EventKind::kNkDnsDone: OnNkDnsDone(event); break;
-    case EventKind::kSetupDns2Done: OnSetupDns2Done(event); break;
-    case EventKind::kSetupConnected: OnSetupConnected(event.a); break;
-    case EventKind::kSetupDeadline: OnSetupDeadline(event.a); break;
-    case EventKind::kTickTimeout: OnTickTimeout(event); break;
+    case EventKind::kDiscoveryRun: discovery.OnRun(event); break;
+    case EventKind::kTimerFire: discovery.OnTimerFire(event); break;
+    case EventKind::kBackendDone: backend.OnDone(event); break;
+    case EventKind::kNetDeliver: network.OnDeliver(static_cast<uint32_t>(event.a)); break;
+    case EventKind::kNkPump: net_kernel.OnPump(event); break;
+    case EventKind::kNkDnsDone: net_kernel.OnDnsDone(event); break;
+    case EventKind::kSetupDns2Done: net_kernel.OnSetupDns2Done(event); break;
+    case EventKind::kSetupConnected: net_kernel.OnSetupConnected(event.a); break;
+    case EventKind::kSetupDeadline: net_kernel.OnSetupDeadline(event.a); break;
+    case EventKind::kTickTimeout: network.OnTickTimeout(event); break;
     case EventKind::kPrecheckDnsDone:
     case EventKind::kPrecheckTcpDone:
     case EventKind::kMulticallDeadline: ping.Handle(event); break;
     case EventKind::kJoinTimer: cets_join.OnTimer(event); break;
     case EventKind::kGlobalSync: global.OnSyncTimer(event); break;
     case EventKind::kLockRetry: join_lock.OnRetry(event); break;
-    case EventKind::kCallTimeout: OnCallTimeout(event); break;
+    case EventKind::kCallTimeout: discovery.OnCallTimeout(event); break;
     case EventKind::kResume: OnResume(event); break;
     case EventKind::kFaultOver: MarkFaultRemoved(); break;
     case EventKind::kLockServe: join_lock.OnServe(event); break;
@@ -427,11 +420,11 @@ absl::Status World::Schedule(TimeMs at_ms, Action action) {
   }
   if (absl::Status status = s.Validate(at_ms, action); !status.ok()) return status;
   if (const auto* call = std::get_if<action::Call>(&action)) {
-    s.outcome_by_id.emplace(call->id, SIZE_MAX);  // reserved; filled when the call is made
+    s.discovery.ReserveId(call->id);  // filled when the call is made
   } else if (const auto* connect = std::get_if<action::ConnectNode>(&action)) {
-    s.outcome_by_id.emplace(connect->id, SIZE_MAX);
+    s.discovery.ReserveId(connect->id);
   } else if (const auto* rpc = std::get_if<action::Rpc>(&action)) {
-    s.outcome_by_id.emplace(rpc->id, SIZE_MAX);
+    s.discovery.ReserveId(rpc->id);
   }
   s.actions.push_back(ScheduledAction{at_ms, std::move(action), false, schedule_index});
   s.PushAtMs(at_ms, Event::RunAction(kNoNode, s.actions.size() - 1));
@@ -514,8 +507,9 @@ void World::RecordStatus() {
   s.observations.BeginStatusInstant(s.now());
   for (NodeId id = 0; id < s.n_nodes; ++id) {
     const NodeRt& n = s.nodes[id];
-    DiscoveryStatus now{s.now(), n.running, n.incarnation, n.engine.phase, false};
-    if (n.running) now.ready = engine::VerifyReady(n.engine, s.ViewOf(id)).empty();
+    const engine::State& engine = s.discovery.state(id);
+    DiscoveryStatus now{s.now(), n.running, n.incarnation, engine.phase, false};
+    if (n.running) now.ready = engine::VerifyReady(engine, s.discovery.ViewOf(id)).empty();
     s.observations.NoteStatus(id, now);
   }
 }
@@ -535,13 +529,13 @@ bool World::CountsUp(std::string_view node, std::string_view peer) const {
   std::optional<NodeId> x = sim_->Find(node);
   std::optional<NodeId> y = sim_->Find(peer);
   if (!x || !y || *x == *y) return false;
-  return sim_->Link(*x, *y).conn_id != 0;
+  return sim_->network.ConnId(*x, *y) != 0;
 }
 
 const engine::NodeSet& World::VisibleConnected(std::string_view node) const {
   static const engine::NodeSet kEmpty;
   std::optional<NodeId> x = sim_->Find(node);
-  return x ? sim_->nodes[*x].visible : kEmpty;
+  return x ? sim_->discovery.visible(*x) : kEmpty;
 }
 
 bool World::NoOverlappingPartitions() const {
@@ -552,7 +546,7 @@ bool World::NoOverlappingPartitions() const {
     if (n.running && n.settings.visibility == Visibility::kVisible) members.push_back(id);
   }
   auto both_up = [&](NodeId a, NodeId b) {
-    return s.Link(a, b).conn_id != 0 && s.Link(b, a).conn_id != 0;
+    return s.network.ConnId(a, b) != 0 && s.network.ConnId(b, a) != 0;
   };
   // Transitive means every connected component is a clique.
   std::vector<int> component(s.n_nodes, -1);
@@ -610,40 +604,38 @@ std::optional<engine::NodeSet> World::TableCluster(std::string_view node,
 const engine::State* World::DiscoveryState(std::string_view node) const {
   std::optional<NodeId> x = sim_->Find(node);
   if (!x || !sim_->nodes[*x].running) return nullptr;
-  return &sim_->nodes[*x].engine;
+  return &sim_->discovery.state(*x);
 }
 
 std::optional<engine::SystemInfo> World::SystemInfo(std::string_view node) const {
   std::optional<NodeId> x = sim_->Find(node);
   if (!x || !sim_->nodes[*x].running) return std::nullopt;
-  return engine::MakeSystemInfo(sim_->nodes[*x].engine, sim_->now(), sim_->ViewOf(*x));
+  return engine::MakeSystemInfo(sim_->discovery.state(*x), sim_->now(), sim_->discovery.ViewOf(*x));
 }
 
 std::optional<std::vector<engine::MissingTask>> World::VerifyReady(std::string_view node) const {
   std::optional<NodeId> x = sim_->Find(node);
   if (!x || !sim_->nodes[*x].running) return std::nullopt;
-  return engine::VerifyReady(sim_->nodes[*x].engine, sim_->ViewOf(*x));
+  return engine::VerifyReady(sim_->discovery.state(*x), sim_->discovery.ViewOf(*x));
 }
 
 const std::vector<TimeMs>& World::GetNodesCalls(std::string_view node) const {
   static const std::vector<TimeMs> kEmpty;
   std::optional<NodeId> x = sim_->Find(node);
-  return x ? sim_->nodes[*x].get_nodes_calls : kEmpty;
+  return x ? sim_->discovery.get_nodes_calls(*x) : kEmpty;
 }
 
 const std::vector<LogEntry>& World::Logs(std::string_view node) const {
   static const std::vector<LogEntry> kEmpty;
   std::optional<NodeId> x = sim_->Find(node);
-  return x ? sim_->nodes[*x].logs : kEmpty;
+  return x ? sim_->discovery.logs(*x) : kEmpty;
 }
 
 const CallOutcome* World::Outcome(std::string_view id) const {
-  auto it = sim_->outcome_by_id.find(id);
-  if (it == sim_->outcome_by_id.end() || it->second == SIZE_MAX) return nullptr;
-  return &sim_->outcomes[it->second];
+  return sim_->discovery.Outcome(id);
 }
 
-const std::vector<CallOutcome>& World::Outcomes() const { return sim_->outcomes; }
+const std::vector<CallOutcome>& World::Outcomes() const { return sim_->discovery.outcomes(); }
 std::optional<TimeMs> World::LastFaultRemovalMs() const { return sim_->last_fault_removal_ms; }
 uint64_t World::TraceHash() const { return sim_->trace.hash(); }
 const Observations& World::Observed() const { return sim_->observations.observed(); }

@@ -67,6 +67,7 @@ struct CallOutcome {
     kTrue,            // connect_node returned true
     kFalse,           // connect_node returned false
     kBadRpc,          // {badrpc, nodedown}
+    kExit,            // the discovery process died while the call waited (gen_server:call exits)
   };
   std::string id;
   NodeName node;
