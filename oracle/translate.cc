@@ -1,6 +1,7 @@
 // Engine vocabulary <-> oracle terms: see translate.h.
 #include "oracle/translate.h"
 
+#include <string_view>
 #include <type_traits>
 #include <utility>
 #include <variant>
@@ -69,6 +70,14 @@ Term LogValue(const std::string& key, const e::LogValue& value) {
   }
   const std::string& text = std::get<std::string>(value);
   if (key == "text") return Binary(text);
+  // A join result's {error,Reason} whose Reason does not read as a term (a
+  // task_failed's pids): read as JoinResult builds it, the reason as text.
+  constexpr std::string_view kError = "{error,";
+  if (key == "result" && text.starts_with(kError) && text.ends_with('}') && !Parse(text).ok()) {
+    return Tuple({Atom("error"),
+                  FromText(std::string_view(text).substr(kError.size(),
+                                                         text.size() - kError.size() - 1))});
+  }
   if (key == "msg" || key == "result" || key == "reason") return FromText(text);
   return Atom(text);
 }

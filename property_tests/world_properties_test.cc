@@ -94,8 +94,9 @@ RC_GTEST_PROP(WorldProperties, ConnectivityIsTransitiveOnceSettled, ()) {
 // From the time every fault is healed and backends are healthy, within the
 // liveness bound: nodes that list each other are connected, wait_for_ready
 // returns, and (with overlap prevention everywhere) every table both have
-// covers both. CETS 0.2.0 does not keep this after two joins merged into one
-// cluster at once (a stale merge: README, Findings): such a run is tagged
+// covers both. CETS 0.2.0 does not keep this after two joins sent their dumps
+// into one cluster at once, both past the second check_fully_connected (a
+// stale merge: README, Findings): such a run is tagged
 // "known finding" and counts as passed (fuzz::CaseResult::Kind::kKnownFinding).
 RC_GTEST_PROP(WorldProperties, HealedClustersReconnectJoinAndGetReady, ()) {
   const FuzzCase c = *GenWorldCase({});

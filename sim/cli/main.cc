@@ -358,8 +358,9 @@ CLI::App* AddFuzzCommand(CLI::App& app, FuzzFlags& flags) {
       "Run generated clusters and fault schedules against the world-level properties\n"
       "(membership, transitivity, liveness, determinism). Each failing case is shrunk and\n"
       "written as a scenario file that fails the same way under `discosim run`.\n"
-      "A liveness failure after two joins merged into one cluster at once is counted as a\n"
-      "`known finding` (CETS 0.2.0 never repairs that split; README, Findings), not a failure.\n"
+      "A liveness failure after two joins sent their dumps into one cluster at once, both\n"
+      "past cets_join's second check, is counted as a `known finding` (CETS 0.2.0 never\n"
+      "repairs that split; README, Findings), not a failure.\n"
       "Example: discosim fuzz --runs 10000 --seed 7 --jobs 8 --shard 1/4 --budget 10m --out failures\n"
       "Merge:   discosim fuzz --merge shard-1 shard-2 shard-3 shard-4 --format junit > fuzz.xml");
   AddFuzzFlags(*fuzz, flags);

@@ -38,8 +38,11 @@ struct CaseResult {
     kFailed,         // `property` broke
     kTooManyEvents,  // the run hit CheckOptions::max_events
     // Only liveness broke, in a run with a stale merge (world::Counters::
-    // stale_merges): the README finding "concurrent merges", which CETS
-    // 0.2.0 does not recover from. Not a failure; `observed` says what broke.
+    // stale_merges: a member's cluster changed between its answer to
+    // join2's second check_fully_connected and its send_dump, the window
+    // cets_join 0.2.0 leaves and the what-if check_merge closes): the README
+    // finding "concurrent merges", which CETS 0.2.0 does not recover from.
+    // Not a failure; `observed` says what broke.
     kKnownFinding,
     kError,          // the world refused the scenario (a bug in the fuzzer or the world)
   };

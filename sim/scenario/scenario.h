@@ -321,8 +321,8 @@ struct JoinLockOptions {
 // `cets:` (extension) what-if changes to cets 0.2.0 itself; as released
 // when absent.
 struct CetsOptions {
-  // `check_merge`: a join merges only if every member's cluster is still what
-  // its consistency check saw; otherwise the pair fails with cluster_changed.
+  // `check_merge` (what-if): send_dump fails with cluster_changed when a
+  // member's cluster changed after its answer to the second consistency check.
   bool check_merge = false;
   friend bool operator==(const CetsOptions&, const CetsOptions&) = default;
 };

@@ -184,11 +184,10 @@ struct LockConfig {
 // cets table servers and joins: what-if changes to cets 0.2.0 (the
 // defaults are as released).
 struct CetsConfig {
-  // Step 7 merges only if every member's cluster is still what step 6
-  // checked; otherwise the pair fails with `cluster_changed` and discovery
-  // retries it. As released, cets adds its step-6 snapshot anyway, and two
-  // joins that merge into one member at once can split a table for good
-  // (README, Findings; Counters::stale_merges).
+  // What-if: cets_join checks both sides again after the dumps; this also
+  // makes send_dump fail (cluster_changed) when a member's cluster changed
+  // between its answer to that check and the send_dump, the window cets
+  // 0.2.0 leaves open (Counters::stale_merges counts merges in it).
   bool check_merge = false;
 };
 

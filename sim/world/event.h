@@ -152,6 +152,7 @@ enum class ContKind : uint8_t {
   kPingMulticall,   // id = ping; value = rpc id
   kRpcServe,        // node = server, peer = caller, id = rpc; value 1 pong/ok
   kJoinRpc,         // id = join; value = rpc id
+  kJoinPingPairs,   // id = join; value = ping_pairs task id (its reach check is done)
   kPendingSends,    // node = from, peer = to; value 1 connected
   kGlobalConnect,   // node, peer; value 1 connected
   kActionConnect,   // id = outcome index; value 1 true

@@ -36,16 +36,17 @@ std::string CheckLock(const Sim& s) {
   uint32_t holders = 0, contenders = 0;
   const std::vector<Cpu::Host>& hosts = s.cpu.hosts();
   std::vector<uint32_t> spinners(hosts.size(), 0);
-  for (const auto& [join_id, join] : s.joins) {
-    holders += join.lock_held ? 1 : 0;
-    contenders += Sim::Contending(join.stage) ? 1 : 0;
-    if (join.spinning) ++spinners[s.cpu.HostOf(join.node)];
+  const JoinLock& lock = s.join_lock;
+  for (const auto& [join_id, request] : lock.requests()) {
+    holders += request.held ? 1 : 0;
+    contenders += JoinLock::Contending(request.phase) ? 1 : 0;
+    if (request.spinning) ++spinners[s.cpu.HostOf(request.node)];
   }
-  if (holders != s.lock_holders) {
-    return absl::StrCat("lock holders counted ", s.lock_holders, ", held by ", holders, " joins");
+  if (holders != lock.holders()) {
+    return absl::StrCat("lock holders counted ", lock.holders(), ", held by ", holders, " joins");
   }
-  if (contenders != s.lock_contenders) {
-    return absl::StrCat("lock contenders counted ", s.lock_contenders, ", ", contenders,
+  if (contenders != lock.contenders()) {
+    return absl::StrCat("lock contenders counted ", lock.contenders(), ", ", contenders,
                         " joins contend");
   }
   for (uint32_t h = 0; h < hosts.size(); ++h) {

@@ -46,9 +46,9 @@ TEST(InvariantsTest, AVisibleSetThatIsNotTheUpEndsIsCaught) {
 
 TEST(InvariantsTest, ALockHolderCountedTwiceIsCaught) {
   auto sim = ConnectedPair();
-  ++sim->lock_holders;
+  sim->join_lock.MiscountHoldersForTest(1);
   EXPECT_NE(CheckInvariants(*sim).find("lock holders"), std::string::npos);
-  --sim->lock_holders;
+  sim->join_lock.MiscountHoldersForTest(-1);
   ++sim->cpu.Spinners(0);
   EXPECT_NE(CheckInvariants(*sim).find("spinners"), std::string::npos);
 }

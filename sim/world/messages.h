@@ -31,6 +31,7 @@ struct RpcAnswer {
   bool yes = false;        // found / pong / same server
   ServerRef server;        // kWhereis
   Cluster cluster;         // kGetCluster
+  uint64_t join_ref = 0;   // kGetCluster: the server's join_ref
 };
 
 namespace msg {

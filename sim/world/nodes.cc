@@ -135,11 +135,8 @@ void Sim::Execute(const ScheduledAction& scheduled) {
           },
           [&](const action::AddTable& a) {
             const NodeId n = id(a.node);
-            NodeRt& node = nodes[n];
-            if (!node.running) return;
-            if (!node.servers.contains(a.table)) {
-              node.servers[a.table].cluster = {ServerRef{n, node.incarnation}};
-            }
+            if (!nodes[n].running) return;
+            cets_servers.StartIfAbsent(n, a.table);
             discovery.Deliver(n, engine::AddTable{a.table});
           },
           [&](const action::DeleteTable& a) {
@@ -185,7 +182,7 @@ void Sim::Execute(const ScheduledAction& scheduled) {
           },
           [&](const action::LockLoop& a) {
             const NodeId n = id(a.node);
-            if (nodes[n].running) StartLockLoop(n);
+            if (nodes[n].running) cets_join.StartLockLoop(n);
           },
           [&](const action::BackendCrash& a) { backend.CrashNext(id(a.node)); },
       },
@@ -240,15 +237,6 @@ void Sim::RecordAction(const Action& act) {
 // ---------------------------------------------------------------------------
 // Start and stop.
 
-// What a node's processes hold: gone when it stops, fresh when it starts.
-void Sim::ClearProcesses(NodeRt& node) {
-  node.just_synced = false;
-  node.seen_reports.clear();
-  node.lock = LockTable{};
-  node.gs_busy_until_us = 0;
-  node.servers.clear();
-}
-
 void Sim::StartNode(NodeId n) {
   NodeRt& node = nodes[n];
   if (node.running) {
@@ -260,12 +248,12 @@ void Sim::StartNode(NodeId n) {
   net_kernel.NodeStarted(n);  // a started node has a DNS entry; its cache is empty
   ++node.incarnation;
   node.start_time_ms = now();
-  ClearProcesses(node);
+  global.ClearNode(n);
+  join_lock.ClearNode(n);
+  cets_servers.Clear(n);
   backend.Clear(n);
   observations.NodeStarted(n, node.incarnation, now());
-  for (const TableName& table : node.tables) {
-    node.servers[table].cluster = {ServerRef{n, node.incarnation}};
-  }
+  for (const TableName& table : node.tables) cets_servers.Start(n, table);
   NoteLazy(static_cast<uint32_t>(NoteKind::kNodeStart), n, kNoNode, node.incarnation, [&] {
     return absl::StrCat(now(), " ", node.name, " start incarnation ", node.incarnation);
   });
@@ -285,23 +273,15 @@ void Sim::StopNode(NodeId n) {
   discovery.Stop(n);
   observations.NodeStopped(n, now());  // its ends go down: kStopped
   network.NodeStopped(n);
-  for (NodeId y = 0; y < n_nodes; ++y) Link(n, y) = LinkEnd{};
   // Everything that ran on it ends with it.
   ping.NodeStopped(n);
   rpc.NodeStopped(n);
-  for (auto& [join_id, join] : joins) {
-    if (join.node != n) continue;
-    if (join.record < joins_log.size() && joins_log[join.record].result.empty()) {
-      joins_log[join.record].result = "node_stopped";
-    }
-    // Out of the lock's accounting and its host's spinners.
-    JoinStage(join, JoinTask::Stage::kWhereis);
-    if (join.lock_held) EndLockHold(join);
-  }
-  absl::erase_if(joins, [&](const auto& kv) { return kv.second.node == n; });
-  std::erase_if(orphan_joins, [&](const auto& kv) { return kv.second == n; });
+  cets_join.NodeStopped(n);
   node.running = false;
-  ClearProcesses(node);
+  global.ClearNode(n);
+  global.NodeStopped(n);
+  join_lock.ClearNode(n);
+  cets_servers.Clear(n);
   backend.Clear(n);
   net_kernel.NodeStopped(n);
 }
@@ -315,20 +295,8 @@ void Sim::DiscoveryTasksDie(NodeId n) {
   // is making goes on, as net_kernel's setup outlives its caller.)
   ping.OwnerDied(n, ContKind::kDiscoveryPing);
   // Its join task too, in CETS; here it runs to its end and its
-  // joining_finished is dropped (DeliverToDiscovery).
-  for (const auto& [join_id, join] : joins) {
-    if (join.node == n && !join.lock_loop) orphan_joins.emplace(join_id, n);
-  }
-}
-
-bool Sim::OrphanJoinFinished(NodeId n) {
-  for (auto it = orphan_joins.begin(); it != orphan_joins.end(); ++it) {
-    if (it->second == n && !joins.contains(it->first)) {
-      orphan_joins.erase(it);
-      return true;
-    }
-  }
-  return false;
+  // joining_finished is dropped (CetsJoin::Orphan).
+  cets_join.Orphan(n);
 }
 
 }  // namespace discosim::world

@@ -78,7 +78,12 @@ const char* ToString(CallOutcome::Kind kind) {
 // ---------------------------------------------------------------------------
 // Sim: build, dispatch, helpers.
 
-Sim::Sim(WorldConfig config_in) : Kernel(std::move(config_in)) {
+Sim::Sim(WorldConfig config_in)
+    : Kernel(std::move(config_in)),
+      cets_servers(*this),
+      join_lock(*this),
+      cets_join(*this, cets_servers, join_lock),
+      global(*this) {
   describe_event = [this](const Event& event) { return DescribeEvent(event); };
 }
 
@@ -106,7 +111,6 @@ absl::Status Sim::Build() {
                                   c.resolvable.has_value(), c.settings.dns_delay_ms,
                                   c.settings.dns_cache_ttl_ms});
     n.tables = c.tables;
-    n.rng_lock = Rng::ForStream(config.seed, Subsystem::kLockBackoff, id);
     // Faults a node is declared with, from t=0.
     observations.SetDns(id, c.settings.dns_delay_ms, c.resolvable == std::optional<bool>(false), 0, -1);
     observations.SetSlowConnect(id, c.settings.connect_delay_ms, 0, -1);
@@ -129,14 +133,14 @@ absl::Status Sim::Build() {
   std::vector<std::string> node_hosts;
   for (const NodeConfig& c : sorted) node_hosts.push_back(c.host);
   cpu.Build(node_hosts);
-  cpu.server_busy = [this](NodeId n) { return nodes[n].gs_busy_until_us > now_us(); };
+  cpu.server_busy = [this](NodeId n) { return join_lock.ServerBusy(n); };
   std::vector<TimeMs> connect_delays_ms;
   for (const NodeConfig& c : sorted) connect_delays_ms.push_back(c.settings.connect_delay_ms);
   net_kernel.Build(std::move(dns_names), std::move(connect_delays_ms));
-  links.assign(static_cast<size_t>(n_nodes) * n_nodes, LinkEnd{});
   network.Build();
   network.SetConnector(&net_kernel);
   network.receive = [this](const NetMsg& m) { Receive(m); };
+  WireJoinRooms();
   WireEndListeners();
   WireRpc();
   WireCetsPing();
@@ -154,14 +158,6 @@ absl::Status Sim::Build() {
 // listener's sends and pushes land in the queue in this order.
 void Sim::WireEndListeners() {
   network.ClearListeners();
-  // 0. global's per-link state starts afresh with each connection (state only).
-  network.AddListener(EndListener{
-      "global_links", false,
-      [this](NodeId x, NodeId y, uint64_t) {
-        Link(x, y).global_known = false;
-        Link(x, y).global_forgot_conn = 0;
-      },
-      nullptr});
   // 1. discovery: nodes() changes, and its mailbox gets nodeup / nodedown.
   network.AddListener(EndListener{
       "discovery", true,
@@ -169,18 +165,18 @@ void Sim::WireEndListeners() {
       [this](NodeId x, NodeId y, uint64_t, DownCause) { discovery.NodeDown(x, y); }});
   // 2. global: connect_all's sync, prevent_overlapping_partitions' reports.
   network.AddListener(EndListener{
-      "global", true, [this](NodeId x, NodeId y, uint64_t) { GlobalOnNodeup(x, y); },
+      "global", true, [this](NodeId x, NodeId y, uint64_t) { global.OnNodeup(x, y); },
       [this](NodeId x, NodeId y, uint64_t conn_id, DownCause cause) {
-        GlobalOnNodedown(x, y, conn_id, cause);
+        global.OnNodedown(x, y, conn_id, cause);
       }});
   // 3. cets table servers: monitors of the peer's servers fire.
   network.AddListener(EndListener{
       "cets_tables", false, nullptr,
-      [this](NodeId x, NodeId y, uint64_t, DownCause) { CetsOnNodedown(x, y); }});
+      [this](NodeId x, NodeId y, uint64_t, DownCause) { cets_servers.OnNodedown(x, y); }});
   // 4. the join lock: a holder's lock goes, attempts stop waiting for it.
   network.AddListener(EndListener{
       "join_lock", false, nullptr,
-      [this](NodeId x, NodeId y, uint64_t, DownCause) { LockOnNodedown(x, y); }});
+      [this](NodeId x, NodeId y, uint64_t, DownCause) { join_lock.OnNodedown(x, y); }});
   // 5. rpc: calls to the peer fail with {badrpc, nodedown}.
   network.AddListener(EndListener{
       "rpc", false, nullptr,
@@ -221,6 +217,49 @@ void Sim::WireCetsPing() {
   ping.Wire(std::move(wiring));
 }
 
+// The ports of the rooms of global and cets: what each sees of the other
+// rooms (network, net_kernel, cpu, rpc, cets_ping, discovery).
+void Sim::WireJoinRooms() {
+  auto conn_id = [this](NodeId x, NodeId y) { return ConnId(x, y); };
+  auto hidden = [this](NodeId x, NodeId y) { return Hidden(x, y); };
+  auto send_existing = [this](NodeId from, NodeId to, Payload payload) {
+    Send(from, to, std::move(payload), SendMode::kExistingOnly);
+  };
+  cets_servers.Build(n_nodes, CetsServers::Ports{conn_id});
+  global.Build(n_nodes,
+               Global::Ports{conn_id, hidden, send_existing,
+                             [this](NodeId n, NodeId target, Cont waiter) {
+                               AutoConnect(n, target, waiter);
+                             },
+                             [this](NodeId x, NodeId y, DownCause cause) {
+                               Disconnect(x, y, cause);
+                             }});
+  join_lock.Build(n_nodes,
+                  JoinLock::Ports{conn_id, hidden, send_existing,
+                                  [this](NodeId n) { return HopUs(n); },
+                                  [this](NodeId n) { return CoreWaitUs(n); },
+                                  [this](NodeId n, int delta) {
+                                    uint32_t& spinners = cpu.Spinners(n);
+                                    spinners = static_cast<uint32_t>(spinners + delta);
+                                  }},
+                  &cets_join);
+  cets_join.Build(CetsJoin::Ports{
+      [this](NodeId caller, NodeId target, msg::RpcRequest request, Cont owner) {
+        return StartRpc(caller, target, std::move(request), owner);
+      },
+      [this](uint64_t rpc_id) { return TakeRpc(rpc_id).answer; },
+      [this](NodeId n, std::vector<std::pair<NodeId, NodeId>> pairs, Cont owner) {
+        return ping.StartPingPairs(n, std::move(pairs), owner);
+      },
+      [this](uint64_t id) { return ping.TakePingPairs(id); }, conn_id,
+      [this](NodeId x, NodeId y) { return LatencyUs(x, y); },
+      [this](NodeId caller, NodeId target) { return RpcUs(caller, target); },
+      [this](NodeId n) { return HopUs(n); },
+      [this](NodeId n, std::vector<engine::JoinResult> results) {
+        discovery.Deliver(n, engine::JoiningFinished{std::move(results)});
+      }});
+}
+
 std::string Sim::DescribeEvent(const Event& event) const {
   auto name = [&](NodeId id) { return id == kNoNode ? std::string("-") : Name(id); };
   std::string text = absl::StrFormat("%s node=%s peer=%s a=%d b=%d", ToString(event.kind),
@@ -249,14 +288,17 @@ void Sim::OnResume(const Event& event) {
       rpc.OnServed(event);
       return;
     case ContKind::kJoinRpc:
-      OnJoinRpc(event.a, event.b);
+      cets_join.OnRpc(event.a, event.b);
+      return;
+    case ContKind::kJoinPingPairs:
+      cets_join.OnPingPairs(event.a, event.b);
       return;
     case ContKind::kPendingSends:
       network.OnConnectForSends(event);
       return;
     case ContKind::kGlobalConnect:
       if (nodes[event.node].incarnation == event.a) {
-        OnGlobalConnectResult(event.node, event.peer, event.b != 0);
+        global.OnConnectResult(event.node, event.peer, event.b != 0);
       }
       return;
     case ContKind::kActionConnect:
@@ -343,15 +385,15 @@ void Sim::Dispatch(const Event& event) {
     case EventKind::kPrecheckDnsDone:
     case EventKind::kPrecheckTcpDone:
     case EventKind::kMulticallDeadline: ping.Handle(event); break;
-    case EventKind::kJoinTimer: OnJoinTimer(event); break;
-    case EventKind::kGlobalSync: OnGlobalSyncTimer(event); break;
-    case EventKind::kLockRetry: OnLockRetry(event); break;
+    case EventKind::kJoinTimer: cets_join.OnTimer(event); break;
+    case EventKind::kGlobalSync: global.OnSyncTimer(event); break;
+    case EventKind::kLockRetry: join_lock.OnRetry(event); break;
     case EventKind::kCallTimeout: discovery.OnCallTimeout(event); break;
     case EventKind::kResume: OnResume(event); break;
     case EventKind::kFaultOver: MarkFaultRemoved(); break;
-    case EventKind::kLockServe: OnLockServe(event); break;
-    case EventKind::kLockLocalReply: OnLockLocalReply(event); break;
-    case EventKind::kJoinRpcStep: OnJoinRpcStep(event); break;
+    case EventKind::kLockServe: join_lock.OnServe(event); break;
+    case EventKind::kLockLocalReply: join_lock.OnLocalReply(event); break;
+    case EventKind::kJoinRpcStep: cets_join.OnRpcStep(event); break;
     case EventKind::kRpcTimeout: rpc.OnTimeout(event); break;
   }
 }
@@ -551,7 +593,7 @@ std::optional<engine::NodeSet> World::TableCluster(std::string_view node,
                                                    std::string_view table) const {
   std::optional<NodeId> x = sim_->Find(node);
   if (!x || !sim_->nodes[*x].running) return std::nullopt;
-  const auto& servers = sim_->nodes[*x].servers;
+  const auto& servers = sim_->cets_servers.Of(*x);
   auto it = servers.find(std::string(table));
   if (it == servers.end()) return std::nullopt;
   engine::NodeSet names;
@@ -599,7 +641,7 @@ uint64_t World::TraceHash() const { return sim_->trace.hash(); }
 const Observations& World::Observed() const { return sim_->observations.observed(); }
 uint64_t World::ObservableVersion() const { return sim_->observable_version; }
 const std::vector<std::string>& World::TraceLines() const { return sim_->trace.lines(); }
-const std::vector<JoinRecord>& World::Joins() const { return sim_->joins_log; }
+const std::vector<JoinRecord>& World::Joins() const { return sim_->cets_join.records(); }
 
 std::vector<TraceEntry> World::TraceEntries() const {
   const Sim& s = *sim_;
@@ -628,15 +670,9 @@ std::vector<TraceEntry> World::TraceEntries() const {
 }
 
 Counters World::counters() const {
-  Counters c = sim_->counters;
+  // The lock's time up to now, without touching the world's own accounting.
+  Counters c = sim_->join_lock.CountersNow(sim_->counters);
   c.events = sim_->events_processed;
-  // Up to now, without touching the world's own accounting.
-  const int64_t span_us = sim_->now_us() - sim_->lock_accounted_us;
-  if (sim_->lock_holders > 0) {
-    c.lock_held_us += span_us;
-  } else if (sim_->lock_contenders > 0) {
-    c.lock_free_contended_us += span_us;
-  }
   return c;
 }
 

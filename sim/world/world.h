@@ -142,10 +142,10 @@ struct Counters {
   uint64_t lock_skips = 0;        // acquisitions that found both sides already merged
   uint64_t lock_local_waits = 0;  // times a requester found its own node's table held by another
   uint64_t merges = 0;            // merges done under the lock
-  // Merges that found a member's cluster changed since their step 6 (another
-  // join merged it meanwhile, its lock over other nodes): cets 0.2.0 adds
-  // the snapshot anyway and the clusters can end up different for good.
-  // With CetsConfig::check_merge such a merge fails instead (not counted).
+  // Merges that found a member's cluster changed between its answer to the
+  // second consistency check and the send_dump (another join merged it
+  // meanwhile): cets 0.2.0 adds the snapshot anyway. With
+  // CetsConfig::check_merge such a merge fails instead (not counted).
   uint64_t stale_merges = 0;
   int64_t lock_attempting_us = 0;  // summed over requesters: time in remote attempts (and their releases)
   int64_t lock_waiting_us = 0;     // summed over requesters: time waiting on the own node (spin / sleep)

@@ -487,7 +487,7 @@ TEST(WorldTest, JoinErrorsShowUpAsResults) {
     RunTo(*world, 60'000);
     bool unreachable = false;
     for (const JoinRecord& r : world->Joins()) {
-      unreachable |= r.result == "check_could_reach_each_other_failed";
+      unreachable |= r.result.starts_with("{task_failed,check_could_reach_each_other_failed,");
     }
     EXPECT_TRUE(unreachable);
     EXPECT_EQ(world->TableCluster("b@h2", "t"), (engine::NodeSet{"b@h2"}));
@@ -726,10 +726,18 @@ std::unique_ptr<World> SlowMergeWorld() {
   return Build(config);
 }
 
+// Each result of the node's joins; of {task_failed, Reason, Info} the Reason.
 std::vector<std::string> JoinResults(const World& world, const std::string& node) {
   std::vector<std::string> results;
+  const std::string prefix = "{task_failed,";
   for (const JoinRecord& r : world.Joins()) {
-    if (r.node == node && !r.result.empty()) results.push_back(r.result);
+    if (r.node != node || r.result.empty()) continue;
+    if (r.result.starts_with(prefix)) {
+      const size_t end = r.result.find(",#{", prefix.size());
+      results.push_back(r.result.substr(prefix.size(), end - prefix.size()));
+    } else {
+      results.push_back(r.result);
+    }
   }
   return results;
 }
@@ -748,14 +756,17 @@ TEST(WorldTest, AMergedMemberDropsANewPeerItHasNoConnectionTo) {
   ASSERT_EQ(world->TableCluster("c@h3", "t"), (engine::NodeSet{"c@h3"})) << "merged too early";
   ASSERT_FALSE(world->CountsUp("b@h2", "c@h3"));
   ASSERT_TRUE(world->CountsUp("c@h3", "b@h2"));
+  // cets_join checks both sides again after the dumps: c's call to b goes
+  // over c's end, which the cut holds (gen_server:call waits with an
+  // infinite timeout), so nothing is merged until c's end times out.
   RunTo(*world, 20'000);
-  EXPECT_EQ(world->TableCluster("c@h3", "t"), (engine::NodeSet{"a@h1", "b@h2", "c@h3"}));
-  EXPECT_EQ(world->TableCluster("a@h1", "t"), (engine::NodeSet{"a@h1", "b@h2", "c@h3"}));
+  EXPECT_EQ(world->TableCluster("c@h3", "t"), (engine::NodeSet{"c@h3"}));
+  EXPECT_EQ(world->TableCluster("a@h1", "t"), (engine::NodeSet{"a@h1", "b@h2"}));
   EXPECT_EQ(world->TableCluster("b@h2", "t"), (engine::NodeSet{"a@h1", "b@h2"}));
 }
 
 // Step 7: a member going down while the data is exchanged fails the pair
-// with member_down, and nothing is merged.
+// (a call to it fails with nodedown), and nothing is merged.
 TEST(WorldTest, AMemberGoingDownDuringStepSevenFailsThePair) {
   auto world = SlowMergeWorld();
   RunTo(*world, 10'000);
@@ -764,7 +775,7 @@ TEST(WorldTest, AMemberGoingDownDuringStepSevenFailsThePair) {
   Schedule(*world, 12'000, action::Stop{{"b@h2"}});  // c sees it at once
   RunTo(*world, 16'000);
   const std::vector<std::string> results = JoinResults(*world, "c@h3");
-  EXPECT_NE(std::find(results.begin(), results.end(), "member_down"), results.end());
+  EXPECT_NE(std::find(results.begin(), results.end(), "nodedown"), results.end());
   EXPECT_EQ(world->TableCluster("c@h3", "t"), (engine::NodeSet{"c@h3"}));
   EXPECT_EQ(world->TableCluster("a@h1", "t"), (engine::NodeSet{"a@h1"}));
 }
@@ -1123,7 +1134,9 @@ TEST(WorldTest, CalibratedMergesCostTheMeasuredRpcs) {
   EXPECT_GE(skip_ms, 4 * 2);
   EXPECT_LE(skip_ms, 4 * 3);
   const auto [simple_merge_ms, simple_skip_ms] = locked_ms(JoinModel::kSimple);
-  EXPECT_LT(simple_merge_ms, 10);
+  // Simple model, 1 ms latency: get_pids(R), one ping rpc, the check's call
+  // to the remote member twice (2 ms each) and join_base_ms (2 ms).
+  EXPECT_LE(simple_merge_ms, 10);
   EXPECT_LT(simple_skip_ms, 4);
 }
 
