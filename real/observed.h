@@ -66,6 +66,8 @@ class RealObservable final : public scenario::Observable {
   std::vector<world::NodeStatus> Nodes() const override;
   std::optional<world::NodeStatus> Node(std::string_view node) const override;
   bool CountsUp(std::string_view node, std::string_view peer) const override;
+  // A real node's monitors are not observed: never "still connecting".
+  bool MonitorConnecting(std::string_view, std::string_view) const override { return false; }
   const engine::NodeSet& VisibleConnected(std::string_view node) const override;
   bool NoOverlappingPartitions() const override;
   std::optional<engine::NodeSet> TableCluster(std::string_view node,

@@ -229,7 +229,9 @@ bool Matches(const LogCondition& c, const engine::LogRecord& record) {
 }
 
 // Each running node's table clusters hold only itself and its visible
-// connected nodes. The world lists no servers, so each node's are looked up
+// connected nodes, or a node its monitor is still auto-connecting to (a
+// merged-in member it has no connection to: cets keeps it unless the
+// connect fails). The world lists no servers, so each node's are looked up
 // by the tables it was started with and the tables its discovery tracks
 // (a table added and then deleted again is not seen). Runs after every event
 // under `always`, so it copies nothing but the clusters.
@@ -240,6 +242,7 @@ bool MembersConnected(const Observable& world, const NodeName& node, const Table
   bool ok = true;
   for (const NodeName& member : *cluster) {
     if (member == node || view.contains(member)) continue;
+    if (world.MonitorConnecting(node, member)) continue;  // its monitor is connecting
     std::optional<world::NodeStatus> peer = world.Node(member);
     const char* why = peer && !peer->running         ? "stopped"
                       : world.CountsUp(node, member) ? "connected, but not visibly"

@@ -27,6 +27,9 @@ class Observable {
   virtual std::optional<world::NodeStatus> Node(std::string_view node) const = 0;
   // Whether `node`'s end counts the connection to `peer` as up.
   virtual bool CountsUp(std::string_view node, std::string_view peer) const = 0;
+  // Whether `node`'s cets monitor of a server on `peer` is still auto-connecting
+  // to it (a member kept in the cluster until that attempt ends).
+  virtual bool MonitorConnecting(std::string_view node, std::string_view peer) const = 0;
   // nodes() on `node`: its visible connected nodes.
   virtual const engine::NodeSet& VisibleConnected(std::string_view node) const = 0;
   // Among running visible nodes, "both ends count it up" is transitive.
@@ -65,6 +68,9 @@ class WorldObservable final : public Observable {
   }
   bool CountsUp(std::string_view node, std::string_view peer) const override {
     return world_.CountsUp(node, peer);
+  }
+  bool MonitorConnecting(std::string_view node, std::string_view peer) const override {
+    return world_.MonitorConnecting(node, peer);
   }
   const engine::NodeSet& VisibleConnected(std::string_view node) const override {
     return world_.VisibleConnected(node);

@@ -23,7 +23,13 @@ struct Harness {
     test_util::AddRunningNodes(k);
     net.ConnectAll();
     auto conn_id = [this](NodeId x, NodeId y) { return net.ConnId(x, y); };
-    servers.Build(n, CetsServers::Ports{conn_id});
+    // An auto-connect connects where the reach matrix says it can.
+    auto auto_connect = [this](NodeId x, NodeId y, Cont waiter) {
+      connects.push_back({x, y});
+      if (net.ConnId(x, y) == 0 && reach[x * k.n_nodes + y]) net.Connect(x, y);
+      k.Resume(waiter, net.ConnId(x, y) != 0 ? 1 : 0);
+    };
+    servers.Build(n, CetsServers::Ports{conn_id, auto_connect});
     JoinLock::Ports lock_ports;
     lock_ports.conn_id = conn_id;
     lock_ports.hidden = [](NodeId, NodeId) { return false; };
@@ -31,6 +37,7 @@ struct Harness {
     lock_ports.hop_us = [](NodeId) { return int64_t{0}; };
     lock_ports.core_wait_us = [](NodeId) { return int64_t{0}; };
     lock_ports.add_spinner = [](NodeId, int) {};
+    lock_ports.auto_connect = auto_connect;
     lock.Build(n, std::move(lock_ports), &join);
     CetsJoin::Ports ports;
     ports.start_rpc = [this](NodeId caller, NodeId target, msg::RpcRequest r, Cont owner) {
@@ -116,6 +123,7 @@ struct Harness {
           case EventKind::kLockRetry: lock.OnRetry(e); break;
           case EventKind::kJoinTimer: join.OnTimer(e); break;
           case EventKind::kJoinRpcStep: join.OnRpcStep(e); break;
+          case EventKind::kResume: Resume(e); break;
           default: FAIL() << "an event the join does not make";
         }
       } else {
@@ -123,6 +131,13 @@ struct Harness {
       }
     }
     FAIL() << "the join did not end";
+  }
+  void Resume(const Event& e) {
+    switch (static_cast<ContKind>(e.sub)) {
+      case ContKind::kCetsMonitorConnect: servers.OnMonitorConnect(e.a, e.b != 0); break;
+      case ContKind::kLockReleaseConnect: lock.OnReleaseConnect(e.node, e.peer, e.a, e.b != 0); break;
+      default: ADD_FAILURE() << "a continuation the join does not make";
+    }
   }
   engine::JoinResult JoinOne(NodeId x, NodeId peer, const std::string& table = "t") {
     results.clear();
@@ -157,6 +172,7 @@ struct Harness {
   std::function<void(RpcKind)> before_rpc;  // also before the reach check
   std::function<void(const Event&)> before_event;
   std::vector<engine::JoinResult> results;
+  std::vector<std::pair<NodeId, NodeId>> connects;  // auto-connects asked: from, to
 };
 
 // The Reason of {task_failed, Reason, Info}, or the result as it is.
@@ -375,6 +391,34 @@ TEST(CetsJoinTest, Step7TheSecondCheckCatchesAClusterChangedDuringTheDumps) {
   EXPECT_EQ(FailedWith(r.reason), "check_fully_connected_failed");
   EXPECT_EQ(h.Members(0), (engine::NodeSet{"n0"}));
   EXPECT_EQ(h.k.counters.merges, 0u);
+}
+
+// cets add_servers monitors each new peer (erlang:monitor): on a node the
+// member has no connection to, the monitor makes the member's node
+// auto-connect, and only a failed attempt (DOWN noconnection) drops the peer.
+TEST(CetsJoinTest, AMonitorOfAServerOnAnUnconnectedNodeConnectsAndOnlyAFailureDropsIt) {
+  Harness h(3);
+  for (NodeId n = 0; n < 3; ++n) h.servers.Start(n, "t");
+  h.net.Down(1, 2);
+  h.servers.AddServers("t", {ServerRef{1, 1}}, {ServerRef{2, 1}});
+  EXPECT_EQ(h.Members(1), (engine::NodeSet{"n1", "n2"})) << "kept while the monitor connects";
+  EXPECT_TRUE(h.servers.MonitorConnecting(1, 2));
+  h.Run();
+  ASSERT_EQ(h.connects.size(), 1u);
+  EXPECT_EQ(h.connects[0], (std::pair<NodeId, NodeId>{1, 2}));
+  EXPECT_NE(h.net.ConnId(1, 2), 0u) << "the monitor's auto-connect";
+  EXPECT_EQ(h.Members(1), (engine::NodeSet{"n1", "n2"}));
+  EXPECT_FALSE(h.servers.MonitorConnecting(1, 2));
+
+  // n2 unreachable from n1: the attempt fails, the monitor fires noconnection.
+  h.net.Down(1, 2);
+  h.reach[1 * 3 + 2] = false;
+  h.servers.Start(1, "t");
+  h.servers.AddServers("t", {ServerRef{1, 1}}, {ServerRef{2, 1}});
+  h.Run();
+  EXPECT_EQ(h.connects.size(), 2u);
+  EXPECT_EQ(h.Members(1), (engine::NodeSet{"n1"}));
+  EXPECT_FALSE(h.servers.MonitorConnecting(1, 2));
 }
 
 }  // namespace

@@ -158,6 +158,8 @@ enum class ContKind : uint8_t {
   kActionConnect,   // id = outcome index; value 1 true
   kActionRpc,       // id = outcome index; value = rpc id
   kPingPairsRpc,    // id = ping_pairs task; value = rpc id
+  kLockReleaseConnect,  // node = the join's node, peer = release target, id = join; value 1 connected
+  kCetsMonitorConnect,  // node = the member's, peer = the monitored server's, id = monitor; value 1 connected
 };
 struct Cont {
   ContKind kind = ContKind::kNone;

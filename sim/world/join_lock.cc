@@ -114,13 +114,15 @@ void JoinLock::Drop(uint64_t join_id) {
 
 // Ends any hold, moves to `next` (kAbort re-asks, kRelease tells the owner)
 // and releases the grants of the current attempt.
+// After an abort the release goes to the nodes that granted (check_replies);
+// after the transaction to every node of the list (trans/4's del_lock).
 void JoinLock::GiveBack(uint64_t join_id, Phase next) {
   Request& r = requests_.at(join_id);
   if (r.held) EndHold(r);
-  std::vector<NodeId> granted = std::move(r.granted);
+  std::vector<NodeId> targets = next == Phase::kRelease ? r.list : std::move(r.granted);
   r.granted.clear();
   SetPhase(r, next);
-  ReleaseAll(join_id, std::move(granted));
+  ReleaseAll(join_id, std::move(targets));
 }
 
 // ---------------------------------------------------------------------------
@@ -131,8 +133,14 @@ void JoinLock::Attempt(uint64_t join_id) {
   if (it == requests_.end()) return;
   Request& r = it->second;
   const NodeId x = r.node;
+  std::vector<NodeId> list = {x};  // [node() | nodes()]
+  for (NodeId y = 0; y < n_nodes_; ++y) {
+    if (y != x && ports_.conn_id(x, y) != 0 && !ports_.hidden(x, y)) list.push_back(y);
+  }
+  // local_lock_check: only a list of more than one node looks at the own
+  // table first; a list of one goes to its own global server all the same.
   const Table& local = servers_[x].table;
-  if (local.holder_join != 0 && local.holder_join != join_id) {
+  if (list.size() > 1 && local.holder_join != 0 && local.holder_join != join_id) {
     WaitLocally(r, join_id);
     return;
   }
@@ -141,13 +149,10 @@ void JoinLock::Attempt(uint64_t join_id) {
   ++k_.counters.lock_attempts;
   owner_->LockAttempted(join_id);
   r.granted.clear();
-  r.waiting.clear();
   r.denied = false;
   SetPhase(r, Phase::kAttempt);
-  r.waiting.push_back(x);
-  for (NodeId y = 0; y < n_nodes_; ++y) {
-    if (y != x && ports_.conn_id(x, y) != 0 && !ports_.hidden(x, y)) r.waiting.push_back(y);
-  }
+  r.list = list;
+  r.waiting = std::move(list);
   const uint32_t attempt = r.attempt;
   const std::vector<NodeId> ask = r.waiting;
   // Own node first: a local message to its global server.
@@ -303,22 +308,45 @@ void JoinLock::Decide(uint64_t join_id) {
   GiveBack(join_id, Phase::kAbort);
 }
 
-// Releases the grants of the join's current attempt (a multi_call of
-// del_lock: the join goes on when every node has answered). The phase says
-// what follows: kAbort re-asks, kRelease tells the owner.
-void JoinLock::ReleaseAll(uint64_t join_id, std::vector<NodeId> granted) {
+// Releases the join's current attempt on `targets` (a multi_call of
+// del_lock: the join goes on when every node has answered or is gone). The
+// phase says what follows: kAbort re-asks, kRelease tells the owner. The
+// multi_call monitors each remote global server: one on a node x has no
+// connection to makes x auto-connect first (OnReleaseConnect).
+void JoinLock::ReleaseAll(uint64_t join_id, std::vector<NodeId> targets) {
   Request& r = requests_.at(join_id);
   const NodeId x = r.node;
   r.acks.clear();
-  for (NodeId y : granted) {
+  r.connecting.clear();
+  for (NodeId y : targets) {
+    r.acks.push_back(y);
     if (y == x) {
-      r.acks.push_back(y);
       Enqueue(x, Op{true, join_id, r.attempt, x, x, k_.nodes[x].incarnation});
     } else if (ports_.conn_id(x, y) != 0) {
-      r.acks.push_back(y);
       ports_.send(x, y, msg::LockRelease{join_id, r.attempt});
+    } else {
+      r.connecting.push_back(y);
+      ports_.auto_connect(x, y, Cont{ContKind::kLockReleaseConnect, x, y, join_id});
     }
   }
+  if (r.acks.empty()) Released(join_id);
+}
+
+void JoinLock::OnReleaseConnect(NodeId x, NodeId y, uint64_t join_id, bool connected) {
+  auto it = requests_.find(join_id);
+  if (it == requests_.end() || it->second.node != x) return;
+  Request& r = it->second;
+  auto connecting = std::find(r.connecting.begin(), r.connecting.end(), y);
+  if (connecting == r.connecting.end()) return;
+  r.connecting.erase(connecting);
+  if (connected && ports_.conn_id(x, y) != 0) {
+    ports_.send(x, y, msg::LockRelease{join_id, r.attempt});
+    return;
+  }
+  // The monitor fires noconnection: y counts as answered.
+  auto acked = std::find(r.acks.begin(), r.acks.end(), y);
+  if (acked == r.acks.end()) return;
+  r.acks.erase(acked);
   if (r.acks.empty()) Released(join_id);
 }
 
@@ -397,7 +425,8 @@ void JoinLock::OnNodedown(NodeId x, NodeId y) {
   std::vector<uint64_t> decide, released;
   for (auto& [join_id, r] : requests_) {
     if (r.node != x) continue;
-    std::erase(r.granted, y);
+    // r.granted keeps y: check_replies releases every node that said true,
+    // and the release auto-connects to one that is gone meanwhile.
     if (r.phase == Phase::kAttempt) {
       const size_t before = r.waiting.size();
       std::erase(r.waiting, y);

@@ -1,14 +1,20 @@
 // The join lock: global's lock {cets_discovery, JoinPid}, as cets 0.2.0 takes
 // it around each join: global:trans({cets_discovery, self()}, F,
 // [node() | nodes()], 0) in a loop that re-asks when it is aborted. One
-// attempt (global's set_lock_on_nodes): if the own node's lock table shows
-// the lock held by another requester, fail without sending anything (the
-// caller spins on that: kWait); otherwise ask every node of the list (own
-// node first) and wait for all answers. Each node's global server handles
-// requests and releases one at a time, in arrival order, and grants when the
-// lock is free or already the requester's. Any refusal: release the partial
-// grants (a multi_call that waits for its answers), then re-ask. The what-if
-// options change only this loop (LockConfig).
+// attempt (global's set_lock_on_nodes): if the list has more than one node
+// and the own node's lock table shows the lock held by another requester,
+// fail without sending anything (local_lock_check; the caller spins on
+// that: kWait); otherwise ask every node of the list (own node first, its
+// own global server even when it is the only one) and wait for all answers.
+// Each node's global server handles requests and releases one at a time, in
+// arrival order, and grants when the lock is free or already the
+// requester's. Any refusal: release the partial grants (check_replies: a
+// multi_call to the nodes that granted), then re-ask. After the transaction
+// trans/4's del_lock goes to every node of the attempt's list. A release to
+// a node it has no connection to any more first auto-connects (multi_call
+// monitors the remote server; dist_auto_connect decides) and counts as
+// answered when that fails. The what-if options change only this loop
+// (LockConfig).
 //
 // Owns: each node's lock table (holder, local waiters), its global server's
 // queue of lock operations, each node's lock random stream, the lock state of
@@ -56,6 +62,9 @@ class JoinLock {
     std::function<int64_t(NodeId n)> hop_us;        // a process on n handles a message
     std::function<int64_t(NodeId n)> core_wait_us;  // waiting for a core on n's host
     std::function<void(NodeId n, int delta)> add_spinner;  // n's host's spinners
+    // An implicit connect (dist_auto_connect applies); `waiter` resumes
+    // with 1 when connected.
+    std::function<void(NodeId n, NodeId target, Cont waiter)> auto_connect;
   };
   // The join task: told what became of its requests.
   struct Owner {
@@ -81,9 +90,11 @@ class JoinLock {
     uint64_t token = 0;  // bumped on every phase change; stale retries compare it
     uint32_t attempt = 0;
     bool held = false;
-    std::vector<NodeId> granted;  // nodes (own included) that granted this attempt
-    std::vector<NodeId> waiting;  // nodes yet to answer this attempt
-    std::vector<NodeId> acks;     // nodes yet to confirm a release
+    std::vector<NodeId> list;        // the attempt's nodes (own first): set_lock's Nodes
+    std::vector<NodeId> granted;     // nodes (own included) that granted this attempt
+    std::vector<NodeId> waiting;     // nodes yet to answer this attempt
+    std::vector<NodeId> acks;        // nodes yet to confirm a release
+    std::vector<NodeId> connecting;  // release targets being auto-connected to
     bool denied = false;
     bool spinning = false;       // counted in its host's spinners
     int64_t phase_since_us = 0;  // when the current phase began
@@ -109,6 +120,9 @@ class JoinLock {
   void OnReply(const NetMsg& m, const msg::LockReply& reply);
   void OnReleaseMsg(const NetMsg& m, const msg::LockRelease& release);
   void OnNodedown(NodeId x, NodeId y);
+  // ContKind::kLockReleaseConnect: node = the join's node, peer = the
+  // release's target, id = join; connected or not.
+  void OnReleaseConnect(NodeId x, NodeId y, uint64_t join_id, bool connected);
   // A node's global server starts afresh (start) or is gone (stop).
   void ClearNode(NodeId n);
 
@@ -150,7 +164,7 @@ class JoinLock {
   void Answer(uint64_t join_id, uint32_t attempt, NodeId from, bool granted, bool release_ack);
   void Acked(uint64_t join_id, uint32_t attempt, NodeId from);
   void Decide(uint64_t join_id);
-  void ReleaseAll(uint64_t join_id, std::vector<NodeId> granted);
+  void ReleaseAll(uint64_t join_id, std::vector<NodeId> targets);
   void Released(uint64_t join_id);
   void Free(NodeId n);
   int64_t WakeUs(Request& r, NodeId n);

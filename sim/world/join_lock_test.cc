@@ -10,11 +10,15 @@
 // 2. Whole transactions between four nodes: joins on random nodes take the
 //    lock over [node() | nodes()] again and again under random delivery
 //    orders; at most one holds it at a time, and each gets it in the end.
+// 3. set_lock_on_nodes' local check (only for a list of more than one node)
+//    and trans/4's release to every node of the list (auto-connecting).
 #include "sim/world/join_lock.h"
 
 #include <deque>
 #include <map>
 #include <set>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -50,8 +54,31 @@ struct Harness {
     ports.hop_us = [](NodeId) { return int64_t{0}; };
     ports.core_wait_us = [](NodeId) { return int64_t{0}; };
     ports.add_spinner = [](NodeId, int) {};
+    ports.auto_connect = [this](NodeId x, NodeId y, Cont) { connects.push_back({x, y}); };
     lock.Build(n, std::move(ports), &owner);
   }
+  // Delivers the first message on its way from `from` to `to`.
+  void DeliverFrom(NodeId from, NodeId to) {
+    auto it = net.on_way.find({from, to});
+    ASSERT_NE(it, net.on_way.end()) << "nothing on its way " << from << "->" << to;
+    const NetMsg m = it->second.front();
+    it->second.pop_front();
+    if (it->second.empty()) net.on_way.erase(it);
+    Deliver(m);
+  }
+  // Everything on its way and every event, until nothing is left (or `steps`).
+  void Settle(int steps = 1'000) {
+    for (int i = 0; i < steps; ++i) {
+      if (!net.Idle()) {
+        Deliver(net.Take(0));
+      } else if (!k.queue.empty()) {
+        Dispatch(test_util::PopEvent(k));
+      } else {
+        return;
+      }
+    }
+  }
+  std::vector<std::pair<NodeId, NodeId>> connects;  // auto-connects asked: from, to
   void Deliver(const NetMsg& m) {
     if (const auto* p = std::get_if<msg::LockRequest>(&m.payload)) lock.OnRequest(m, *p);
     if (const auto* p = std::get_if<msg::LockReply>(&m.payload)) lock.OnReply(m, *p);
@@ -199,6 +226,81 @@ TEST(JoinLockTest, TransactionsExcludeEachOtherAndEveryJoinGetsTheLock) {
     EXPECT_EQ(h.lock.contenders(), 0u);
     for (NodeId n = 0; n < kNodes; ++n) EXPECT_EQ(h.lock.TableOf(n).holder_join, 0u);
     EXPECT_GT(h.k.counters.lock_aborts, 0u) << "no contention: the test proves little";
+  }
+}
+
+// global's local_lock_check looks at the own node's table first only when
+// the list has more than one node: a list of one ([node()] with no
+// connections) goes to its own global server every time, and a refusal
+// there is an aborted attempt (no local wait).
+TEST(JoinLockTest, AListOfOneNodeAsksItsOwnGlobalServerEvenWhenItsTableIsHeld) {
+  Harness h(2);  // no connections: every list is [node()]
+  h.lock.Acquire(10, 0, 0);
+  h.Settle();
+  ASSERT_TRUE(h.lock.Held(10));
+  h.lock.Acquire(11, 0, 0);
+  EXPECT_EQ(h.k.counters.lock_local_waits, 0u);
+  ASSERT_FALSE(h.k.queue.empty()) << "no request to the own global server";
+  const Event first = test_util::PopEvent(h.k);
+  EXPECT_EQ(first.kind, EventKind::kLockServe);
+  h.Dispatch(first);
+  h.Settle(20);  // refused, aborted, asked again after the pause, ...
+  EXPECT_GE(h.k.counters.lock_aborts, 2u);
+  EXPECT_FALSE(h.lock.Held(11));
+  h.owner.holding.erase(10);
+  h.lock.Release(10);
+  for (int i = 0; i < 100 && !h.lock.Held(11); ++i) h.Settle(1);
+  EXPECT_TRUE(h.lock.Held(11));
+  EXPECT_EQ(h.k.counters.lock_local_waits, 0u);
+
+  // A list of two looks at its own table first and waits on it, asking no one.
+  Harness g(2);
+  g.net.ConnectAll();
+  g.lock.Acquire(10, 0, 0);
+  g.Settle();
+  ASSERT_TRUE(g.lock.Held(10));
+  const size_t sent = g.net.sent.size();
+  g.lock.Acquire(11, 0, 0);
+  EXPECT_EQ(g.k.counters.lock_local_waits, 1u);
+  EXPECT_EQ(g.net.sent.size(), sent);
+  EXPECT_TRUE(g.k.queue.empty());
+}
+
+// trans/4 releases with del_lock(Id, Nodes): every node of the attempt's
+// list, also one that went down before it answered. The multi_call monitors
+// its global server, which makes the node auto-connect, and the release
+// waits for that (then for the answer, or counts the node as gone).
+TEST(JoinLockTest, TheReleaseAfterATransactionGoesToEveryNodeOfTheList) {
+  for (const bool reconnects : {true, false}) {
+    Harness h(3);
+    h.net.ConnectAll();
+    h.lock.Acquire(10, 0, 0);  // asks n0 (own), n1, n2
+    h.DeliverFrom(0, 1);
+    while (!h.k.queue.empty()) h.Dispatch(test_util::PopEvent(h.k));  // n0 and n1 grant
+    h.DeliverFrom(1, 0);
+    // n2 is lost before it answers: the attempt no longer waits for it.
+    h.net.Down(0, 2);
+    h.lock.OnNodedown(0, 2);
+    h.lock.OnNodedown(2, 0);
+    ASSERT_TRUE(h.lock.Held(10));
+    h.owner.holding.erase(10);
+    h.lock.Release(10);
+    ASSERT_EQ(h.connects.size(), 1u) << "no release to n2";
+    EXPECT_EQ(h.connects[0], (std::pair<NodeId, NodeId>{0, 2}));
+    h.Settle();  // n0 and n1 confirm
+    EXPECT_TRUE(h.owner.released.empty()) << "released before n2's monitor answered";
+    EXPECT_EQ(h.lock.TableOf(1).holder_join, 0u);
+    if (reconnects) {
+      h.net.Connect(0, 2);
+      h.lock.OnReleaseConnect(0, 2, 10, true);
+      ASSERT_FALSE(h.net.on_way.empty()) << "no del_lock to n2 once connected";
+      EXPECT_TRUE(std::holds_alternative<msg::LockRelease>(h.net.sent.back().payload));
+      EXPECT_EQ(h.net.sent.back().to, 2u);
+      h.Settle();
+    } else {
+      h.lock.OnReleaseConnect(0, 2, 10, false);  // DOWN noconnection
+    }
+    EXPECT_EQ(h.owner.released, (std::vector<uint64_t>{10}));
   }
 }
 

@@ -225,7 +225,10 @@ void Sim::WireJoinRooms() {
   auto send_existing = [this](NodeId from, NodeId to, Payload payload) {
     Send(from, to, std::move(payload), SendMode::kExistingOnly);
   };
-  cets_servers.Build(n_nodes, CetsServers::Ports{conn_id});
+  auto auto_connect = [this](NodeId n, NodeId target, Cont waiter) {
+    AutoConnect(n, target, waiter);
+  };
+  cets_servers.Build(n_nodes, CetsServers::Ports{conn_id, auto_connect});
   global.Build(n_nodes,
                Global::Ports{conn_id, hidden, send_existing,
                              [this](NodeId n, NodeId target, Cont waiter) {
@@ -241,7 +244,8 @@ void Sim::WireJoinRooms() {
                                   [this](NodeId n, int delta) {
                                     uint32_t& spinners = cpu.Spinners(n);
                                     spinners = static_cast<uint32_t>(spinners + delta);
-                                  }},
+                                  },
+                                  auto_connect},
                   &cets_join);
   cets_join.Build(CetsJoin::Ports{
       [this](NodeId caller, NodeId target, msg::RpcRequest request, Cont owner) {
@@ -295,6 +299,12 @@ void Sim::OnResume(const Event& event) {
       return;
     case ContKind::kPendingSends:
       network.OnConnectForSends(event);
+      return;
+    case ContKind::kCetsMonitorConnect:
+      cets_servers.OnMonitorConnect(event.a, event.b != 0);
+      return;
+    case ContKind::kLockReleaseConnect:
+      join_lock.OnReleaseConnect(event.node, event.peer, event.a, event.b != 0);
       return;
     case ContKind::kGlobalConnect:
       if (nodes[event.node].incarnation == event.a) {
@@ -599,6 +609,11 @@ std::optional<engine::NodeSet> World::TableCluster(std::string_view node,
   engine::NodeSet names;
   for (const ServerRef& ref : it->second.cluster) names.insert(sim_->Name(ref.node));
   return names;
+}
+
+bool World::MonitorConnecting(std::string_view node, std::string_view peer) const {
+  std::optional<NodeId> x = sim_->Find(node), y = sim_->Find(peer);
+  return x && y && sim_->nodes[*x].running && sim_->cets_servers.MonitorConnecting(*x, *y);
 }
 
 const engine::State* World::DiscoveryState(std::string_view node) const {

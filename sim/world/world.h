@@ -196,6 +196,9 @@ class World {
   // The cluster of node's server of `table`, as node names; none without a server.
   std::optional<engine::NodeSet> TableCluster(std::string_view node,
                                               std::string_view table) const;
+  // Whether a cets monitor on `node` of a server on `peer` (a merged-in
+  // member it has no connection to) waits for the auto-connect it started.
+  bool MonitorConnecting(std::string_view node, std::string_view peer) const;
   // The discovery engine's state / system_info / verify_ready; none when not running.
   const engine::State* DiscoveryState(std::string_view node) const;
   std::optional<engine::SystemInfo> SystemInfo(std::string_view node) const;
