@@ -64,6 +64,20 @@ int64_t FloorQueue::Step() {
   return event.at_ms;
 }
 
+CalendarFloorQueue::CalendarFloorQueue(size_t pending, int64_t spread)
+    : queue_(pending + 1), mask_(static_cast<uint64_t>(spread) - 1) {
+  for (size_t i = 0; i < pending; ++i) queue_.Push(static_cast<int64_t>(i / 8), Payload{});
+}
+
+int64_t CalendarFloorQueue::Step() {
+  const auto event = queue_.Pop();
+  rng_ ^= rng_ << 13;  // the heap floor's xorshift64
+  rng_ ^= rng_ >> 7;
+  rng_ ^= rng_ << 17;
+  queue_.Push(event.at + static_cast<int64_t>(rng_ & mask_), event.payload);
+  return event.at;
+}
+
 FloorRate MeasureFloor(uint64_t events) {
   events = std::clamp<uint64_t>(events, 1'000'000, 20'000'000);
   FloorQueue queue(kFloorPending);

@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/world/event_queue.h"
 #include "sim/world/world.h"
 
 namespace discosim::bench {
@@ -49,6 +50,25 @@ class FloorQueue {
  private:
   std::vector<FloorEvent> heap_;
   uint64_t seq_ = 0;
+  uint64_t rng_ = 0x9E3779B97F4A7C15ull;
+};
+
+// The same loop through the simulator's own queue (sim/world/event_queue.h,
+// a calendar queue with the heap's order), with delays drawn in
+// [0, spread) units: spread 4 is the heap floor's stream; 4 096 is 0-4 ms on
+// the world's microsecond clock, every delay a distinct time.
+class CalendarFloorQueue {
+ public:
+  // REQUIRES: spread is a power of two.
+  CalendarFloorQueue(size_t pending, int64_t spread);
+  int64_t Step();
+
+ private:
+  struct Payload {
+    uint64_t words[4];  // the world's 32-byte event record
+  };
+  world::EventQueue<Payload> queue_;
+  uint64_t mask_;
   uint64_t rng_ = 0x9E3779B97F4A7C15ull;
 };
 

@@ -135,11 +135,29 @@ def floor_table(runs, out):
             for name, b in runs.items() if name.startswith("BM_Floor_EventQueue/")]
     if not rows:
         return
+    calendar = {}
+    for name, b in runs.items():
+        m = re.match(r"BM_Floor_CalendarQueue/pending:(\d+)/spread:(\d+)", name)
+        if m:
+            calendar[(int(m.group(1)), int(m.group(2)))] = b
+    spreads = sorted({spread for _, spread in calendar})
     out.append("### The floor: bare binary-heap event queue, no work\n")
-    out.append("| pending events | ns per event (wall) | events per wall second |")
-    out.append("|---|---|---|")
+    out.append("Beside it, the same loop through the simulator's calendar queue "
+               "(sim/world/event_queue.h): spread 4 is the heap's stream of delays, "
+               "spread 4096 is 0-4 ms on the world's microsecond clock.\n")
+    header = "| pending events | ns per event (wall) | events per wall second |"
+    rule = "|---|---|---|"
+    for spread in spreads:
+        header += f" calendar, spread {spread}: events per wall second | vs heap |"
+        rule += "---|---|"
+    out.append(header)
+    out.append(rule)
     for pending, b in sorted(rows, key=lambda r: r[0]):
-        out.append(f"| {pending} | {ns(b):.1f} | {si(1e9 / ns(b))} |")
+        line = f"| {pending} | {ns(b):.1f} | {si(1e9 / ns(b))} |"
+        for spread in spreads:
+            c = calendar.get((pending, spread))
+            line += (f" {si(1e9 / ns(c))} | {ns(b) / ns(c):.2f}× |" if c else " - | - |")
+        out.append(line)
     out.append("")
 
 
