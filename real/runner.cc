@@ -19,6 +19,7 @@
 #include "real/names.h"
 #include "real/nft.h"
 #include "real/observed.h"
+#include "real/schedule.h"
 #include "sim/scenario/judge.h"
 #include "sim/scenario/to_world.h"
 
@@ -232,15 +233,8 @@ class RealRun {
   absl::StatusOr<scenario::ScenarioRun> Run();
 
  private:
-  struct Due {
-    int64_t at_ms;
-    std::optional<NodeName> node_start;  // a node's own start_at
-    size_t step = 0;                     // else: a timeline step
-  };
-
   absl::Status Prepare();
   absl::Status BootAll();
-  std::vector<Due> Schedule() const;
   absl::Status Loop(scenario::Judge& judge);
   absl::Status RunUntil(scenario::Judge& judge, int64_t end_ms, std::set<int64_t> checkpoints,
                         std::vector<Due>& due, size_t& next_due);
@@ -341,33 +335,6 @@ absl::Status RealRun::BootAll() {
   }
   Log(absl::StrCat(cluster_.vm_count(), " VMs booted"));
   return absl::OkStatus();
-}
-
-std::vector<RealRun::Due> RealRun::Schedule() const {
-  std::vector<Due> due;
-  for (const scenario::Node& node : scenario_.nodes) {
-    if (node.start == scenario::StartMode::kAtStartTime) due.push_back({node.start_at_ms, node.name});
-  }
-  for (size_t i = 0; i < scenario_.timeline.size(); ++i) {
-    due.push_back({scenario_.timeline[i].at_ms, std::nullopt, i});
-  }
-  // At equal times: backend and backend_fail steps first, then node starts
-  // (the world schedules them before the timeline), then the other steps.
-  // The world carries out a start's first get_nodes after every action of
-  // that instant; here the VM calls its backend at once, so the backend's
-  // settings of the instant must be in place before it starts.
-  auto rank = [&](const Due& d) {
-    if (d.node_start.has_value()) return 1;
-    const scenario::Action& a = scenario_.timeline[d.step].action;
-    return std::holds_alternative<scenario::BackendAction>(a) ||
-                   std::holds_alternative<scenario::BackendFailAction>(a)
-               ? 0
-               : 2;
-  };
-  std::stable_sort(due.begin(), due.end(), [&](const Due& a, const Due& b) {
-    return a.at_ms != b.at_ms ? a.at_ms < b.at_ms : rank(a) < rank(b);
-  });
-  return due;
 }
 
 // Sends `command_of(vm)` to each VM and waits for every answer.
@@ -659,10 +626,14 @@ absl::Status RealRun::RunUntil(scenario::Judge& judge, int64_t end_ms,
     }
     const int64_t now = NowMs();
     while (next_due < due.size() && due[next_due].at_ms <= now && due[next_due].at_ms <= end_ms) {
-      const Due& d = due[next_due++];
-      absl::Status s = d.node_start ? StartNodes({*d.node_start})
-                                    : Step(scenario_.timeline[d.step],
-                                           translator_.Translate(scenario_.timeline[d.step], d.step));
+      std::vector<NodeName> starting = TakeStartsOfInstant(due, next_due);
+      absl::Status s = absl::OkStatus();
+      if (!starting.empty()) {
+        s = StartNodes(starting);
+      } else {
+        const Due& d = due[next_due++];
+        s = Step(scenario_.timeline[d.step], translator_.Translate(scenario_.timeline[d.step], d.step));
+      }
       if (!s.ok()) return s;
     }
     const int64_t polled_at = NowMs();
@@ -699,7 +670,7 @@ absl::StatusOr<scenario::ScenarioRun> RealRun::Run() {
   t0_system_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(
                       std::chrono::system_clock::now().time_since_epoch())
                       .count();
-  std::vector<Due> due = Schedule();
+  std::vector<Due> due = Schedule(scenario_);
   size_t next_due = 0;
   if (absl::Status s = RunUntil(judge, end_ms, judge.Checkpoints(), due, next_due); !s.ok()) {
     return s;
