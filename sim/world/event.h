@@ -155,6 +155,7 @@ enum class ContKind : uint8_t {
   kJoinPingPairs,   // id = join; value = ping_pairs task id (its reach check is done)
   kPendingSends,    // node = from, peer = to; value 1 connected
   kGlobalConnect,   // node, peer; value 1 connected
+  kGlobalPassiveConnect,  // node, peer; id = incarnation: the end of a passive connect's wait
   kActionConnect,   // id = outcome index; value 1 true
   kActionRpc,       // id = outcome index; value = rpc id
   kPingPairsRpc,    // id = ping_pairs task; value = rpc id

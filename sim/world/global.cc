@@ -76,7 +76,7 @@ void Global::OnSync(const NetMsg& m, const msg::GlobalSync& sync) {
   // Each side connects to every node the other knows and it does not.
   for (NodeId q : sync.known) {
     if (q == y || q == x || Connected(y, q) || ports_.hidden(y, q)) continue;
-    ports_.auto_connect(y, q, Cont{ContKind::kGlobalConnect, y, q, node.incarnation});
+    ConnectTransitively(y, q);
   }
 }
 
@@ -88,8 +88,30 @@ void Global::OnNewNodes(const NetMsg& m, const msg::GlobalNewNodes& news) {
   // that follows syncs as usual.
   for (NodeId q : news.nodes) {
     if (q == z || link(z, q).known || Connected(z, q) || ports_.hidden(z, q)) continue;
-    ports_.auto_connect(z, q, Cont{ContKind::kGlobalConnect, z, q, node.incarnation});
+    ConnectTransitively(z, q);
   }
+}
+
+// sync_other/2 monitors the node with allow_passive_connect. A peer that
+// dist_auto_connect=once has barred is not dialled: net_kernel:passive_cnct/1
+// waits connecttime() (net_setuptime) for it to connect in and answers
+// whether it did (net_kernel's passive_connect_monitor); only then does a
+// failure count as losing the peer. Any other peer is auto-connected as
+// usual (with `never`, that fails at once).
+void Global::ConnectTransitively(NodeId x, NodeId q) {
+  const NodeRt& node = k_.nodes[x];
+  if (ports_.barred_once && ports_.barred_once(x, q)) {
+    k_.Push(k_.now() + node.settings.net_setuptime_ms,
+            Event::Resume(static_cast<uint8_t>(ContKind::kGlobalPassiveConnect), x, q,
+                          node.incarnation, 0));
+    return;
+  }
+  ports_.auto_connect(x, q, Cont{ContKind::kGlobalConnect, x, q, node.incarnation});
+}
+
+void Global::OnPassiveConnectEnd(NodeId x, NodeId target, uint64_t incarnation) {
+  if (k_.nodes[x].incarnation != incarnation) return;
+  OnConnectResult(x, target, ports_.conn_id(x, target) != 0);
 }
 
 void Global::OnConnectResult(NodeId x, NodeId target, bool connected) {

@@ -35,6 +35,9 @@ class Global {
     std::function<void(NodeId from, NodeId to, Payload payload)> send;
     std::function<void(NodeId n, NodeId target, Cont waiter)> auto_connect;
     std::function<void(NodeId x, NodeId y, DownCause cause)> disconnect;
+    // Whether dist_auto_connect=once has barred x from connecting to y (none:
+    // never barred).
+    std::function<bool(NodeId x, NodeId y)> barred_once;
   };
 
   explicit Global(Kernel& kernel) : k_(kernel) {}
@@ -50,6 +53,9 @@ class Global {
   void OnSyncTimer(const Event& event);
   void OnSync(const NetMsg& m, const msg::GlobalSync& sync);
   void OnNewNodes(const NetMsg& m, const msg::GlobalNewNodes& news);
+  // The end of a passive connect's wait (ConnectTransitively): x counts
+  // target as lost unless the peer connected in meanwhile.
+  void OnPassiveConnectEnd(NodeId x, NodeId target, uint64_t incarnation);
   void OnConnectResult(NodeId x, NodeId target, bool connected);
   // prevent_overlapping_partitions.
   void OnNodedown(NodeId x, NodeId y, uint64_t conn_id, DownCause cause);
@@ -59,6 +65,9 @@ class Global {
   bool Known(NodeId x, NodeId y) const { return link(x, y).known; }
 
  private:
+  // global:sync_other/2 asks for a node it learnt of by
+  // erlang:monitor_node(N, true, [allow_passive_connect]).
+  void ConnectTransitively(NodeId x, NodeId q);
   struct Link {
     bool known = false;       // global on x has synced with y
     uint64_t forgot_conn = 0; // global on x forgot y on this connection

@@ -26,6 +26,7 @@ struct Harness {
     ports.auto_connect = [this](NodeId n, NodeId target, Cont) {
       auto_connects.emplace_back(n, target);
     };
+    ports.barred_once = [this](NodeId x, NodeId y) { return barred.contains({x, y}); };
     ports.disconnect = [this](NodeId x, NodeId y, DownCause cause) {
       disconnects.push_back({x, y, cause});
       const uint64_t conn = net.ConnId(x, y);
@@ -70,6 +71,13 @@ struct Harness {
         continue;
       }
       const Event e = test_util::PopEvent(k);
+      if (e.kind == EventKind::kResume &&
+          e.sub == static_cast<uint8_t>(ContKind::kGlobalPassiveConnect)) {
+        passive_ends.push_back({k.now_us(), e.node, e.peer});
+        if (connect_in_while_waiting) net.Connect(e.node, e.peer);
+        global.OnPassiveConnectEnd(e.node, e.peer, e.a);
+        continue;
+      }
       ASSERT_EQ(e.kind, EventKind::kGlobalSync);
       global.OnSyncTimer(e);
     }
@@ -86,6 +94,13 @@ struct Harness {
   FakeNet net;
   Global global;
   std::vector<std::pair<NodeId, NodeId>> auto_connects;
+  std::set<std::pair<NodeId, NodeId>> barred;  // pairs dist_auto_connect=once has barred
+  struct PassiveEnd {
+    int64_t at_us;
+    NodeId node, peer;
+  };
+  std::vector<PassiveEnd> passive_ends;
+  bool connect_in_while_waiting = false;  // the peer connects in just before a wait ends
   struct Disconnected {
     NodeId x, y;
     DownCause cause;
@@ -131,6 +146,57 @@ TEST(GlobalTest, ASyncConnectsTheReceiverToTheNodesTheSenderKnows) {
   ASSERT_EQ(h.auto_connects.size(), 2u);
   EXPECT_EQ(h.auto_connects[0], std::make_pair(NodeId{1}, NodeId{2}));
   EXPECT_EQ(h.auto_connects[1], std::make_pair(NodeId{2}, NodeId{1}));
+}
+
+// global:sync_other/2 monitors a node it learnt of with allow_passive_connect:
+// a peer dist_auto_connect=once has barred is not dialled, net_kernel's
+// passive_cnct waits connecttime() (net_setuptime) for it to connect in, and
+// only a wait that ends without it counts as losing the peer.
+TEST(GlobalTest, ATransitiveConnectToABarredPeerWaitsNetSetuptimeBeforeItCountsAsALoss) {
+  Harness h(3);
+  h.barred = {{1, 2}, {2, 1}};
+  h.Up(0, 2);
+  h.Settle();
+  const int64_t before_us = h.k.now_us();
+  h.Up(0, 1);
+  h.Settle();
+  // 1 learnt of 2 from 0's sync, 2 of 1 from 0's new_nodes: neither dials.
+  EXPECT_TRUE(h.auto_connects.empty());
+  ASSERT_EQ(h.passive_ends.size(), 2u);
+  const int64_t setuptime_us = h.k.nodes[1].settings.net_setuptime_ms * Kernel::kUsPerMs;
+  for (const auto& end : h.passive_ends) {
+    EXPECT_GE(end.at_us - before_us, setuptime_us);
+    EXPECT_LT(end.at_us - before_us, setuptime_us + 2'000 * Kernel::kUsPerMs);
+  }
+  // Both waits ended without a connection: each counts the other as lost.
+  std::set<std::pair<NodeId, NodeId>> reports;
+  for (const NetMsg& m : h.Sent<msg::LostConnection>()) {
+    const auto& r = std::get<msg::LostConnection>(m.payload);
+    reports.insert({r.reporter, r.lost});
+  }
+  EXPECT_TRUE(reports.contains({1, 2}) || reports.contains({2, 1}));
+}
+
+TEST(GlobalTest, ABarredPeerThatConnectsInDuringTheWaitIsNotALoss) {
+  Harness h(3);
+  h.barred = {{1, 2}, {2, 1}};
+  h.Up(0, 2);
+  h.Settle();
+  h.connect_in_while_waiting = true;  // say an explicit connect
+  h.Up(0, 1);
+  h.Settle();
+  EXPECT_EQ(h.passive_ends.size(), 2u);
+  EXPECT_TRUE(h.Sent<msg::LostConnection>().empty());
+}
+
+TEST(GlobalTest, ATransitiveConnectToAPeerNotBarredIsDialledAtOnce) {
+  Harness h(3);
+  h.Up(0, 2);
+  h.Settle();
+  h.Up(0, 1);
+  h.Settle();
+  EXPECT_TRUE(h.passive_ends.empty());
+  EXPECT_EQ(h.auto_connects.size(), 2u);
 }
 
 TEST(GlobalTest, ALostConnectionIsReportedForwardedOnceAndTheLostNodeCutOff) {

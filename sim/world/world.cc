@@ -236,6 +236,10 @@ void Sim::WireJoinRooms() {
                              },
                              [this](NodeId x, NodeId y, DownCause cause) {
                                Disconnect(x, y, cause);
+                             },
+                             [this](NodeId x, NodeId y) {
+                               return nodes[x].settings.dist_auto_connect == AutoConnect::kOnce &&
+                                      net_kernel.AutoConnectBarred(x, y);
                              }});
   join_lock.Build(n_nodes,
                   JoinLock::Ports{conn_id, hidden, send_existing,
@@ -310,6 +314,9 @@ void Sim::OnResume(const Event& event) {
       if (nodes[event.node].incarnation == event.a) {
         global.OnConnectResult(event.node, event.peer, event.b != 0);
       }
+      return;
+    case ContKind::kGlobalPassiveConnect:
+      global.OnPassiveConnectEnd(event.node, event.peer, event.a);
       return;
     case ContKind::kActionConnect:
       discovery.Answer(event.a, event.b != 0 ? CallOutcome::Kind::kTrue : CallOutcome::Kind::kFalse);
